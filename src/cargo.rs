@@ -1,0 +1,182 @@
+//! The one module that runs cargo: `cargo metadata` for the workspace, `cargo doc` for rustdoc
+//! JSON.
+
+use std::collections::BTreeMap;
+use std::io::{BufReader, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+use cargo_metadata::{Message, Metadata, MetadataCommand, diagnostic::DiagnosticLevel};
+
+/// The rustdoc flags cargo-semver-checks' lints rely on: private items (private fields make a
+/// struct non-constructible, private supertraits seal a trait) and hidden items, with lints off
+/// so that a crate's `deny` attributes cannot fail a documentation run.
+const RUSTDOC_FLAGS: &str =
+    "-Z unstable-options --output-format json --document-private-items --document-hidden-items --cap-lints allow";
+
+/// Runs `cargo metadata` for the workspace around `manifest_path` (or the current directory).
+pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
+    let mut command = MetadataCommand::new();
+    command.no_deps();
+    if let Some(path) = manifest_path {
+        command.manifest_path(path);
+    }
+    command.exec().map_err(|error| {
+        let place = manifest_path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the current directory".to_string());
+        anyhow::anyhow!("cannot read the Cargo workspace at {place}: {}", one_line(&error.to_string()))
+    })
+}
+
+/// A library to document: its package name and the crate name rustdoc names the JSON after.
+#[derive(Debug, Clone)]
+pub struct DocTarget {
+    pub package: String,
+    pub crate_name: String,
+}
+
+/// Generates rustdoc JSON for `targets`, all in one `cargo doc` run, on stable Rust through
+/// `RUSTC_BOOTSTRAP=1`. Returns the JSON path of each target, in order.
+///
+/// When any package fails to document, the error names it and carries the compiler's
+/// messages; no JSON is returned then, as files from an earlier run may still be on disk.
+pub fn generate_rustdoc(manifest_path: &Path, targets: &[DocTarget], target_dir: &Path) -> Result<Vec<PathBuf>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut command = Command::new(cargo_binary());
+    command
+        .arg("doc")
+        .arg("--manifest-path")
+        .arg(manifest_path)
+        .arg("--target-dir")
+        .arg(target_dir)
+        .args(["--no-deps", "--lib", "--message-format", "json"]);
+    for target in targets {
+        command.arg("--package").arg(&target.package);
+    }
+    let user_flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
+    command
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUSTDOCFLAGS", format!("{user_flags} {RUSTDOC_FLAGS}").trim())
+        // The encoded variable would take precedence over ours.
+        .env_remove("CARGO_ENCODED_RUSTDOCFLAGS")
+        .stdout(Stdio::piped());
+    // On a terminal, cargo's own progress is the progress display; elsewhere it is kept for
+    // the error message.
+    let show_progress = std::io::stderr().is_terminal();
+    command.stderr(if show_progress { Stdio::inherit() } else { Stdio::piped() });
+
+    let mut child = command.spawn().context("cannot run `cargo doc`: is cargo on PATH?")?;
+    let stderr_reader = child.stderr.take().map(|mut stderr| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        })
+    });
+    let mut errors_by_package: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(stdout) = child.stdout.take() {
+        for message in Message::parse_stream(BufReader::new(stdout)) {
+            let message = message.context("cannot read `cargo doc`'s output")?;
+            if let Message::CompilerMessage(compiler) = message
+                && matches!(compiler.message.level, DiagnosticLevel::Error | DiagnosticLevel::Ice)
+            {
+                let rendered = compiler.message.rendered.clone().unwrap_or_else(|| compiler.message.message.clone());
+                errors_by_package.entry(package_name(&compiler.package_id.repr)).or_default().push(rendered);
+            }
+        }
+    }
+    let status = child.wait().context("cannot wait for `cargo doc`")?;
+    let stderr_text = stderr_reader.and_then(|reader| reader.join().ok()).unwrap_or_default();
+
+    if !status.success() || !errors_by_package.is_empty() {
+        if let Some((package, errors)) = errors_by_package.iter().next() {
+            let first = errors.first().map(|e| first_error_line(e)).unwrap_or_default();
+            bail!(
+                "package `{package}` does not compile: {first}\n\n{}",
+                errors.join("\n").trim_end()
+            );
+        }
+        let detail = if show_progress { "see cargo's output above".to_string() } else { one_line(&stderr_text) };
+        bail!("`cargo doc` failed for {}: {detail}", package_list(targets));
+    }
+
+    targets
+        .iter()
+        .map(|target| {
+            let path = target_dir.join("doc").join(format!("{}.json", target.crate_name));
+            if path.is_file() {
+                Ok(path)
+            } else {
+                bail!(
+                    "`cargo doc` succeeded but wrote no {} for package `{}`",
+                    path.display(),
+                    target.package
+                )
+            }
+        })
+        .collect()
+}
+
+fn cargo_binary() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+fn package_list(targets: &[DocTarget]) -> String {
+    targets.iter().map(|t| format!("`{}`", t.package)).collect::<Vec<_>>().join(", ")
+}
+
+/// The package name in a package id, old (`name 1.0.0 (path+file://...)`) or new
+/// (`path+file:///dir#name@1.0.0`, `path+file:///dir/name#1.0.0`) style.
+fn package_name(package_id: &str) -> String {
+    if let Some((_, fragment)) = package_id.rsplit_once('#') {
+        if let Some((name, _version)) = fragment.split_once('@') {
+            return name.to_string();
+        }
+        let before = &package_id[..package_id.len() - fragment.len() - 1];
+        return before.rsplit('/').next().unwrap_or(before).to_string();
+    }
+    package_id.split_whitespace().next().unwrap_or(package_id).to_string()
+}
+
+/// `path:line:col: error[E0412]: message` from a rendered compiler diagnostic.
+fn first_error_line(rendered: &str) -> String {
+    let mut lines = rendered.lines();
+    let headline = lines.next().unwrap_or_default().trim();
+    let location = rendered
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("--> "))
+        .map(|location| format!("{location}: "))
+        .unwrap_or_default();
+    format!("{location}{headline}")
+}
+
+fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("Compiling") && !line.starts_with("Documenting") && !line.starts_with("Checking"))
+        .collect();
+    lines.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names_come_out_of_every_package_id_style() {
+        assert_eq!(package_name("core-utils 1.2.0 (path+file:///w/packages/core-utils)"), "core-utils");
+        assert_eq!(package_name("path+file:///w/packages/core-utils#1.2.0"), "core-utils");
+        assert_eq!(package_name("path+file:///w/packages/utils#core-utils@1.2.0"), "core-utils");
+    }
+
+    #[test]
+    fn the_first_error_line_says_where_and_what() {
+        let rendered = "error[E0412]: cannot find type `Nope` in this scope\n --> src/lib.rs:3:17\n  |\n";
+        assert_eq!(first_error_line(rendered), "src/lib.rs:3:17: error[E0412]: cannot find type `Nope` in this scope");
+    }
+}

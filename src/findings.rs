@@ -1,0 +1,125 @@
+//! Findings: one reported API change each, whichever engine found it, and their merging.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bump::Bump;
+
+/// One change of the public API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable rule id (`function_parameter_type_changed`), or the cargo-semver-checks lint id for
+    /// findings only the lints made.
+    pub id: String,
+    /// Removed, added or changed.
+    pub change: Change,
+    /// What this change alone requires.
+    pub required_bump: Bump,
+    /// `deny` findings set the required bump; `warn` findings are advice.
+    pub level: Level,
+    /// The public path of the item (for trait impls, of the implementing type).
+    pub path: String,
+    /// One line for a human.
+    pub message: String,
+    /// Where the item is (the baseline's location for removed items), relative to the
+    /// directory rustdoc ran in.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    /// Which engine found it.
+    pub source: Source,
+    /// The cargo-semver-checks lint that reported it, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lint: Option<String>,
+    /// Where to read about the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The baseline's listing line, for removed and changed items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    /// The current listing line, for added and changed items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+    /// For findings about trait impls: the trait's name, which tells two impl findings on one
+    /// type apart when merging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Removed,
+    Changed,
+    Added,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Warn,
+    Deny,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// apicheck's own model diff.
+    Apicheck,
+    /// A cargo-semver-checks lint.
+    CargoSemverChecks,
+    /// Both found it; reported once.
+    Both,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Apicheck => "apicheck",
+            Source::CargoSemverChecks => "cargo-semver-checks",
+            Source::Both => "both",
+        }
+    }
+}
+
+/// Whether `path` names a member of `owner` (a lint may report a struct's change at the field
+/// that caused it).
+fn is_member_path(path: &str, owner: &str) -> bool {
+    path.strip_prefix(owner).is_some_and(|rest| rest.starts_with("::"))
+}
+
+/// The bump a set of findings requires: the highest over the `deny` ones.
+pub fn required_bump(findings: &[Finding]) -> Bump {
+    findings.iter().filter(|f| f.level == Level::Deny).map(|f| f.required_bump).max().unwrap_or(Bump::None)
+}
+
+/// Merges the model diff's findings with the lints': a lint result that reports the same break
+/// as a model finding (the same item, and a lint listed as equivalent to the model's rule) is
+/// folded into it, keeping the higher bump; the others are kept as they are. The result is
+/// sorted: removed, changed, added; then by path and id.
+pub fn merge(mut model: Vec<Finding>, lints: Vec<Finding>, equivalent: impl Fn(&str) -> &'static [&'static str]) -> Vec<Finding> {
+    let mut extra = Vec::new();
+    for lint in lints {
+        let lint_id = lint.lint.clone().unwrap_or_else(|| lint.id.clone());
+        let same_break = model.iter_mut().find(|finding| {
+            finding.source == Source::Apicheck
+                && (finding.path == lint.path || finding.change == Change::Changed && is_member_path(&lint.path, &finding.path))
+                && equivalent(&finding.id).contains(&lint_id.as_str())
+                && (finding.subject.is_none() || lint.subject.is_none() || finding.subject == lint.subject)
+        });
+        match same_break {
+            Some(finding) => {
+                finding.source = Source::Both;
+                finding.lint = Some(lint_id);
+                if lint.level == Level::Deny && lint.required_bump > finding.required_bump {
+                    finding.required_bump = lint.required_bump;
+                }
+                if finding.reference.is_none() {
+                    finding.reference = lint.reference;
+                }
+            }
+            None => extra.push(lint),
+        }
+    }
+    model.extend(extra);
+    model.sort_by(|a, b| (a.change, &a.path, &a.id, &a.message).cmp(&(b.change, &b.path, &b.id, &b.message)));
+    model
+}

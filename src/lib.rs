@@ -1,0 +1,103 @@
+//! apicheck: the public-API and semver gate for Rust monorepos.
+//!
+//! The pipeline, one module per step:
+//!
+//! 1. [`workspace`] reads the Cargo workspace and generates rustdoc JSON (through the private
+//!    `cargo` module, the only code that runs cargo);
+//! 2. [`rustdoc`] reads rustdoc JSON (formats 57, 60, 61) and saved models;
+//! 3. [`model`] turns rustdoc JSON into an [`ApiModel`]: every public item at every public path,
+//!    and a deterministic listing;
+//! 4. [`diff`] compares two models, item by item, down to parameter, return, field types and
+//!    bounds;
+//! 5. [`lints`] runs cargo-semver-checks' lints on the same pair;
+//! 6. [`findings`] merges both into one list, and [`bump`] says what the list requires.
+//!
+//! [`compare`] runs steps 3 to 6 for a pair of API files; [`report`] renders the result.
+//!
+//! A failure anywhere is an `Err`, never an empty list of findings.
+
+pub mod bump;
+mod cargo;
+pub mod diff;
+pub mod findings;
+pub mod lints;
+pub mod model;
+pub mod report;
+pub mod rustdoc;
+pub mod workspace;
+
+use anyhow::Result;
+use serde::Serialize;
+
+pub use bump::Bump;
+pub use findings::{Change, Finding, Level, Source};
+pub use model::{ApiItem, ApiModel, ListingOptions};
+pub use rustdoc::ApiFile;
+pub use workspace::{Package, Workspace};
+
+/// The result of comparing a baseline API with the current one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiDiff {
+    pub crate_name: String,
+    pub baseline_version: Option<String>,
+    pub current_version: Option<String>,
+    /// Whether cargo-semver-checks' lints ran (they need rustdoc JSON on both sides).
+    pub lints_ran: bool,
+    /// Sorted: removed, changed, added; then by path.
+    pub findings: Vec<Finding>,
+    /// The highest bump over the `deny` findings.
+    pub required_bump: Bump,
+}
+
+impl ApiDiff {
+    /// The smallest version after the baseline's that declares the required bump, under
+    /// Cargo's rules (0.4.1 + major → 0.5.0), when the baseline version is known.
+    pub fn next_version(&self) -> Option<semver::Version> {
+        let baseline = semver::Version::parse(self.baseline_version.as_deref()?).ok()?;
+        Some(self.required_bump.next_version(&baseline))
+    }
+}
+
+/// How [`compare`] runs.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareOptions {
+    /// Run cargo-semver-checks' lints when both sides are rustdoc JSON.
+    pub lints: bool,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions { lints: true }
+    }
+}
+
+/// Compares two API files: the model diff always, cargo-semver-checks' lints too when both are
+/// rustdoc JSON and `options.lints` is set; merges the findings and computes the required bump.
+pub fn compare(baseline: &ApiFile, current: &ApiFile, options: CompareOptions) -> Result<ApiDiff> {
+    let lint_pair = match (baseline, current) {
+        (ApiFile::Rustdoc(old), ApiFile::Rustdoc(new)) if options.lints => Some((&old.path, &new.path)),
+        _ => None,
+    };
+    let (model_findings, lint_findings) = rayon::join(
+        || {
+            let (old, new) = rayon::join(|| baseline.model(), || current.model());
+            (diff::diff_models(&old, &new), old, new)
+        },
+        || -> Result<Vec<Finding>> {
+            match lint_pair {
+                Some((old, new)) => lints::run(lints::catalog()?, old, new),
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let (model_findings, old, new) = model_findings;
+    let findings = findings::merge(model_findings, lint_findings?, diff::equivalent_lints);
+    Ok(ApiDiff {
+        crate_name: new.crate_name.clone(),
+        baseline_version: old.crate_version.clone(),
+        current_version: new.crate_version.clone(),
+        lints_ran: lint_pair.is_some(),
+        required_bump: findings::required_bump(&findings),
+        findings,
+    })
+}

@@ -1,0 +1,353 @@
+//! The API model: everything a downstream crate can reach, independent of rustdoc's JSON format.
+//!
+//! A model is a sorted list of [`ApiItem`]s. Each item has a unique [`ApiItem::key`], a one-line
+//! Rust-like [`ApiItem::signature`] (the listing line) and a [`Detail`] that holds the parts the
+//! diff reasons about (parameter types, bounds, fields, qualifiers...). Every type is stored as a
+//! rendered, fully qualified string, so a model saved by one toolchain compares equal to the model
+//! another toolchain builds from the same code.
+//!
+//! Models are built from rustdoc JSON by [`ApiModel::from_rustdoc`] and saved as JSON (see
+//! [`MODEL_SCHEMA`]).
+
+mod build;
+mod render;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the saved-model JSON schema. Bumped whenever a saved model would be read
+/// differently; a model with another schema is rejected with a message, never misread.
+pub const MODEL_SCHEMA: u32 = 1;
+
+/// The public API of one crate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiModel {
+    /// Always [`MODEL_SCHEMA`]; also how a saved model is told apart from rustdoc JSON.
+    pub apicheck_model: u32,
+    /// The crate name as used in paths (`core_utils`).
+    pub crate_name: String,
+    /// The crate version rustdoc recorded, if any.
+    pub crate_version: Option<String>,
+    /// The rustdoc JSON format the model was built from (informative only: models compare
+    /// across formats).
+    pub rustdoc_format: u32,
+    /// Every reachable item, sorted by key.
+    pub items: Vec<ApiItem>,
+}
+
+/// One item of the public API, at one public path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiItem {
+    /// Unique within a model: the kind keyword and the path (`fn core_utils::slug::slugify`), or
+    /// the impl header for impls (`impl core::clone::Clone for core_utils::Config`).
+    pub key: String,
+    /// What kind of item this is.
+    pub kind: ItemKind,
+    /// The public path the item is reachable at; for impls, the path of the implementing type
+    /// (or of the trait, for impls of a local trait for a foreign type).
+    pub path: String,
+    /// The listing line: a Rust-like, fully qualified declaration.
+    pub signature: String,
+    /// `#[doc(hidden)]` on the item or on anything on its path.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    /// For an item reachable at several paths: the canonical path, when this entry is another.
+    /// Members (fields, methods, impls) are listed under the canonical path only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias_of: Option<String>,
+    /// Where the item is defined, relative to the directory rustdoc ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    /// The parts of the declaration the diff compares.
+    pub detail: Detail,
+}
+
+/// A source location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub file: String,
+    pub line: u32,
+}
+
+/// The kinds of item the model distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Module,
+    Function,
+    /// A method of an inherent impl.
+    Method,
+    /// A method declared by a trait.
+    TraitMethod,
+    Struct,
+    /// A public field of a struct or union.
+    Field,
+    Enum,
+    Variant,
+    Union,
+    Trait,
+    /// An associated type declared by a trait.
+    AssocType,
+    /// An associated const declared by a trait or an inherent impl.
+    AssocConst,
+    /// A trait implementation (explicit, derived, synthesized auto trait or blanket).
+    Impl,
+    Const,
+    Static,
+    TypeAlias,
+    Macro,
+    /// A `pub use` of an item of another crate (its own items are not in this crate's docs).
+    ExternReexport,
+}
+
+impl ItemKind {
+    /// A lower-case noun for messages ("function", "struct field"...).
+    pub fn noun(self) -> &'static str {
+        match self {
+            ItemKind::Module => "module",
+            ItemKind::Function => "function",
+            ItemKind::Method => "method",
+            ItemKind::TraitMethod => "trait method",
+            ItemKind::Struct => "struct",
+            ItemKind::Field => "field",
+            ItemKind::Enum => "enum",
+            ItemKind::Variant => "enum variant",
+            ItemKind::Union => "union",
+            ItemKind::Trait => "trait",
+            ItemKind::AssocType => "associated type",
+            ItemKind::AssocConst => "associated const",
+            ItemKind::Impl => "trait impl",
+            ItemKind::Const => "const",
+            ItemKind::Static => "static",
+            ItemKind::TypeAlias => "type alias",
+            ItemKind::Macro => "macro",
+            ItemKind::ExternReexport => "re-export",
+        }
+    }
+
+    /// The snake_case name used in finding ids (`function`, `struct_field`...).
+    pub fn id_part(self) -> &'static str {
+        match self {
+            ItemKind::Module => "module",
+            ItemKind::Function => "function",
+            ItemKind::Method => "method",
+            ItemKind::TraitMethod => "trait_method",
+            ItemKind::Struct => "struct",
+            ItemKind::Field => "field",
+            ItemKind::Enum => "enum",
+            ItemKind::Variant => "enum_variant",
+            ItemKind::Union => "union",
+            ItemKind::Trait => "trait",
+            ItemKind::AssocType => "trait_associated_type",
+            ItemKind::AssocConst => "associated_const",
+            ItemKind::Impl => "trait_impl",
+            ItemKind::Const => "const",
+            ItemKind::Static => "static",
+            ItemKind::TypeAlias => "type_alias",
+            ItemKind::Macro => "macro",
+            ItemKind::ExternReexport => "reexport",
+        }
+    }
+}
+
+/// Generic parameters and every bound on them, normalised so that equal constraints compare
+/// equal however they are written (`<T: Clone>` and `where T: Clone` give the same predicates).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generics {
+    /// Declared parameters in order, without bounds: `'a`, `T`, `const N: usize`. Parameters
+    /// that rustdoc synthesises for `impl Trait` arguments are not listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
+    /// One predicate per bound, sorted: `T: core::clone::Clone`, `'a: 'b`, `T: ?core::marker::Sized`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predicates: Vec<String>,
+}
+
+/// Function qualifiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Qualifiers {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_const: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_async: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_unsafe: bool,
+    /// `None` for the Rust ABI, else the ABI string (`"C"`, `"C-unwind"`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abi: Option<String>,
+}
+
+/// What the diff compares for each kind of item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Detail {
+    Module,
+    Function {
+        qualifiers: Qualifiers,
+        generics: Generics,
+        /// Parameter types in order; a method's receiver is rendered as written (`&self`,
+        /// `&mut self`, `self: alloc::boxed::Box<Self>`). Parameter names are not compared.
+        inputs: Vec<String>,
+        /// The return type, `()` when there is none.
+        output: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        variadic: bool,
+        /// For trait methods: whether the trait provides a default body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        has_default: Option<bool>,
+    },
+    Struct {
+        shape: StructShape,
+        generics: Generics,
+        /// Fields that downstream code cannot name (private, or hidden by rustdoc).
+        private_fields: bool,
+        non_exhaustive: bool,
+    },
+    Field {
+        ty: String,
+    },
+    Enum {
+        generics: Generics,
+        non_exhaustive: bool,
+    },
+    Variant {
+        shape: StructShape,
+        /// `name: type` for struct variants, `type` for tuple variants.
+        fields: Vec<String>,
+        non_exhaustive: bool,
+    },
+    Union {
+        generics: Generics,
+        private_fields: bool,
+    },
+    Trait {
+        generics: Generics,
+        /// Supertrait bounds, sorted.
+        supertraits: Vec<String>,
+        is_unsafe: bool,
+        /// Downstream crates cannot implement it (it has a supertrait they cannot name).
+        sealed: bool,
+        dyn_compatible: bool,
+    },
+    AssocType {
+        bounds: Vec<String>,
+        default: Option<String>,
+    },
+    AssocConst {
+        ty: String,
+        has_default: bool,
+    },
+    Impl {
+        /// The implemented trait with its generic arguments.
+        trait_path: String,
+        generics: Generics,
+        negative: bool,
+        is_unsafe: bool,
+        /// Synthesised by rustdoc for an auto trait (Send, Sync, Unpin, UnwindSafe,
+        /// RefUnwindSafe).
+        auto: bool,
+        /// A blanket impl (`impl<T: Bound> Trait for T`) that applies to this type. Kept in the
+        /// model, hidden from listings by default, not diffed: it follows from the type's other
+        /// impls, which are.
+        blanket: bool,
+    },
+    Const {
+        ty: String,
+    },
+    Static {
+        ty: String,
+        mutable: bool,
+        is_unsafe: bool,
+    },
+    TypeAlias {
+        generics: Generics,
+        target: String,
+    },
+    Macro {
+        macro_kind: MacroKind,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        helpers: Vec<String>,
+    },
+    ExternReexport {
+        target: String,
+    },
+}
+
+/// The shape of a struct or enum variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StructShape {
+    Unit,
+    Tuple,
+    Plain,
+}
+
+/// The kinds of macro.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MacroKind {
+    /// `macro_rules!` with `#[macro_export]`.
+    Declarative,
+    /// `#[proc_macro]`
+    FunctionLike,
+    /// `#[proc_macro_attribute]`
+    Attribute,
+    /// `#[proc_macro_derive]`
+    Derive,
+}
+
+/// Options for [`ApiModel::listing`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListingOptions {
+    /// Also list blanket impls (`impl<T> From<T> for T`...), hidden by default.
+    pub blanket_impls: bool,
+    /// Also list the synthesised auto trait impls (Send, Sync...). Listed by default.
+    pub hide_auto_traits: bool,
+}
+
+impl ApiModel {
+    /// Builds the model of a crate from its rustdoc JSON.
+    ///
+    /// The JSON should have been generated with private and hidden items
+    /// (`--document-private-items --document-hidden-items`), as [`crate::workspace::Workspace::rustdoc`] does,
+    /// so that private fields and sealing supertraits are seen.
+    pub fn from_rustdoc(krate: &rustdoc_types::Crate) -> ApiModel {
+        build::build(krate)
+    }
+
+    /// The item with this key.
+    pub fn get(&self, key: &str) -> Option<&ApiItem> {
+        self.items
+            .binary_search_by(|item| item.key.as_str().cmp(key))
+            .ok()
+            .map(|index| &self.items[index])
+    }
+
+    /// The items by key.
+    pub fn by_key(&self) -> BTreeMap<&str, &ApiItem> {
+        self.items.iter().map(|item| (item.key.as_str(), item)).collect()
+    }
+
+    /// The listing: one line per item, sorted, deterministic.
+    pub fn listing(&self, options: ListingOptions) -> String {
+        // Sorted by path first, so that a type, its fields, methods and impls stand together.
+        let mut lines: Vec<(&str, ItemKind, &str)> = self
+            .items
+            .iter()
+            .filter(|item| match item.detail {
+                Detail::Impl { blanket: true, .. } => options.blanket_impls,
+                Detail::Impl { auto: true, .. } => !options.hide_auto_traits,
+                _ => true,
+            })
+            .map(|item| (item.path.as_str(), item.kind, item.signature.as_str()))
+            .collect();
+        lines.sort_unstable();
+        let mut text = String::new();
+        for (_, _, signature) in lines {
+            text.push_str(signature);
+            text.push('\n');
+        }
+        text
+    }
+}

@@ -1,0 +1,175 @@
+//! The binary on real inputs: listings, diffs, colour, and every kind of bad input failing closed
+//! with exit code 2 and a one-line error.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn apicheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_apicheck")).args(args).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Exit code 2, nothing on stdout, one `error:` line on stderr that contains every part of
+/// `expected`.
+fn assert_fails_closed(output: &Output, expected: &[&str]) {
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(output));
+    assert!(output.stdout.is_empty(), "no partial result on stdout, got: {}", stdout(output));
+    let text = stderr(output);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.starts_with("error: "), "{text}");
+    for part in expected {
+        assert!(first.contains(part), "`{part}` not in the first line: {text}");
+    }
+}
+
+fn pair(case: &str) -> (PathBuf, PathBuf) {
+    (support::pair_side("old")[case].clone(), support::pair_side("new")[case].clone())
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn api_lists_a_rustdoc_json_file_and_a_package_alike() {
+    let manifest = support::fixtures().join("pairs/old/Cargo.toml");
+    let target = support::fixture_target_dir("pairs-old");
+    let by_package = apicheck(&["api", "fn_removed", "--manifest-path", path_str(&manifest), "--target-dir", path_str(&target)]);
+    assert_eq!(by_package.status.code(), Some(0), "{}", stderr(&by_package));
+    let (old, _) = pair("fn_removed");
+    let by_file = apicheck(&["api", path_str(&old)]);
+    assert_eq!(stdout(&by_package), stdout(&by_file));
+    assert!(stdout(&by_file).contains("pub fn fn_removed::parse_body("), "{}", stdout(&by_file));
+}
+
+#[test]
+fn api_json_is_a_model_that_diff_accepts() {
+    let (old, new) = pair("fn_return_type_changed");
+    let model = apicheck(&["api", path_str(&old), "--format", "json"]);
+    let saved = tempfile::NamedTempFile::with_suffix(".json").unwrap();
+    std::fs::write(saved.path(), &model.stdout).unwrap();
+    let diff = apicheck(&["diff", "--baseline", path_str(saved.path()), "--current", path_str(&new), "--format", "json"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+    let json: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(json["required_bump"], "major");
+    assert_eq!(json["lints_ran"], false);
+    assert_eq!(json["findings"][0]["id"], "function_return_type_changed");
+}
+
+#[test]
+fn diff_groups_findings_and_states_the_required_bump() {
+    let (old, new) = pair("design_notes_pair");
+    let output = apicheck(&["diff", "--baseline", path_str(&old), "--current", path_str(&new)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(!text.contains('\u{1b}'), "no colour when stdout is not a terminal: {text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn diff_json_carries_every_finding_field() {
+    let (old, new) = pair("design_notes_pair");
+    let output = apicheck(&["diff", "--baseline", path_str(&old), "--current", path_str(&new), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["schema"], 1);
+    assert_eq!(json["required_bump"], "major");
+    assert_eq!(json["next_version"], "2.0.0");
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 4);
+    let parameter = &findings[0];
+    assert_eq!(parameter["id"], "function_parameter_type_changed");
+    assert_eq!(parameter["path"], "design_notes_pair::add");
+    assert_eq!(parameter["file"], "design_notes_pair/src/lib.rs");
+    assert_eq!(parameter["line"], 4);
+    assert_eq!(parameter["required_bump"], "major");
+    assert_eq!(parameter["source"], "apicheck");
+    let field = findings.iter().find(|f| f["id"] == "struct_field_added").unwrap();
+    assert_eq!(field["source"], "both");
+    assert_eq!(field["lint"], "constructible_struct_adds_field");
+    assert!(field["reference"].as_str().unwrap().starts_with("https://"));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let (old, new) = pair("fn_param_type_changed");
+    let args = ["diff", "--baseline", path_str(&old), "--current", path_str(&new)];
+    let forced = apicheck(&[&args[..], &["--color", "always"]].concat());
+    assert!(stdout(&forced).contains("\u{1b}["), "--color always colours");
+    let never = Command::new(env!("CARGO_BIN_EXE_apicheck")).args(args).env("CLICOLOR_FORCE", "1").args(["--color", "never"]).output().unwrap();
+    assert!(!stdout(&never).contains('\u{1b}'), "--color never wins over CLICOLOR_FORCE");
+    let no_color = Command::new(env!("CARGO_BIN_EXE_apicheck")).args(args).env("CLICOLOR_FORCE", "1").env("NO_COLOR", "1").output().unwrap();
+    assert!(!stdout(&no_color).contains('\u{1b}'), "NO_COLOR is honoured");
+}
+
+#[test]
+fn a_file_that_is_not_json_fails_closed() {
+    let file = tempfile::NamedTempFile::with_suffix(".json").unwrap();
+    std::fs::write(file.path(), "this is not json").unwrap();
+    assert_fails_closed(&apicheck(&["api", path_str(file.path())]), &[path_str(file.path()), "is not JSON"]);
+    let (_, new) = pair("no_change");
+    assert_fails_closed(
+        &apicheck(&["diff", "--baseline", path_str(file.path()), "--current", path_str(&new)]),
+        &[path_str(file.path()), "is not JSON"],
+    );
+}
+
+#[test]
+fn json_that_is_not_rustdoc_fails_closed() {
+    let file = tempfile::NamedTempFile::with_suffix(".json").unwrap();
+    std::fs::write(file.path(), r#"{"name": "not rustdoc", "items": []}"#).unwrap();
+    assert_fails_closed(&apicheck(&["api", path_str(file.path())]), &[path_str(file.path()), "neither rustdoc JSON"]);
+}
+
+#[test]
+fn an_unsupported_rustdoc_format_fails_closed_naming_the_supported_ones() {
+    let (old, _) = pair("no_change");
+    let text = std::fs::read_to_string(&old).unwrap();
+    let file = tempfile::NamedTempFile::with_suffix(".json").unwrap();
+    std::fs::write(file.path(), text.replace("\"format_version\":57", "\"format_version\":99")).unwrap();
+    assert_fails_closed(&apicheck(&["api", path_str(file.path())]), &["format 99", "57, 60, 61"]);
+}
+
+#[test]
+fn rustdoc_files_of_different_formats_cannot_be_linted_together() {
+    let (old, new) = pair("fn_removed");
+    let text = std::fs::read_to_string(&old).unwrap();
+    let file = tempfile::NamedTempFile::with_suffix(".json").unwrap();
+    std::fs::write(file.path(), text.replace("\"format_version\":57", "\"format_version\":61")).unwrap();
+    let output = apicheck(&["diff", "--baseline", path_str(file.path()), "--current", path_str(&new)]);
+    assert_fails_closed(&output, &["format 61", "format 57", "--no-lints"]);
+    let model_only = apicheck(&["diff", "--baseline", path_str(file.path()), "--current", path_str(&new), "--no-lints", "--format", "json"]);
+    assert_eq!(model_only.status.code(), Some(0), "{}", stderr(&model_only));
+}
+
+#[test]
+fn a_package_that_does_not_exist_fails_closed_listing_the_members() {
+    let manifest = support::fixtures().join("all-items/Cargo.toml");
+    assert_fails_closed(&apicheck(&["api", "no-such-package", "--manifest-path", path_str(&manifest)]), &["no package `no-such-package`", "all-items"]);
+}
+
+#[test]
+fn a_manifest_that_does_not_exist_fails_closed() {
+    assert_fails_closed(&apicheck(&["api", "core-utils", "--manifest-path", "/nonexistent/Cargo.toml"]), &["cannot read the Cargo workspace", "/nonexistent/Cargo.toml"]);
+}
+
+#[test]
+fn a_package_that_does_not_compile_fails_closed_with_the_compiler_message() {
+    let workspace = support::copy_fixture("all-items");
+    let lib = workspace.path().join("src/lib.rs");
+    let mut source = std::fs::read_to_string(&lib).unwrap();
+    source.push_str("\npub fn broken() -> NoSuchType { todo!() }\n");
+    std::fs::write(&lib, source).unwrap();
+    let manifest = workspace.path().join("Cargo.toml");
+    let output = apicheck(&["api", "all-items", "--manifest-path", path_str(&manifest)]);
+    assert_fails_closed(&output, &["package `all-items` does not compile", "src/lib.rs:", "cannot find type `NoSuchType`"]);
+    assert!(stderr(&output).contains("pub fn broken() -> NoSuchType"), "the compiler's own output follows: {}", stderr(&output));
+}
