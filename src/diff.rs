@@ -382,6 +382,7 @@ impl Differ<'_> {
             reference: None,
             old: None,
             new: None,
+            acknowledged: None,
             subject: match &item.detail {
                 Detail::Impl { trait_path, .. } => Some(trait_name(trait_path)),
                 _ => None,

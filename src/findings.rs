@@ -42,6 +42,10 @@ pub struct Finding {
     /// type apart when merging.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// Why the break is accepted, when an acknowledgement in the configuration covers it; an
+    /// acknowledged finding does not count towards the required bump.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -86,9 +90,16 @@ fn is_member_path(path: &str, owner: &str) -> bool {
     path.strip_prefix(owner).is_some_and(|rest| rest.starts_with("::"))
 }
 
-/// The bump a set of findings requires: the highest over the `deny` ones.
+impl Finding {
+    /// Whether it counts towards the required bump: `deny` and not acknowledged.
+    pub fn counts(&self) -> bool {
+        self.level == Level::Deny && self.acknowledged.is_none()
+    }
+}
+
+/// The bump a set of findings requires: the highest over those that count.
 pub fn required_bump(findings: &[Finding]) -> Bump {
-    findings.iter().filter(|f| f.level == Level::Deny).map(|f| f.required_bump).max().unwrap_or(Bump::None)
+    findings.iter().filter(|f| f.counts()).map(|f| f.required_bump).max().unwrap_or(Bump::None)
 }
 
 /// Merges the model diff's findings with the lints': a lint result that reports the same break

@@ -14,17 +14,29 @@
 //!
 //! [`compare`] runs steps 3 to 6 for a pair of API files; [`report`] renders the result.
 //!
+//! For a monorepo, [`gate`] runs the whole thing per governed package against the baselines in
+//! [`baseline`], and [`policy`] enforces the release rules (declared bump, [`changelog`] entry,
+//! acknowledged breaks) from [`config`].
+//!
 //! A failure anywhere is an `Err`, never an empty list of findings.
 
+pub mod baseline;
 pub mod bump;
 mod cargo;
+pub mod changelog;
+pub mod config;
 pub mod diff;
 pub mod findings;
+pub mod gate;
+mod git;
 pub mod lints;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod rustdoc;
 pub mod workspace;
+
+use std::path::Path;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -75,14 +87,18 @@ impl Default for CompareOptions {
 /// rustdoc JSON and `options.lints` is set; merges the findings and computes the required bump.
 pub fn compare(baseline: &ApiFile, current: &ApiFile, options: CompareOptions) -> Result<ApiDiff> {
     let lint_pair = match (baseline, current) {
-        (ApiFile::Rustdoc(old), ApiFile::Rustdoc(new)) if options.lints => Some((&old.path, &new.path)),
+        (ApiFile::Rustdoc(old), ApiFile::Rustdoc(new)) if options.lints => Some((old.path.as_path(), new.path.as_path())),
         _ => None,
     };
+    let (old, new) = rayon::join(|| baseline.model(), || current.model());
+    compare_models(&old, &new, lint_pair)
+}
+
+/// Compares two models, and runs the lints on `lint_pair` (the baseline's and the current
+/// rustdoc JSON) alongside when given.
+pub fn compare_models(old: &ApiModel, new: &ApiModel, lint_pair: Option<(&Path, &Path)>) -> Result<ApiDiff> {
     let (model_findings, lint_findings) = rayon::join(
-        || {
-            let (old, new) = rayon::join(|| baseline.model(), || current.model());
-            (diff::diff_models(&old, &new), old, new)
-        },
+        || diff::diff_models(old, new),
         || -> Result<Vec<Finding>> {
             match lint_pair {
                 Some((old, new)) => lints::run(lints::catalog()?, old, new),
@@ -90,7 +106,6 @@ pub fn compare(baseline: &ApiFile, current: &ApiFile, options: CompareOptions) -
             }
         },
     );
-    let (model_findings, old, new) = model_findings;
     let findings = findings::merge(model_findings, lint_findings?, diff::equivalent_lints);
     Ok(ApiDiff {
         crate_name: new.crate_name.clone(),

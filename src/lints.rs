@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use cargo_semver_checks::{LintLevel, RequiredSemverUpdate, SemverQuery};
@@ -85,6 +86,11 @@ pub fn all_lint_ids() -> Vec<String> {
 
 /// Runs every lint of `lints` on the pair, in parallel, and returns their results as findings.
 pub fn run(lints: &[Lint], baseline: &Path, current: &Path) -> Result<Vec<Finding>> {
+    run_timed(lints, baseline, current).map(|(findings, _)| findings)
+}
+
+/// [`run`], with the time each lint's query took (for benchmarks).
+pub fn run_timed(lints: &[Lint], baseline: &Path, current: &Path) -> Result<(Vec<Finding>, Vec<(String, Duration)>)> {
     let load = |path: &Path| {
         load_rustdoc(path, None).with_context(|| format!("cannot load {} for cargo-semver-checks' lints", path.display()))
     };
@@ -106,17 +112,20 @@ pub fn run(lints: &[Lint], baseline: &Path, current: &Path) -> Result<Vec<Findin
         .context("cannot set up cargo-semver-checks' lint adapter")?;
     let templates = templates();
 
-    let results: Vec<Vec<Finding>> = lints
+    let results: Vec<(Vec<Finding>, (String, Duration))> = lints
         .par_iter()
         .map(|lint| {
+            let start = Instant::now();
             let rows: Vec<BTreeMap<Arc<str>, FieldValue>> = adapter
                 .run_query(&lint.query, lint.arguments.clone())
                 .with_context(|| format!("cargo-semver-checks lint `{}` failed to run", lint.id))?
                 .collect();
-            Ok(rows.into_iter().map(|row| finding(lint, row, &templates)).collect())
+            let elapsed = start.elapsed();
+            Ok((rows.into_iter().map(|row| finding(lint, row, &templates)).collect(), (lint.id.clone(), elapsed)))
         })
         .collect::<Result<_>>()?;
-    Ok(results.into_iter().flatten().collect())
+    let (findings, times): (Vec<Vec<Finding>>, Vec<(String, Duration)>) = results.into_iter().unzip();
+    Ok((findings.into_iter().flatten().collect(), times))
 }
 
 fn finding(lint: &Lint, row: BTreeMap<Arc<str>, FieldValue>, templates: &Handlebars<'static>) -> Finding {
@@ -165,6 +174,7 @@ fn finding(lint: &Lint, row: BTreeMap<Arc<str>, FieldValue>, templates: &Handleb
         old: None,
         new: None,
         subject,
+        acknowledged: None,
     }
 }
 

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use apicheck::config::Config;
+use apicheck::gate::{self, BaselineScope, Selection};
 use apicheck::{ApiFile, CompareOptions, ListingOptions, Workspace, report, rustdoc};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -21,11 +23,19 @@ const EXIT_ERROR: u8 = 2;
         (every item at every public path), diffs it against a baseline down to parameter, return \
         and field types and bounds, runs cargo-semver-checks' lints on the same pair, and says \
         which semver bump the changes require.\n\n\
-        Exit codes: 0 success; 2 error (apicheck never reports success when something could not \
-        be checked).",
+        In a monorepo, `check` is the gate a PR check and a release script run: for every governed \
+        package it compares the API with the stored baseline of its last release and requires a \
+        matching version bump and changelog entry. `baseline` records baselines at release time; \
+        `init` adopts apicheck in a workspace.\n\n\
+        Exit codes: 0 success; 1 `check` found a policy violation; 2 something could not be \
+        checked (apicheck never reports success then).",
     after_help = "Examples:\n  \
-        apicheck api core-utils                      list the public API of a workspace package\n  \
-        apicheck api target/doc/core_utils.json      list the API in a rustdoc JSON file\n  \
+        apicheck init                                 adopt apicheck: configuration + baselines\n  \
+        apicheck check                                the PR check: every governed package\n  \
+        apicheck check -p core-utils --format markdown --output summary.md\n  \
+        apicheck diff core-utils                      what changed since the last release\n  \
+        apicheck baseline                             release script: record the released packages\n  \
+        apicheck api core-utils                       list the public API of a package\n  \
         apicheck diff --baseline old.json --current new.json"
 )]
 struct Cli {
@@ -39,6 +49,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check every governed package against its baseline and the release policy
+    #[command(long_about = "Check every governed package against its baseline and the release policy.\n\n\
+        For each package: generate rustdoc JSON (all packages in one cargo run), diff the API with \
+        the stored baseline of its last release, then enforce the policy: the version in \
+        Cargo.toml must declare at least the bump the changes require (Cargo's rules, 0.x \
+        included), a changed version needs a section in the package's changelog, and a breaking \
+        release must say so there. Acknowledged breaks (in the configuration) do not count. A \
+        package without a baseline is reported as new; a package that is gone while its baseline \
+        remains fails.\n\n\
+        Exit codes: 0 every package passes (or is new); 1 at least one violates the policy; 2 \
+        something could not be checked.")]
+    Check(CheckArgs),
+    /// Record the current API of packages as the baselines of their current versions
+    #[command(long_about = "Record the current API of packages as the baselines of their current versions.\n\n\
+        The release script's step, run when a version is released: writes baselines/<package>/ \
+        (model.json, api.txt, rustdoc.json.gz) with the version, the release tag (from the `tag` \
+        pattern) and the current commit. Without -p or --all, records the packages being \
+        released: those without a baseline and those whose version differs from their \
+        baseline's. Writes are atomic.")]
+    Baseline(BaselineArgs),
+    /// Adopt apicheck: write the default configuration and record a baseline for every package
+    #[command(long_about = "Adopt apicheck in an existing workspace.\n\n\
+        Appends [workspace.metadata.apicheck] with every default spelled out to the workspace's \
+        Cargo.toml, then records a baseline for every governed package (the members under \
+        packages/, or every publishable library when there are none). Refuses to run twice.")]
+    Init(InitArgs),
     /// Print the public API of a package or of a rustdoc JSON file, one item per line
     #[command(long_about = "Print the public API of a package or of a rustdoc JSON file.\n\n\
         The listing has one item per line, sorted by path, fully qualified and Rust-like; it is \
@@ -48,9 +84,11 @@ enum Command {
         With --format json, prints the API model instead: the file `apicheck diff` accepts as \
         --baseline or --current.")]
     Api(ApiArgs),
-    /// Show what changed between two versions of an API, and the bump that requires
-    #[command(long_about = "Show what changed between two versions of an API, and the bump that requires.\n\n\
-        Each side is a rustdoc JSON file (formats 57, 60, 61) or a model saved by \
+    /// Show what changed in packages since their baselines, or between two API files
+    #[command(long_about = "Show what changed in packages since their baselines, or between two API files.\n\n\
+        With package names (or none: every governed package), compares each package's current API \
+        with its stored baseline. With --baseline and --current, compares two files instead: \
+        each side is a rustdoc JSON file (formats 57, 60, 61) or a model saved by \
         `apicheck api --format json`. Findings come from apicheck's model diff (removed, added and \
         changed items, down to parameter, return and field types and bounds) and, when both sides \
         are rustdoc JSON of the same format, from cargo-semver-checks' lints; a break both find is \
@@ -88,14 +126,79 @@ struct ApiArgs {
 }
 
 #[derive(clap::Args)]
-struct DiffArgs {
-    /// The older API: a rustdoc JSON file or a saved model
-    #[arg(long, value_name = "FILE")]
-    baseline: PathBuf,
+struct WorkspaceArgs {
+    /// The workspace's Cargo.toml [default: the workspace around the current directory]
+    #[arg(long, value_name = "PATH", global = true)]
+    manifest_path: Option<PathBuf>,
 
-    /// The newer API: a rustdoc JSON file or a saved model
+    /// Where cargo writes rustdoc JSON [default: the workspace's target directory]
+    #[arg(long, value_name = "DIR", global = true)]
+    target_dir: Option<PathBuf>,
+}
+
+impl WorkspaceArgs {
+    fn load(&self) -> Result<(Workspace, Config)> {
+        let workspace = Workspace::load(self.manifest_path.as_deref())?;
+        let config = Config::load(&workspace)?;
+        Ok((workspace, config))
+    }
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// Check only this package (repeatable) [default: every governed package]
+    #[arg(short = 'p', long = "package", value_name = "PKG")]
+    packages: Vec<String>,
+
+    /// `human`: verdicts, findings and fixes; `json`: the documented report schema; `markdown`: a
+    /// table and folded details for a PR comment or job summary
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+
+    /// Write the report to FILE instead of stdout
     #[arg(long, value_name = "FILE")]
-    current: PathBuf,
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// Record this package (repeatable)
+    #[arg(short = 'p', long = "package", value_name = "PKG", conflicts_with = "all")]
+    packages: Vec<String>,
+
+    /// Record every governed package
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// Packages to compare with their baselines [default: every governed package]
+    #[arg(value_name = "PKG", conflicts_with_all = ["baseline", "current"])]
+    packages: Vec<String>,
+
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// The older API: a rustdoc JSON file or a saved model (with --current)
+    #[arg(long, value_name = "FILE", requires = "current")]
+    baseline: Option<PathBuf>,
+
+    /// The newer API: a rustdoc JSON file or a saved model (with --baseline)
+    #[arg(long, value_name = "FILE", requires = "baseline")]
+    current: Option<PathBuf>,
 
     /// `human`: grouped, coloured findings; `json`: the findings as JSON
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
@@ -117,6 +220,13 @@ enum ColorWhen {
 enum ApiFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -149,9 +259,69 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode> {
     match command {
+        Command::Check(args) => check(args),
+        Command::Baseline(args) => baseline(args),
+        Command::Init(args) => init(args),
         Command::Api(args) => api(args),
         Command::Diff(args) => diff(args),
     }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let (workspace, config) = args.workspace.load()?;
+    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone() };
+    let result = gate::check(&workspace, &config, &selection)?;
+    let render = |out: &mut dyn Write| match args.format {
+        CheckFormat::Human => report::write_check_human(out, &result),
+        CheckFormat::Json => report::write_check_json(out, &result),
+        CheckFormat::Markdown => report::write_check_markdown(out, &result),
+    };
+    match &args.output {
+        Some(path) => {
+            let mut buffer = Vec::new();
+            render(&mut buffer)?;
+            // Styles are for terminals; a report file gets plain text.
+            let plain = anstream::adapter::strip_bytes(&buffer).into_vec();
+            std::fs::write(path, plain).with_context(|| format!("cannot write the report to {}", path.display()))?;
+        }
+        None => render(&mut anstream::stdout().lock())?,
+    }
+    Ok(ExitCode::from(result.exit_code()))
+}
+
+fn baseline(args: BaselineArgs) -> Result<ExitCode> {
+    let (workspace, config) = args.workspace.load()?;
+    let scope = match (args.all, args.packages.is_empty()) {
+        (true, _) => BaselineScope::All,
+        (false, false) => BaselineScope::Named,
+        (false, true) => BaselineScope::Released,
+    };
+    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone() };
+    let recorded = gate::record_baselines(&workspace, &config, &selection, scope)?;
+    print_recorded(&recorded, &workspace)?;
+    if recorded.is_empty() {
+        println!("every governed package's baseline is at its current version: nothing to record (use --all or -p to re-record)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(args: InitArgs) -> Result<ExitCode> {
+    let workspace = Workspace::load(args.workspace.manifest_path.as_deref())?;
+    let (workspace, recorded) = gate::init(&workspace, args.workspace.target_dir.clone())?;
+    println!("wrote [workspace.metadata.apicheck] to {}", workspace.manifest_path.display());
+    print_recorded(&recorded, &workspace)?;
+    println!("commit the configuration and baselines/; `apicheck check` now gates every change");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_recorded(recorded: &[gate::Recorded], workspace: &Workspace) -> Result<()> {
+    let mut out = anstream::stdout().lock();
+    for r in recorded {
+        let commit = r.commit.as_deref().map(|c| format!(", commit {}", &c[..c.len().min(12)])).unwrap_or_default();
+        let dir = r.dir.strip_prefix(&workspace.root).unwrap_or(&r.dir);
+        writeln!(out, "recorded baseline {} {} (tag {}{commit}) in {}", r.package, r.version, r.tag, dir.display())?;
+    }
+    Ok(())
 }
 
 fn api(args: ApiArgs) -> Result<ExitCode> {
@@ -180,7 +350,10 @@ fn api(args: ApiArgs) -> Result<ExitCode> {
 }
 
 fn diff(args: DiffArgs) -> Result<ExitCode> {
-    let (baseline, current) = rayon::join(|| ApiFile::read(&args.baseline), || ApiFile::read(&args.current));
+    let (Some(baseline), Some(current)) = (&args.baseline, &args.current) else {
+        return diff_packages(args);
+    };
+    let (baseline, current) = rayon::join(|| ApiFile::read(baseline), || ApiFile::read(current));
     let (baseline, current) = (baseline?, current?);
     let result = apicheck::compare(&baseline, &current, CompareOptions { lints: !args.no_lints })?;
     let mut out = anstream::stdout().lock();
@@ -189,4 +362,44 @@ fn diff(args: DiffArgs) -> Result<ExitCode> {
         DiffFormat::Json => report::write_diff_json(&mut out, &result)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `diff [PKG]...`: each package against its baseline.
+fn diff_packages(args: DiffArgs) -> Result<ExitCode> {
+    let (workspace, config) = args.workspace.load()?;
+    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone() };
+    let analyses = gate::analyse(&workspace, &config, &selection, !args.no_lints)?;
+    let mut out = anstream::stdout().lock();
+    let mut diffs = Vec::new();
+    let mut failed = false;
+    for analysis in &analyses {
+        let name = &analysis.package.name;
+        match (&analysis.error, &analysis.diff, &analysis.baseline) {
+            (Some(error), _, _) => {
+                writeln!(anstream::stderr(), "error: {name}: {error}")?;
+                failed = true;
+            }
+            (None, Some(diff), Some(_)) => diffs.push(gate::configured_findings(&config, diff)),
+            _ => {
+                if matches!(args.format, DiffFormat::Human) {
+                    writeln!(out, "{name} {}: no baseline yet (new package)\n", analysis.package.version)?;
+                }
+            }
+        }
+    }
+    match args.format {
+        DiffFormat::Human => {
+            for (index, diff) in diffs.iter().enumerate() {
+                if index > 0 {
+                    writeln!(out)?;
+                }
+                report::write_diff_human(&mut out, diff)?;
+            }
+        }
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &diffs)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if failed { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS })
 }

@@ -8,9 +8,11 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::ApiDiff;
 use crate::bump::Bump;
 use crate::findings::{Change, Finding, Level};
-use crate::ApiDiff;
+use crate::gate::CheckReport;
+use crate::policy::Status;
 
 /// Version of the JSON report schemas below.
 pub const REPORT_SCHEMA: u32 = 1;
@@ -164,4 +166,141 @@ mod tests {
         assert!(new.contains(&format!("{EMPHASIS}u64{EMPHASIS:#}")), "{new:?}");
         assert!(!new.contains(&format!("{EMPHASIS}add")), "{new:?}");
     }
+}
+
+/// The human rendering of `check`: a verdict line per package, then its findings with
+/// file:line, the rules it breaks and how to fix them.
+pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
+    for package in &report.packages {
+        let (mark, style, verdict) = match package.status {
+            Status::Pass => ("✓", ADDED, "pass"),
+            Status::New => ("•", AnsiColor::Cyan.on_default(), "new"),
+            Status::Fail => ("✗", REMOVED, "FAIL"),
+            Status::Error => ("!", REMOVED.bold(), "ERROR"),
+        };
+        let versions = match (&package.baseline_version, &package.current_version) {
+            (Some(old), Some(new)) if old != new => format!("{old} → {new}"),
+            (Some(old), Some(_)) | (Some(old), None) => old.clone(),
+            (None, Some(new)) => new.clone(),
+            (None, None) => String::new(),
+        };
+        let summary = match package.status {
+            Status::Error => package.error.as_deref().and_then(|e| e.lines().next()).unwrap_or("could not be checked").to_string(),
+            Status::New => "no baseline yet".to_string(),
+            _ if package.findings.is_empty() => "no public API changes".to_string(),
+            _ => format!(
+                "{} finding(s), requires {}, declares {}",
+                package.findings.len(),
+                package.required_bump,
+                package.declared_bump
+            ),
+        };
+        writeln!(out, "{style}{mark} {verdict:<5}{style:#} {HEADING}{}{HEADING:#} {versions}  {DIM}{summary}{DIM:#}", package.name)?;
+        if package.status == Status::Error {
+            for line in package.error.as_deref().unwrap_or_default().lines().skip(1) {
+                writeln!(out, "    {line}")?;
+            }
+        }
+        for finding in &package.findings {
+            let style = bump_style(finding.required_bump);
+            let place = match (&finding.file, finding.line) {
+                (Some(file), Some(line)) => format!("  {DIM}{file}:{line}{DIM:#}"),
+                _ => String::new(),
+            };
+            let status = match (&finding.acknowledged, finding.level) {
+                (Some(_), _) => " (acknowledged)",
+                (None, Level::Warn) => " (advice)",
+                _ => "",
+            };
+            writeln!(out, "    {style}{:<5}{style:#} {}{status}  {DIM}[{}]{DIM:#}{place}", finding.required_bump.as_str(), finding.path, finding.id)?;
+            writeln!(out, "          {}", finding.message)?;
+            if let Some(reason) = &finding.acknowledged {
+                writeln!(out, "          {DIM}accepted because: {reason}{DIM:#}")?;
+            }
+        }
+        for violation in &package.violations {
+            writeln!(out, "    {REMOVED}✗ {}{REMOVED:#}: {}", violation.rule, violation.message)?;
+            writeln!(out, "      {HEADING}fix:{HEADING:#} {}", violation.fix)?;
+        }
+        for note in package.notes.iter().chain(package.stale_acknowledgements.iter().map(|s| s as &String)) {
+            writeln!(out, "    {DIM}note: {note}{DIM:#}")?;
+        }
+    }
+    for note in &report.notes {
+        writeln!(out, "{DIM}note: {note}{DIM:#}")?;
+    }
+    let failed = report.packages.iter().filter(|p| p.status == Status::Fail).count();
+    let errors = report.packages.iter().filter(|p| p.status == Status::Error).count();
+    let total = report.packages.len();
+    let verdict = match (errors, failed) {
+        (0, 0) => format!("{ADDED}apicheck: all {total} package(s) pass{ADDED:#}"),
+        (0, failed) => format!("{REMOVED}apicheck: {failed} of {total} package(s) fail the release policy{REMOVED:#}"),
+        (errors, _) => format!("{REMOVED}apicheck: {errors} of {total} package(s) could not be checked{REMOVED:#}"),
+    };
+    writeln!(out, "\n{verdict}")
+}
+
+/// The JSON rendering of `check` (schema [`REPORT_SCHEMA`], documented in README.md).
+pub fn write_check_json(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}
+
+/// The Markdown rendering of `check`, for a pull-request comment or a job summary: a table of
+/// packages and verdicts, the details folded per package.
+pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
+    let failed = report.packages.iter().filter(|p| matches!(p.status, Status::Fail | Status::Error)).count();
+    let headline = if report.passed {
+        format!("✅ all {} package(s) pass", report.packages.len())
+    } else {
+        format!("❌ {failed} of {} package(s) need attention", report.packages.len())
+    };
+    writeln!(out, "## apicheck: {headline}\n")?;
+    writeln!(out, "| package | baseline | current | required bump | declared bump | verdict |")?;
+    writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
+    for p in &report.packages {
+        let verdict = match p.status {
+            Status::Pass => "✅ pass",
+            Status::New => "🆕 new",
+            Status::Fail => "❌ fail",
+            Status::Error => "⚠️ error",
+        };
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {verdict} |",
+            p.name,
+            p.baseline_version.as_deref().unwrap_or("–"),
+            p.current_version.as_deref().unwrap_or("–"),
+            p.required_bump,
+            p.declared_bump
+        )?;
+    }
+    for p in report.packages.iter().filter(|p| !p.findings.is_empty() || !p.violations.is_empty() || p.error.is_some()) {
+        writeln!(out, "\n<details><summary><code>{}</code>: {} finding(s), {} violation(s)</summary>\n", p.name, p.findings.len(), p.violations.len())?;
+        if let Some(error) = &p.error {
+            writeln!(out, "```text\n{}\n```\n", error.trim_end())?;
+        }
+        for v in &p.violations {
+            writeln!(out, "- ❌ **{}**: {}<br>**Fix:** {}", v.rule, escape_markdown(&v.message), escape_markdown(&v.fix))?;
+        }
+        if !p.violations.is_empty() {
+            writeln!(out)?;
+        }
+        for f in &p.findings {
+            let place = match (&f.file, f.line) {
+                (Some(file), Some(line)) => format!(" ({file}:{line})"),
+                _ => String::new(),
+            };
+            let acknowledged = if f.acknowledged.is_some() { " *(acknowledged)*" } else { "" };
+            writeln!(out, "- **{}** `{}` `{}`{place}{acknowledged}: {}", f.required_bump, f.path, f.id, escape_markdown(&f.message))?;
+        }
+        writeln!(out, "\n</details>")?;
+    }
+    Ok(())
+}
+
+/// One line of Markdown: messages quote code in backticks, where `<` and `|` are safe; only a
+/// line break would end the list item.
+fn escape_markdown(text: &str) -> String {
+    text.replace('\n', " ")
 }

@@ -18,6 +18,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// The members, sorted by name.
     pub members: Vec<Package>,
+    /// `[workspace.metadata]` of the root manifest.
+    pub metadata: serde_json::Value,
 }
 
 /// A workspace member.
@@ -80,6 +82,7 @@ impl Workspace {
             target_dir: metadata.target_directory.clone().into_std_path_buf(),
             root,
             members,
+            metadata: metadata.workspace_metadata.clone(),
         })
     }
 

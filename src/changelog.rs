@@ -1,0 +1,98 @@
+//! Changelog sections: is there one for a version, and does it say the release breaks things?
+//!
+//! Parsing is parse-changelog's: Keep a Changelog and the usual variants (`## [2.0.0] - date`,
+//! `## 2.0.0`, `## v2.0.0`, setext headings, `[Unreleased]`).
+
+use std::path::Path;
+
+use semver::Version;
+
+/// What the changelog says about one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Section {
+    /// A section for the version exists.
+    Found {
+        title: String,
+        /// It contains the word "breaking" (any case) or a "Removed" or "Changed" subsection.
+        mentions_breaking: bool,
+    },
+    /// No section for the version; the text says why (no file, no such heading...).
+    Missing(String),
+}
+
+/// The section of `version` in the changelog at `path`.
+pub fn section(path: &Path, version: &Version) -> Section {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Section::Missing(format!("there is no {}", path.display()));
+        }
+        Err(error) => return Section::Missing(format!("cannot read {}: {error}", path.display())),
+    };
+    let releases = match parse_changelog::parse(&text) {
+        Ok(releases) => releases,
+        Err(error) => return Section::Missing(format!("{} has no release sections that parse ({error})", path.display())),
+    };
+    let wanted = version.to_string();
+    match releases.get(wanted.as_str()) {
+        Some(release) => Section::Found {
+            title: release.title.to_string(),
+            mentions_breaking: mentions_breaking(release.title) || mentions_breaking(release.notes),
+        },
+        None => Section::Missing(format!("{} has no section for {wanted}", path.display())),
+    }
+}
+
+fn mentions_breaking(text: &str) -> bool {
+    text.to_lowercase().contains("breaking")
+        || text.lines().any(|line| {
+            let heading = line.trim_start_matches('#');
+            heading.len() < line.len() && matches!(heading.trim().to_lowercase().as_str(), "removed" | "changed")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section_of(text: &str, version: &str) -> Section {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        section(file.path(), &Version::parse(version).unwrap())
+    }
+
+    #[test]
+    fn every_heading_style_is_found() {
+        for heading in ["## [2.0.0] - 2026-11-26", "## 2.0.0", "## v2.0.0", "## [v2.0.0]"] {
+            let text = format!("# Changelog\n\n## [Unreleased]\n\n{heading}\n\n- Fixed a bug.\n\n## 1.0.0\n\n- First.\n");
+            assert!(matches!(section_of(&text, "2.0.0"), Section::Found { mentions_breaking: false, .. }), "{heading}");
+        }
+    }
+
+    #[test]
+    fn a_version_is_matched_whole() {
+        let text = "## 12.0.0\n\n- x\n\n## 2.0.0-rc.1\n\n- y\n";
+        assert!(matches!(section_of(text, "2.0.0"), Section::Missing(_)));
+        assert!(matches!(section_of(text, "2.0.0-rc.1"), Section::Found { .. }));
+    }
+
+    #[test]
+    fn breaking_is_a_word_or_a_removed_or_changed_subsection() {
+        let cases = [
+            ("## 2.0.0\n\n- **BREAKING**: renamed `x`.\n", true),
+            ("## 2.0.0\n\n### Removed\n\n- `x`.\n", true),
+            ("## 2.0.0\n\n### Changed\n\n- `x` takes a `u64`.\n", true),
+            ("## 2.0.0\n\n### Added\n\n- `y`.\n", false),
+            ("## 2.0.0\n\nNothing here breaks.\n", false),
+        ];
+        for (text, expected) in cases {
+            assert!(matches!(section_of(text, "2.0.0"), Section::Found { mentions_breaking, .. } if mentions_breaking == expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_a_missing_section() {
+        let missing = section(Path::new("/nonexistent/CHANGELOG.md"), &Version::new(1, 0, 0));
+        assert!(matches!(missing, Section::Missing(reason) if reason.contains("there is no")));
+    }
+}

@@ -1,0 +1,334 @@
+//! `[workspace.metadata.apicheck]`: which packages are governed, where baselines live, the tag
+//! pattern, the changelog file, the policy rules, lint levels and acknowledged breaks.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use globset::{Glob, GlobSetBuilder};
+use semver::Version;
+use serde::{Deserialize, Serialize};
+
+use crate::bump::Bump;
+use crate::findings::Level;
+use crate::workspace::{Package, Workspace};
+
+/// The configuration, with every default filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    /// Globs over package directories relative to the workspace root (`packages/*`) or package
+    /// names. Unset: the members under `packages/`, or, when there are none, every library member
+    /// that can be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages: Option<Vec<String>>,
+    /// The baselines folder, relative to the workspace root.
+    #[serde(default = "default_baselines")]
+    pub baselines: PathBuf,
+    /// The release tag of a package version: `{name}` and `{version}` are replaced.
+    #[serde(default = "default_tag")]
+    pub tag: String,
+    /// The changelog file name, in each package's directory.
+    #[serde(default = "default_changelog")]
+    pub changelog: String,
+    #[serde(default)]
+    pub rules: Rules,
+    /// Lint level overrides by rule or lint id: `allow` drops the findings, `warn` reports them
+    /// without requiring a bump, `deny` makes them count.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lints: BTreeMap<String, LintLevel>,
+    /// Acknowledged breaks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledge: Vec<Acknowledgement>,
+    /// A TOML file, relative to the workspace root, with more `[[acknowledge]]` entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgements: Option<PathBuf>,
+}
+
+/// The policy rules `check` enforces, each on by default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Rules {
+    /// The declared version bump must be at least the required one.
+    #[serde(default = "yes")]
+    pub version_bump: bool,
+    /// A changed version needs a section for it in the changelog.
+    #[serde(default = "yes")]
+    pub changelog: bool,
+    /// A release with breaking changes must say so in its changelog section.
+    #[serde(default = "yes")]
+    pub breaking_changelog: bool,
+    /// A governed package whose baseline remains but which is gone fails.
+    #[serde(default = "yes")]
+    pub removed_packages: bool,
+    /// An acknowledgement that matches no finding fails (it is always reported).
+    #[serde(default)]
+    pub stale_acknowledgements_fail: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            version_bump: true,
+            changelog: true,
+            breaking_changelog: true,
+            removed_packages: true,
+            stale_acknowledgements_fail: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintLevel {
+    Allow,
+    Warn,
+    Deny,
+}
+
+/// A break the maintainers accept without the bump it would require.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Acknowledgement {
+    pub package: String,
+    /// The finding's rule or lint id; at least one of `finding` and `path` is required.
+    #[serde(default)]
+    pub finding: Option<String>,
+    /// The finding's item path.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Why the break is accepted. Required.
+    pub reason: String,
+    /// The package version the acknowledgement was made for; it holds for the releases of that
+    /// major version (Cargo's rules: 0.4.x for 0.4.1) and expires at the next one.
+    pub version: Version,
+}
+
+impl Acknowledgement {
+    /// Whether it still holds for a package at `version`.
+    pub fn holds_for(&self, version: &Version) -> bool {
+        version >= &self.version && Bump::declared(&self.version, version) < Bump::Major
+    }
+
+    pub fn matches(&self, package: &str, id: &str, lint: Option<&str>, path: &str) -> bool {
+        self.package == package
+            && self.finding.as_deref().is_none_or(|f| f == id || Some(f) == lint)
+            && self.path.as_deref().is_none_or(|p| p == path)
+    }
+
+    /// `core-utils: function_parameter_type_changed at core_utils::add`.
+    pub fn describe(&self) -> String {
+        let mut text = self.package.clone();
+        if let Some(finding) = &self.finding {
+            text.push_str(&format!(": {finding}"));
+        }
+        if let Some(path) = &self.path {
+            text.push_str(&format!(" at {path}"));
+        }
+        text
+    }
+}
+
+fn default_baselines() -> PathBuf {
+    PathBuf::from("baselines")
+}
+
+fn default_tag() -> String {
+    "{name}-v{version}".to_string()
+}
+
+fn default_changelog() -> String {
+    "CHANGELOG.md".to_string()
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            packages: None,
+            baselines: default_baselines(),
+            tag: default_tag(),
+            changelog: default_changelog(),
+            rules: Rules::default(),
+            lints: BTreeMap::new(),
+            acknowledge: Vec::new(),
+            acknowledgements: None,
+        }
+    }
+}
+
+/// A file of acknowledgements named by `acknowledgements`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcknowledgementFile {
+    #[serde(default)]
+    acknowledge: Vec<Acknowledgement>,
+}
+
+impl Config {
+    /// Reads the configuration of `workspace` (the defaults when it has none), and the
+    /// acknowledgement file it names.
+    pub fn load(workspace: &Workspace) -> Result<Config> {
+        let place = format!("[workspace.metadata.apicheck] in {}", workspace.manifest_path.display());
+        let mut config: Config = match workspace.metadata.get("apicheck") {
+            None | Some(serde_json::Value::Null) => Config::default(),
+            Some(value) => serde_json::from_value(value.clone())
+                .map_err(|error| anyhow::anyhow!("{place} is not valid: {error}"))?,
+        };
+        if let Some(file) = &config.acknowledgements {
+            let path = workspace.root.join(file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the acknowledgements file {} named in {place}", path.display()))?;
+            let extra: AcknowledgementFile = toml::from_str(&text)
+                .map_err(|error| anyhow::anyhow!("{} is not a valid acknowledgements file: {error}", path.display()))?;
+            config.acknowledge.extend(extra.acknowledge);
+        }
+        for ack in &config.acknowledge {
+            if ack.finding.is_none() && ack.path.is_none() {
+                bail!("{place}: the acknowledgement for `{}` names neither a `finding` nor a `path`", ack.package);
+            }
+            if ack.reason.trim().is_empty() {
+                bail!("{place}: the acknowledgement `{}` has an empty `reason`; say why the break is accepted", ack.describe());
+            }
+        }
+        if !config.tag.contains("{version}") {
+            bail!("{place}: `tag = \"{}\"` must contain `{{version}}`", config.tag);
+        }
+        Ok(config)
+    }
+
+    /// The governed packages, sorted by name.
+    pub fn governed<'w>(&self, workspace: &'w Workspace) -> Result<Vec<&'w Package>> {
+        let relative = |package: &Package| {
+            package.dir.strip_prefix(&workspace.root).unwrap_or(&package.dir).to_string_lossy().replace('\\', "/")
+        };
+        let governed: Vec<&Package> = match &self.packages {
+            Some(patterns) => {
+                let mut builder = GlobSetBuilder::new();
+                for pattern in patterns {
+                    builder.add(Glob::new(pattern).with_context(|| format!("`packages` pattern `{pattern}` is not a valid glob"))?);
+                }
+                let set = builder.build().context("cannot build the `packages` globs")?;
+                workspace.members.iter().filter(|p| set.is_match(relative(p)) || set.is_match(&p.name)).collect()
+            }
+            None => {
+                // Only libraries have a public API to govern.
+                let under_packages: Vec<&Package> = workspace
+                    .members
+                    .iter()
+                    .filter(|p| p.lib_crate.is_some() && relative(p).starts_with("packages/"))
+                    .collect();
+                if under_packages.is_empty() {
+                    workspace.members.iter().filter(|p| p.lib_crate.is_some() && p.publishable).collect()
+                } else {
+                    under_packages
+                }
+            }
+        };
+        Ok(governed)
+    }
+
+    /// The release tag of `package` at `version`.
+    pub fn tag_for(&self, package: &str, version: &Version) -> String {
+        self.tag.replace("{name}", package).replace("{version}", &version.to_string())
+    }
+
+    /// The level a finding's id (or its lint's id) is configured at, if overridden.
+    pub fn level_override(&self, id: &str, lint: Option<&str>) -> Option<LintLevel> {
+        self.lints.get(id).or_else(|| lint.and_then(|l| self.lints.get(l))).copied()
+    }
+
+    /// The changelog of `package`.
+    pub fn changelog_path(&self, package: &Package) -> PathBuf {
+        package.dir.join(&self.changelog)
+    }
+
+    /// The baselines folder.
+    pub fn baselines_dir(&self, workspace_root: &Path) -> PathBuf {
+        workspace_root.join(&self.baselines)
+    }
+
+    /// The TOML `init` writes into the workspace manifest: every default, spelled out.
+    pub fn default_toml() -> String {
+        "\n[workspace.metadata.apicheck]\n\
+         # Governed packages: globs over member directories or names. Unset: the members under\n\
+         # packages/, or every publishable library when there are none.\n\
+         # packages = [\"packages/*\"]\n\
+         baselines = \"baselines\"\n\
+         tag = \"{name}-v{version}\"\n\
+         changelog = \"CHANGELOG.md\"\n\
+         \n\
+         [workspace.metadata.apicheck.rules]\n\
+         version-bump = true\n\
+         changelog = true\n\
+         breaking-changelog = true\n\
+         removed-packages = true\n\
+         stale-acknowledgements-fail = false\n\
+         \n\
+         # Lint levels by rule or lint id: \"allow\", \"warn\" or \"deny\".\n\
+         # [workspace.metadata.apicheck.lints]\n\
+         # function_must_use_added = \"allow\"\n\
+         \n\
+         # Accepted breaks:\n\
+         # [[workspace.metadata.apicheck.acknowledge]]\n\
+         # package = \"core-utils\"\n\
+         # finding = \"function_parameter_type_changed\"\n\
+         # path = \"core_utils::slug::slugify\"\n\
+         # version = \"1.3.0\"\n\
+         # reason = \"why this break ships without a major release\"\n"
+            .to_string()
+    }
+}
+
+/// Applies the configured lint levels to a finding list: `allow` drops, the others set the level.
+pub fn apply_levels(config: &Config, findings: &mut Vec<crate::Finding>) {
+    findings.retain_mut(|finding| match config.level_override(&finding.id, finding.lint.as_deref()) {
+        Some(LintLevel::Allow) => false,
+        Some(LintLevel::Warn) => {
+            finding.level = Level::Warn;
+            true
+        }
+        Some(LintLevel::Deny) => {
+            finding.level = Level::Deny;
+            true
+        }
+        None => true,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ack(version: &str) -> Acknowledgement {
+        Acknowledgement {
+            package: "core-utils".into(),
+            finding: Some("function_removed".into()),
+            path: None,
+            reason: "r".into(),
+            version: Version::parse(version).unwrap(),
+        }
+    }
+
+    #[test]
+    fn acknowledgements_hold_until_the_next_major_version() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        assert!(ack("1.3.0").holds_for(&v("1.3.0")));
+        assert!(ack("1.3.0").holds_for(&v("1.4.2")));
+        assert!(!ack("1.3.0").holds_for(&v("2.0.0")));
+        assert!(ack("0.4.1").holds_for(&v("0.4.3")));
+        assert!(!ack("0.4.1").holds_for(&v("0.5.0")));
+    }
+
+    #[test]
+    fn the_defaults_written_by_init_read_back_as_the_defaults() {
+        let text = format!("[workspace]\n{}", Config::default_toml());
+        let value: toml::Value = toml::from_str(&text).unwrap();
+        let table = value["workspace"]["metadata"]["apicheck"].clone();
+        let config: Config = serde_json::from_value(serde_json::to_value(table).unwrap()).unwrap();
+        assert_eq!(config, Config::default());
+    }
+}

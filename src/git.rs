@@ -1,0 +1,84 @@
+//! The one module that runs git: the repository around the workspace, commits, tags, and
+//! temporary worktrees of old releases.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// A git repository.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    /// The top of the work tree.
+    pub root: PathBuf,
+}
+
+impl Repo {
+    /// The repository `dir` is in, or `None` when it is in none (or git is missing).
+    pub fn discover(dir: &Path) -> Option<Repo> {
+        let output = Command::new("git").arg("-C").arg(dir).args(["rev-parse", "--show-toplevel"]).output().ok()?;
+        if !output.status.success() {
+            return None;
+        }
+        let root = String::from_utf8(output.stdout).ok()?.trim().to_string();
+        Some(Repo { root: PathBuf::from(root) })
+    }
+
+    fn git(&self, args: &[&str]) -> Result<String> {
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(args)
+            .output()
+            .with_context(|| format!("cannot run `git {}`: is git installed?", args.join(" ")))?;
+        if !output.status.success() {
+            bail!(
+                "`git {}` failed in {}: {}",
+                args.join(" "),
+                self.root.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
+    /// The commit HEAD points at.
+    pub fn head(&self) -> Result<String> {
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// The commit `rev` (a tag, a branch, a hash) names, or an error with a hint for shallow
+    /// clones.
+    pub fn resolve(&self, rev: &str) -> Result<String> {
+        self.git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).map_err(|_| {
+            anyhow::anyhow!(
+                "git cannot resolve `{rev}` in {}: fetch the tags and history (in GitHub Actions, \
+                 `actions/checkout` with `fetch-depth: 0`)",
+                self.root.display()
+            )
+        })
+    }
+
+    /// A detached worktree of `commit` in a temporary directory, removed when dropped.
+    pub fn worktree(&self, commit: &str) -> Result<Worktree> {
+        let dir = tempfile::Builder::new().prefix("apicheck-worktree-").tempdir().context("cannot create a temporary directory")?;
+        let path = dir.path().join("tree");
+        self.git(&["worktree", "add", "--detach", "--quiet", path.to_str().context("temporary path is not UTF-8")?, commit])?;
+        Ok(Worktree { repo: self.clone(), path, _dir: dir })
+    }
+}
+
+/// A temporary worktree; removed from git's list and from disk on drop.
+pub struct Worktree {
+    repo: Repo,
+    pub path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Worktree {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.to_str() {
+            let _ = self.repo.git(&["worktree", "remove", "--force", path]);
+        }
+    }
+}

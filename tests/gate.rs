@@ -1,0 +1,546 @@
+//! The release gate on fixtures/monorepo: each test copies the workspace into a temporary git
+//! repository with a release tag per package, changes it the way a pull request would, and runs
+//! the real binary (real cargo, real rustdoc, real git).
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Monorepo {
+    dir: tempfile::TempDir,
+}
+
+impl Monorepo {
+    /// A copy of fixtures/monorepo, committed, with every package tagged at its version.
+    fn new() -> Monorepo {
+        let repo = Monorepo { dir: support::copy_fixture("monorepo") };
+        fs::write(repo.path("target/.keep"), "").ok();
+        fs::write(repo.path(".gitignore"), "target/\n").unwrap();
+        repo.git(&["init", "--quiet", "--initial-branch=main"]);
+        repo.commit("release");
+        for (package, version) in [
+            ("core-utils", "1.2.0"),
+            ("validation", "0.4.1"),
+            ("auth-core", "2.0.3"),
+            ("multi-tenant-core", "1.0.0"),
+            ("domain-shared", "0.9.0"),
+        ] {
+            repo.git(&["tag", &format!("{package}-v{version}")]);
+        }
+        repo
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .current_dir(self.dir.path())
+            .args(["-c", "user.name=apicheck tests", "-c", "user.email=tests@apicheck.invalid"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "--quiet", "--allow-empty", "-m", message]);
+    }
+
+    fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.path(relative)).unwrap()
+    }
+
+    fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Replaces `from` (which must occur) by `to` in a file.
+    fn edit(&self, relative: &str, from: &str, to: &str) {
+        let text = self.read(relative);
+        assert!(text.contains(from), "{relative} does not contain {from:?}");
+        self.write(relative, &text.replacen(from, to, 1));
+    }
+
+    /// Sets a package's version, and the workspace's requirement on it.
+    fn set_version(&self, package: &str, from: &str, to: &str) {
+        self.edit(&format!("packages/{package}/Cargo.toml"), &format!("version = \"{from}\""), &format!("version = \"{to}\""));
+        self.edit("Cargo.toml", &format!("packages/{package}\", version = \"{from}\""), &format!("packages/{package}\", version = \"{to}\""));
+    }
+
+    /// Adds a release section at the top of a package's changelog.
+    fn changelog(&self, package: &str, section: &str) {
+        let file = format!("packages/{package}/CHANGELOG.md");
+        let text = self.read(&file);
+        let at = text.find("\n## ").expect("the changelog has release sections") + 1;
+        self.write(&file, &format!("{}{section}\n\n{}", &text[..at], &text[at..]));
+    }
+
+    fn apicheck(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_apicheck"))
+            .current_dir(self.dir.path())
+            .args(args)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap()
+    }
+
+    /// `check --format json`: the exit code and the report.
+    fn check(&self) -> (i32, Value) {
+        let output = self.apicheck(&["check", "--format", "json"]);
+        let report = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("no JSON report; stderr: {}", String::from_utf8_lossy(&output.stderr)));
+        (output.status.code().unwrap(), report)
+    }
+
+    fn baseline_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        collect(&self.path("baselines"), &mut files);
+        files.sort();
+        files
+    }
+}
+
+fn collect(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push((path.clone(), fs::read(&path).unwrap()));
+        }
+    }
+}
+
+fn package<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["packages"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} not in {report:#}"))
+}
+
+fn rules(package: &Value) -> Vec<&str> {
+    package["violations"].as_array().unwrap().iter().map(|v| v["rule"].as_str().unwrap()).collect()
+}
+
+fn finding_ids(package: &Value) -> Vec<&str> {
+    package["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect()
+}
+
+const TRUNCATE: &str = "pub fn truncate(s: &str, max: usize) -> &str {";
+const TRUNCATE_U32: &str = "pub fn truncate(s: &str, max: u32) -> &str {\n    let max = max as usize;";
+const SLUG_CALL: &str = "crate::truncate(&collapsed, MAX_SLUG_LEN)";
+const SLUG_CALL_U32: &str = "crate::truncate(&collapsed, MAX_SLUG_LEN as u32)";
+
+/// The parameter type of `core_utils::truncate` changes from `usize` to `u32`: a break that
+/// only a type-level diff sees.
+fn break_truncate(repo: &Monorepo) {
+    repo.edit("packages/core-utils/src/lib.rs", TRUNCATE, TRUNCATE_U32);
+    repo.edit("packages/core-utils/src/slug.rs", SLUG_CALL, SLUG_CALL_U32);
+    for file in ["packages/core-utils/src/lib.rs"] {
+        let text = repo.read(file).replace("truncate(\"日本語テキスト\", 3)", "truncate(\"日本語テキスト\", 3u32)");
+        repo.write(file, &text);
+    }
+}
+
+/// `core_utils::slug::is_slug_char` is added: a compatible addition.
+fn add_to_core_utils(repo: &Monorepo) {
+    let file = "packages/core-utils/src/slug.rs";
+    let text = repo.read(file);
+    repo.write(file, &format!("{text}\n/// Whether `c` may appear in a slug.\npub fn is_slug_char(c: char) -> bool {{\n    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'\n}}\n"));
+}
+
+#[test]
+fn no_change_passes() {
+    let repo = Monorepo::new();
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["schema"], 1);
+    for p in report["packages"].as_array().unwrap() {
+        assert_eq!(p["status"], "pass", "{p:#}");
+        assert_eq!(p["findings"].as_array().unwrap().len(), 0, "{p:#}");
+        assert!(p["notes"].as_array().is_none_or(|notes| notes.iter().all(|n| !n.as_str().unwrap().contains("rebuilt"))), "a stored baseline matching the toolchain is never rebuilt");
+    }
+    assert_eq!(report["packages"].as_array().unwrap().len(), 5, "backend crates are not governed");
+}
+
+#[test]
+fn a_doc_and_body_only_change_passes() {
+    let repo = Monorepo::new();
+    repo.edit("packages/core-utils/src/slug.rs", "/// Turns arbitrary text into a lowercase ASCII slug.", "/// Turns any text into a lowercase ASCII slug (docs reworded).");
+    repo.edit("packages/validation/src/lib.rs", "//!", "//! Reworded crate docs.\n//!");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn a_breaking_change_without_a_bump_fails_with_the_fix() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["passed"], false);
+    let core = package(&report, "core-utils");
+    assert_eq!(core["status"], "fail");
+    assert_eq!(core["required_bump"], "major");
+    assert_eq!(core["declared_bump"], "none");
+    assert_eq!(core["suggested_version"], "2.0.0");
+    assert_eq!(rules(core), ["version-bump"]);
+    let finding = &core["findings"][0];
+    assert_eq!(finding["id"], "function_parameter_type_changed");
+    assert_eq!(finding["path"], "core_utils::truncate");
+    assert_eq!(finding["file"], "packages/core-utils/src/lib.rs");
+    assert_eq!(finding["source"], "apicheck");
+    assert!(finding["line"].as_u64().unwrap() > 0);
+    let fix = core["violations"][0]["fix"].as_str().unwrap();
+    assert!(fix.contains("bump core-utils to 2.0.0") && fix.contains("packages/core-utils/CHANGELOG.md"), "{fix}");
+    assert_eq!(package(&report, "validation")["status"], "pass");
+
+    let human = repo.apicheck(&["check"]);
+    assert_eq!(human.status.code(), Some(1));
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains("✗ FAIL  core-utils 1.2.0"), "{text}");
+    assert!(text.contains("packages/core-utils/src/lib.rs:"), "{text}");
+    assert!(text.contains("fix: bump core-utils to 2.0.0"), "{text}");
+}
+
+#[test]
+fn a_breaking_change_with_a_major_bump_and_changelog_passes() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    repo.set_version("core-utils", "1.2.0", "2.0.0");
+    repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n### Changed\n\n- `truncate` takes its limit as a `u32`.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    let core = package(&report, "core-utils");
+    assert_eq!(core["status"], "pass");
+    assert_eq!(core["declared_bump"], "major");
+    assert_eq!(core["required_bump"], "major");
+}
+
+#[test]
+fn a_major_bump_without_a_changelog_section_fails() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    repo.set_version("core-utils", "1.2.0", "2.0.0");
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(rules(package(&report, "core-utils")), ["changelog"]);
+}
+
+#[test]
+fn a_changelog_section_that_hides_the_break_fails() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    repo.set_version("core-utils", "1.2.0", "2.0.0");
+    repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n### Added\n\n- Nothing to see.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(rules(package(&report, "core-utils")), ["breaking-changelog"]);
+}
+
+#[test]
+fn a_parameter_type_change_with_only_a_minor_bump_fails() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    repo.set_version("core-utils", "1.2.0", "1.3.0");
+    repo.changelog("core-utils", "## [1.3.0] - 2026-11-26\n\n### Changed\n\n- `truncate` takes a `u32`.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    let core = package(&report, "core-utils");
+    assert_eq!(core["declared_bump"], "minor");
+    assert_eq!(rules(core), ["version-bump"]);
+}
+
+#[test]
+fn an_addition_without_a_minor_bump_fails() {
+    let repo = Monorepo::new();
+    add_to_core_utils(&repo);
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    let core = package(&report, "core-utils");
+    assert_eq!(core["required_bump"], "minor");
+    assert_eq!(finding_ids(core), ["function_added"]);
+    assert_eq!(rules(core), ["version-bump"]);
+}
+
+#[test]
+fn an_addition_with_a_minor_bump_and_changelog_passes() {
+    let repo = Monorepo::new();
+    add_to_core_utils(&repo);
+    repo.set_version("core-utils", "1.2.0", "1.3.0");
+    repo.changelog("core-utils", "## [1.3.0] - 2026-11-26\n\n### Added\n\n- `slug::is_slug_char`.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(package(&report, "core-utils")["declared_bump"], "minor");
+}
+
+#[test]
+fn a_bump_larger_than_needed_passes_with_a_note() {
+    let repo = Monorepo::new();
+    add_to_core_utils(&repo);
+    repo.set_version("core-utils", "1.2.0", "2.0.0");
+    repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n### Added\n\n- `slug::is_slug_char`.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    let notes = package(&report, "core-utils")["notes"].to_string();
+    assert!(notes.contains("declares a major bump where minor is needed"), "{notes}");
+}
+
+const ACKNOWLEDGE_TRUNCATE: &str = "\n[[workspace.metadata.apicheck.acknowledge]]\npackage = \"core-utils\"\nfinding = \"function_parameter_type_changed\"\npath = \"core_utils::truncate\"\nversion = \"1.2.1\"\nreason = \"no caller passes more than u32::MAX\"\n";
+
+#[test]
+fn an_acknowledged_break_passes() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    repo.set_version("core-utils", "1.2.0", "1.2.1");
+    repo.changelog("core-utils", "## [1.2.1] - 2026-11-26\n\n### Fixed\n\n- `truncate` takes a `u32` (acknowledged).");
+    let manifest = repo.read("Cargo.toml");
+    repo.write("Cargo.toml", &format!("{manifest}{ACKNOWLEDGE_TRUNCATE}"));
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    let core = package(&report, "core-utils");
+    assert_eq!(core["required_bump"], "none");
+    assert_eq!(core["findings"][0]["acknowledged"], "no caller passes more than u32::MAX");
+}
+
+#[test]
+fn an_acknowledgement_expires_at_the_next_major_version() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    repo.set_version("core-utils", "1.2.0", "1.2.1");
+    repo.changelog("core-utils", "## [1.2.1] - 2026-11-26\n\n- Fixed.");
+    let manifest = repo.read("Cargo.toml");
+    repo.write("Cargo.toml", &format!("{manifest}{}", ACKNOWLEDGE_TRUNCATE.replace("1.2.1", "0.9.0")));
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert!(package(&report, "core-utils")["notes"].to_string().contains("expired"), "{report:#}");
+}
+
+#[test]
+fn a_stale_acknowledgement_is_reported() {
+    let repo = Monorepo::new();
+    let manifest = repo.read("Cargo.toml");
+    repo.write("Cargo.toml", &format!("{manifest}{ACKNOWLEDGE_TRUNCATE}"));
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    let stale = &package(&report, "core-utils")["stale_acknowledgements"];
+    assert!(stale[0].as_str().unwrap().contains("matches no finding"), "{report:#}");
+
+    let strict = repo.read("Cargo.toml").replace("stale-acknowledgements-fail = false", "stale-acknowledgements-fail = true");
+    repo.write("Cargo.toml", &strict);
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(rules(package(&report, "core-utils")), ["stale-acknowledgements"]);
+}
+
+#[test]
+fn zero_x_versions_move_the_minor_position_for_breaks() {
+    let repo = Monorepo::new();
+    repo.edit("packages/validation/src/lib.rs", "pub enum ValidationError {", "pub enum ValidationError {\n    /// The value is not unique.\n    Duplicate { field: String },");
+    repo.edit("packages/validation/src/lib.rs", "match self {", "match self {\n            ValidationError::Duplicate { field } => field,");
+    repo.edit(
+        "packages/validation/src/lib.rs",
+        "ValidationError::Empty { field } => write!(f,",
+        "ValidationError::Duplicate { field } => write!(f, \"{field} is a duplicate\"),\n            ValidationError::Empty { field } => write!(f,",
+    );
+    repo.set_version("validation", "0.4.1", "0.4.2");
+    repo.changelog("validation", "## [0.4.2] - 2026-11-26\n\n### Changed\n\n- **Breaking:** `ValidationError::Duplicate`.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "0.4.1 → 0.4.2 only declares minor: {report:#}");
+    let validation = package(&report, "validation");
+    assert_eq!(validation["declared_bump"], "minor");
+    assert_eq!(validation["suggested_version"], "0.5.0");
+
+    repo.set_version("validation", "0.4.2", "0.5.0");
+    repo.changelog("validation", "## [0.5.0] - 2026-11-26\n\n### Changed\n\n- **Breaking:** `ValidationError::Duplicate`.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "0.4.1 → 0.5.0 is major under Cargo's rules: {report:#}");
+}
+
+#[test]
+fn a_new_package_is_reported_new_and_passes() {
+    let repo = Monorepo::new();
+    repo.write("packages/audit-log/Cargo.toml", "[package]\nname = \"audit-log\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    repo.write("packages/audit-log/src/lib.rs", "//! Audit events.\n\n/// One audited action.\npub struct Event {\n    pub action: String,\n}\n");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    let new = package(&report, "audit-log");
+    assert_eq!(new["status"], "new");
+    assert_eq!(new["current_version"], "0.1.0");
+}
+
+#[test]
+fn a_removed_package_fails_unless_acknowledged() {
+    let repo = Monorepo::new();
+    repo.write("packages/audit-log/Cargo.toml", "[package]\nname = \"audit-log\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    repo.write("packages/audit-log/src/lib.rs", "//! Audit events.\n\npub fn record(_action: &str) {}\n");
+    let recorded = repo.apicheck(&["baseline", "-p", "audit-log"]);
+    assert_eq!(recorded.status.code(), Some(0), "{}", String::from_utf8_lossy(&recorded.stderr));
+    repo.commit("audit-log 0.1.0");
+    fs::remove_dir_all(repo.path("packages/audit-log")).unwrap();
+
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    let removed = package(&report, "audit-log");
+    assert_eq!(removed["status"], "fail");
+    assert_eq!(finding_ids(removed), ["package_removed"]);
+    assert_eq!(rules(removed), ["removed-packages"]);
+
+    let manifest = repo.read("Cargo.toml");
+    repo.write("Cargo.toml", &format!("{manifest}\n[[workspace.metadata.apicheck.acknowledge]]\npackage = \"audit-log\"\nfinding = \"package_removed\"\nversion = \"0.1.0\"\nreason = \"merged into core-utils\"\n"));
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn a_corrupt_baseline_is_an_error_and_changes_nothing() {
+    let repo = Monorepo::new();
+    repo.write("baselines/core-utils/model.json", "{ this is not json");
+    let before = repo.baseline_files();
+    let (code, report) = repo.check();
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(report["passed"], false);
+    let core = package(&report, "core-utils");
+    assert_eq!(core["status"], "error");
+    let error = core["error"].as_str().unwrap();
+    assert!(error.contains("baselines/core-utils/model.json is corrupt") && error.contains("apicheck baseline -p core-utils"), "{error}");
+    assert_eq!(repo.baseline_files(), before);
+}
+
+#[test]
+fn an_unreadable_configuration_is_an_error() {
+    let repo = Monorepo::new();
+    repo.edit("Cargo.toml", "baselines = \"baselines\"", "baselines = \"baselines\"\nbaseline-dir = \"typo\"");
+    let before = repo.baseline_files();
+    let output = repo.apicheck(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: [workspace.metadata.apicheck] in ") && stderr.contains("unknown field `baseline-dir`"), "{stderr}");
+    assert_eq!(repo.baseline_files(), before);
+}
+
+#[test]
+fn a_package_that_does_not_compile_is_an_error() {
+    let repo = Monorepo::new();
+    repo.edit("packages/auth-core/src/lib.rs", "//!", "pub fn broken() -> NoSuchType { todo!() }\n//!");
+    let before = repo.baseline_files();
+    let output = repo.apicheck(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: package `auth-core` does not compile: packages/auth-core/src/lib.rs:"), "{stderr}");
+    assert_eq!(repo.baseline_files(), before);
+}
+
+#[test]
+fn baseline_then_check_round_trips() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    repo.set_version("core-utils", "1.2.0", "2.0.0");
+    repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n- **Breaking:** `truncate` takes a `u32`.");
+    let output = repo.apicheck(&["baseline"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("recorded baseline core-utils 2.0.0 (tag core-utils-v2.0.0"), "only the released package: {text}");
+    assert!(!text.contains("validation"), "{text}");
+    let record: Value = serde_json::from_str(&repo.read("baselines/core-utils/model.json")).unwrap();
+    assert_eq!(record["version"], "2.0.0");
+    assert_eq!(record["tag"], "core-utils-v2.0.0");
+    assert_eq!(record["commit"].as_str().unwrap(), repo.git(&["rev-parse", "HEAD"]).trim());
+    assert_eq!(record["rustdoc_format"], 57);
+    assert!(repo.read("baselines/core-utils/api.txt").contains("pub fn core_utils::truncate(s: &str, max: u32) -> &str"));
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert!(package(&report, "core-utils")["findings"].as_array().unwrap().is_empty(), "{report:#}");
+}
+
+#[test]
+fn a_baseline_from_another_rustdoc_format_is_rebuilt_from_its_tag() {
+    let repo = Monorepo::new();
+    // What a toolchain upgrade does to a stored baseline: its rustdoc JSON is in another format.
+    let model = repo.read("baselines/core-utils/model.json").replace("\"rustdoc_format\": 57", "\"rustdoc_format\": 60");
+    repo.write("baselines/core-utils/model.json", &model);
+    repo.commit("baseline from an older toolchain");
+    repo.git(&["tag", "-f", "core-utils-v1.2.0"]);
+    let before = repo.baseline_files();
+    break_truncate(&repo);
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    let core = package(&report, "core-utils");
+    let notes = core["notes"].to_string();
+    assert!(notes.contains("rebuilt the baseline rustdoc of `core-utils` from tag `core-utils-v1.2.0` (stored format 60, toolchain format 57)"), "{notes}");
+    assert_eq!(finding_ids(core), ["function_parameter_type_changed"], "the lints ran on the rebuilt baseline");
+    assert_eq!(repo.baseline_files(), before, "the stored baseline is not touched");
+    for other in ["validation", "auth-core"] {
+        assert!(!package(&report, other)["notes"].to_string().contains("rebuilt"), "only the mismatched baseline is rebuilt");
+    }
+}
+
+#[test]
+fn a_missing_release_tag_for_a_rebuild_is_an_error_with_a_hint() {
+    let repo = Monorepo::new();
+    let model = repo.read("baselines/core-utils/model.json").replace("\"rustdoc_format\": 57", "\"rustdoc_format\": 60");
+    repo.write("baselines/core-utils/model.json", &model);
+    repo.git(&["tag", "-d", "core-utils-v1.2.0"]);
+    let (code, report) = repo.check();
+    assert_eq!(code, 2, "{report:#}");
+    let error = package(&report, "core-utils")["error"].as_str().unwrap().to_string();
+    assert!(error.contains("core-utils-v1.2.0") && error.contains("fetch-depth: 0"), "{error}");
+}
+
+#[test]
+fn markdown_and_output_file() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    let output = repo.apicheck(&["check", "--format", "markdown", "--output", "summary.md"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let markdown = repo.read("summary.md");
+    assert!(markdown.starts_with("## apicheck: ❌ 1 of 5 package(s) need attention"), "{markdown}");
+    assert!(markdown.contains("| `core-utils` | 1.2.0 | 1.2.0 | major | none | ❌ fail |"), "{markdown}");
+    assert!(markdown.contains("<details><summary><code>core-utils</code>"), "{markdown}");
+    assert!(!markdown.contains('\u{1b}'), "no terminal styles in a file");
+}
+
+#[test]
+fn diff_shows_each_package_since_its_baseline() {
+    let repo = Monorepo::new();
+    break_truncate(&repo);
+    let output = repo.apicheck(&["diff", "core-utils"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("function `core_utils::truncate` changed parameter 2 from `usize` to `u32`"), "{text}");
+    assert!(text.contains("Required bump: major (next version: 2.0.0)"), "{text}");
+    let unknown = repo.apicheck(&["diff", "backend-app"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not governed"));
+}
+
+#[test]
+fn init_adopts_a_workspace_once() {
+    let repo = Monorepo::new();
+    let manifest = repo.read("Cargo.toml");
+    let start = manifest.find("\n[workspace.metadata.apicheck]").unwrap();
+    repo.write("Cargo.toml", &manifest[..start + 1]);
+    fs::remove_dir_all(repo.path("baselines")).unwrap();
+    let output = repo.apicheck(&["init"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(repo.read("Cargo.toml").contains("[workspace.metadata.apicheck]"));
+    for package in ["core-utils", "validation", "auth-core", "multi-tenant-core", "domain-shared"] {
+        for file in ["model.json", "api.txt", "rustdoc.json.gz"] {
+            assert!(repo.path(&format!("baselines/{package}/{file}")).is_file(), "{package}/{file}");
+        }
+    }
+    assert_eq!(repo.check().0, 0);
+    let again = repo.apicheck(&["init"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has a [workspace.metadata.apicheck] table"));
+}
