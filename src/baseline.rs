@@ -42,6 +42,10 @@ pub struct BaselineRecord {
     pub rustdoc_format: u32,
     /// The apicheck version that recorded it.
     pub recorded_with: String,
+    /// The versions of the public dependencies (crates whose items appear in the API) at
+    /// release; a major change of one later is a break of this package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_dependency_versions: Option<std::collections::BTreeMap<String, Version>>,
     pub model: ApiModel,
 }
 

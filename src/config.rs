@@ -10,6 +10,7 @@ use semver::Version;
 use serde::{Deserialize, Serialize};
 
 use crate::bump::Bump;
+use crate::deps::DepsConfig;
 use crate::findings::Level;
 use crate::workspace::{Package, Workspace};
 
@@ -43,6 +44,9 @@ pub struct Config {
     /// A TOML file, relative to the workspace root, with more `[[acknowledge]]` entries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledgements: Option<PathBuf>,
+    /// Dependency rules between workspace packages.
+    #[serde(default)]
+    pub deps: DepsConfig,
 }
 
 /// The policy rules `check` enforces, each on by default.
@@ -64,6 +68,9 @@ pub struct Rules {
     /// An acknowledgement that matches no finding fails (it is always reported).
     #[serde(default)]
     pub stale_acknowledgements_fail: bool,
+    /// The dependency rules (`[workspace.metadata.apicheck.deps]`) are part of `check`.
+    #[serde(default = "yes")]
+    pub dependencies: bool,
 }
 
 impl Default for Rules {
@@ -74,6 +81,7 @@ impl Default for Rules {
             breaking_changelog: true,
             removed_packages: true,
             stale_acknowledgements_fail: false,
+            dependencies: true,
         }
     }
 }
@@ -156,6 +164,7 @@ impl Default for Config {
             lints: BTreeMap::new(),
             acknowledge: Vec::new(),
             acknowledgements: None,
+            deps: DepsConfig::default(),
         }
     }
 }
@@ -267,10 +276,19 @@ impl Config {
          breaking-changelog = true\n\
          removed-packages = true\n\
          stale-acknowledgements-fail = false\n\
+         dependencies = true\n\
          \n\
          # Lint levels by rule or lint id: \"allow\", \"warn\" or \"deny\".\n\
          # [workspace.metadata.apicheck.lints]\n\
          # function_must_use_added = \"allow\"\n\
+         \n\
+         # Dependency rules, besides the built-in ones (no cycles; packages/ depend only on packages/):\n\
+         [workspace.metadata.apicheck.deps]\n\
+         builtin = true\n\
+         # tags = { core = [\"packages/core-*\"] }\n\
+         # forbid = [{ from = \"packages/*\", to = \"backend/**\", reason = \"packages are reusable\" }]\n\
+         # allow = [{ from = \"tag:core\", to = [\"tag:core\"] }]\n\
+         # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
          \n\
          # Accepted breaks:\n\
          # [[workspace.metadata.apicheck.acknowledge]]\n\

@@ -12,8 +12,12 @@ use rayon::prelude::*;
 use semver::Version;
 use serde::Serialize;
 
+use crate::affected;
 use crate::baseline::{BASELINE_SCHEMA, BaselineRecord, Baselines};
+use crate::bump::Bump;
 use crate::config::Config;
+use crate::deps::{self, DepViolation};
+use crate::findings::{Change, Finding, Level, Source};
 use crate::git::Repo;
 use crate::model::ApiModel;
 use crate::policy::{self, PackageInput, PackageReport, Status};
@@ -28,6 +32,13 @@ pub struct Selection {
     pub packages: Vec<String>,
     /// Where cargo writes rustdoc JSON; default: the workspace's target directory.
     pub target_dir: Option<PathBuf>,
+    /// Check only the packages whose API can have changed since the merge base of this
+    /// reference (`check --base`).
+    pub base: Option<String>,
+    /// The head of that comparison (default `HEAD`).
+    pub head: Option<String>,
+    /// Count uncommitted changes as changed too.
+    pub uncommitted: bool,
 }
 
 /// One governed package compared with its baseline.
@@ -45,20 +56,39 @@ pub struct Analysis {
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
     pub schema: u32,
-    /// True only when every package passed or is new.
+    /// True only when every package passed or is new and no dependency rule is broken.
     pub passed: bool,
     pub packages: Vec<PackageReport>,
+    /// Broken dependency rules.
+    pub dependencies: Vec<DepViolation>,
+    /// With `--base`: what changed and which packages were checked because of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affected: Option<AffectedPackages>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
+/// The packages `check --base` looked at.
+#[derive(Debug, Clone, Serialize)]
+pub struct AffectedPackages {
+    pub base: String,
+    pub merge_base: String,
+    /// Packages whose files changed.
+    pub changed: Vec<String>,
+    /// Governed packages checked: the changed ones, and those whose public API exposes a
+    /// changed package's items.
+    pub checked: Vec<String>,
+    /// Dependency edges between affected packages (dependent, dependency), for the graph.
+    pub edges: Vec<(String, String)>,
+}
+
 impl CheckReport {
-    /// 0 when every package passes, 1 when one violates the policy, 2 when one could not be
-    /// checked.
+    /// 0 when every package passes, 1 when one violates the policy or a dependency rule is
+    /// broken, 2 when one could not be checked.
     pub fn exit_code(&self) -> u8 {
         if self.packages.iter().any(|p| p.status == Status::Error) {
             2
-        } else if self.packages.iter().any(|p| p.status == Status::Fail) {
+        } else if self.packages.iter().any(|p| p.status == Status::Fail) || !self.dependencies.is_empty() {
             1
         } else {
             0
@@ -138,9 +168,56 @@ fn compare_with_baseline(
         None
     };
     let lint_pair = baseline_json.as_deref().map(|old| (old, current_json));
-    analysis.diff = Some(crate::compare_models(&record.model, &current_model, lint_pair)?);
+    let mut diff = crate::compare_models(&record.model, &current_model, lint_pair)?;
+    diff.findings.extend(public_dependency_findings(workspace, &analysis.package, &record, &current_model)?);
+    diff.required_bump = findings::required_bump(&diff.findings);
+    analysis.diff = Some(diff);
     analysis.baseline = Some(record);
     Ok(())
+}
+
+/// A public dependency (a crate whose items appear in the API) that moved to a new major
+/// version changes this package's API: its types are other types now. cargo-semver-checks
+/// does not see this.
+fn public_dependency_findings(workspace: &Workspace, package: &Package, record: &BaselineRecord, current: &ApiModel) -> Result<Vec<Finding>> {
+    let (Some(old_versions), Some(crates)) = (&record.public_dependency_versions, &current.public_dependencies) else {
+        return Ok(Vec::new());
+    };
+    let new_versions = workspace.dependency_versions(package, crates)?;
+    let manifest_text = std::fs::read_to_string(&package.manifest_path).unwrap_or_default();
+    let file = package.manifest_path.strip_prefix(&workspace.root).unwrap_or(&package.manifest_path).display().to_string();
+    let mut out = Vec::new();
+    for (krate, new) in &new_versions {
+        let Some(old) = old_versions.get(krate) else { continue };
+        if Bump::declared(old, new) != Bump::Major {
+            continue;
+        }
+        let dependency = package.dependencies.iter().find(|d| &d.crate_name() == krate);
+        let name = dependency.map(|d| d.name.clone()).unwrap_or_else(|| krate.clone());
+        let key = dependency.map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone())).unwrap_or_else(|| krate.clone());
+        out.push(Finding {
+            id: "public_dependency_major_bump".into(),
+            change: Change::Changed,
+            required_bump: Bump::Major,
+            level: Level::Deny,
+            path: krate.clone(),
+            message: format!(
+                "public dependency `{name}` went from {old} to {new}, a major change: the items of it that `{}`'s API \
+                 uses or re-exports are different items now, so code passing them across breaks",
+                package.name
+            ),
+            file: Some(file.clone()),
+            line: deps::dependency_line(&manifest_text, &key, crate::workspace::DepKind::Normal).and_then(|l| u32::try_from(l).ok()),
+            source: Source::Apicheck,
+            lint: None,
+            reference: Some("https://doc.rust-lang.org/cargo/reference/semver.html#api-compatibility".into()),
+            old: Some(format!("{name} {old}")),
+            new: Some(format!("{name} {new}")),
+            subject: None,
+            acknowledged: None,
+        });
+    }
+    Ok(out)
 }
 
 /// The baseline's rustdoc JSON in the toolchain's format: the stored one, or one rebuilt from
@@ -194,9 +271,82 @@ fn baseline_rustdoc(
     Ok(kept)
 }
 
-/// `check`: analyse, then apply the release policy to each package.
+/// The governed packages whose API can have changed since `selection.base`: the changed ones,
+/// and, repeatedly, those whose baseline API exposes (uses or re-exports items of) one of them.
+fn api_affected(workspace: &Workspace, config: &Config, selection: &Selection) -> Result<Option<AffectedPackages>> {
+    let Some(base) = &selection.base else { return Ok(None) };
+    let change = affected::affected(workspace, base, selection.head.as_deref(), selection.uncommitted)?;
+    let governed = config.governed(workspace)?;
+    let baselines = Baselines::new(config.baselines_dir(&workspace.root));
+    let crate_name = |name: &str| {
+        workspace.members.iter().find(|m| m.name == name).and_then(|m| m.lib_crate.clone()).unwrap_or_else(|| name.replace('-', "_"))
+    };
+    let mut checked: std::collections::BTreeSet<String> =
+        governed.iter().filter(|p| change.changed.contains(&p.name)).map(|p| p.name.clone()).collect();
+    let mut exposed: std::collections::BTreeSet<String> = change.changed.iter().map(|n| crate_name(n)).collect();
+    loop {
+        let before = checked.len();
+        for package in &governed {
+            if checked.contains(&package.name) || !change.dependents.contains(&package.name) {
+                continue;
+            }
+            // A baseline that predates the public-dependency record, or none: check to be safe.
+            let exposes = match baselines.load(&package.name) {
+                Ok(Some(record)) => record.model.public_dependencies.as_ref().is_none_or(|deps| deps.iter().any(|d| exposed.contains(d))),
+                _ => true,
+            };
+            if exposes {
+                checked.insert(package.name.clone());
+                exposed.insert(crate_name(&package.name));
+            }
+        }
+        if checked.len() == before {
+            break;
+        }
+    }
+    let affected_names = change.packages();
+    let edges = workspace
+        .members
+        .iter()
+        .filter(|m| affected_names.contains(&m.name))
+        .flat_map(|m| {
+            m.dependencies
+                .iter()
+                .filter_map(|d| d.member.clone())
+                .filter(|dep| affected_names.contains(dep))
+                .map(|dep| (m.name.clone(), dep))
+                .collect::<Vec<_>>()
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(Some(AffectedPackages {
+        base: change.base,
+        merge_base: change.merge_base,
+        changed: change.changed.into_iter().collect(),
+        checked: checked.into_iter().collect(),
+        edges,
+    }))
+}
+
+/// `check`: analyse, then apply the release policy to each package, and the dependency rules
+/// to the workspace.
 pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> Result<CheckReport> {
-    let analyses = analyse(workspace, config, selection, true)?;
+    let affected = api_affected(workspace, config, selection)?;
+    let mut selection = selection.clone();
+    if let Some(affected) = &affected {
+        if !selection.packages.is_empty() {
+            selection.packages.retain(|p| affected.checked.contains(p));
+        } else {
+            selection.packages = affected.checked.clone();
+        }
+    }
+    let dependencies = if config.rules.dependencies { deps::check(workspace, &config.deps)? } else { Vec::new() };
+    let analyses = if affected.is_some() && selection.packages.is_empty() {
+        Vec::new()
+    } else {
+        analyse(workspace, config, &selection, true)?
+    };
     let mut packages: Vec<PackageReport> = analyses
         .into_iter()
         .map(|analysis| {
@@ -218,15 +368,22 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
                 _ => PackageReport::new_package(&name, &analysis.package.version),
             };
             report.notes.extend(analysis.notes);
+            let manifest = &analysis.package.manifest_path;
+            report.manifest = Some(manifest.strip_prefix(&workspace.root).unwrap_or(manifest).display().to_string());
             report
         })
         .collect();
     let mut notes = Vec::new();
-    if selection.packages.is_empty() {
+    if let Some(affected) = &affected
+        && affected.checked.is_empty()
+    {
+        notes.push(format!("no governed package's API can have changed since {} ({})", affected.base, &affected.merge_base[..affected.merge_base.len().min(12)]));
+    }
+    if selection.packages.is_empty() || affected.is_some() {
         let governed: Vec<String> = config.governed(workspace)?.iter().map(|p| p.name.clone()).collect();
         let baselines = Baselines::new(config.baselines_dir(&workspace.root));
         for stored in baselines.stored_packages()? {
-            if governed.contains(&stored) {
+            if governed.contains(&stored) || packages.iter().any(|p| p.name == stored) {
                 continue;
             }
             let report = match baselines.load(&stored) {
@@ -237,14 +394,14 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             packages.push(report);
         }
         for ack in &config.acknowledge {
-            if !packages.iter().any(|p| p.name == ack.package) {
+            if affected.is_none() && !packages.iter().any(|p| p.name == ack.package) {
                 notes.push(format!("the acknowledgement `{}` names no governed package", ack.describe()));
             }
         }
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
-    let passed = packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New));
-    Ok(CheckReport { schema: crate::report::REPORT_SCHEMA, passed, packages, notes })
+    let passed = packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && dependencies.is_empty();
+    Ok(CheckReport { schema: crate::report::REPORT_SCHEMA, passed, packages, dependencies, affected, notes })
 }
 
 /// Which packages `baseline` records.
@@ -293,6 +450,8 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
     let mut recorded = Vec::new();
     for (package, json) in packages.iter().zip(&json) {
         let rustdoc = read_rustdoc(json)?;
+        let model = ApiModel::from_rustdoc(&rustdoc.krate);
+        let public_dependency_versions = Some(workspace.dependency_versions(package, model.public_dependencies.as_deref().unwrap_or_default())?);
         let record = BaselineRecord {
             apicheck_baseline: BASELINE_SCHEMA,
             package: package.name.clone(),
@@ -301,7 +460,8 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
             commit: commit.clone(),
             rustdoc_format: rustdoc.format_version(),
             recorded_with: env!("CARGO_PKG_VERSION").to_string(),
-            model: ApiModel::from_rustdoc(&rustdoc.krate),
+            public_dependency_versions,
+            model,
         };
         baselines.write(&record, json)?;
         recorded.push(Recorded {
@@ -341,7 +501,7 @@ pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Works
     std::fs::write(manifest, text).with_context(|| format!("cannot write {}", manifest.display()))?;
     let workspace = Workspace::load(Some(manifest))?;
     let config = Config::load(&workspace)?;
-    let selection = Selection { packages: Vec::new(), target_dir };
+    let selection = Selection { target_dir, ..Selection::default() };
     let recorded = record_baselines(&workspace, &config, &selection, BaselineScope::All)?;
     Ok((workspace, recorded))
 }

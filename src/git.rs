@@ -59,6 +59,27 @@ impl Repo {
         })
     }
 
+    /// The best common ancestor of two commits.
+    pub fn merge_base(&self, a: &str, b: &str) -> Result<String> {
+        self.git(&["merge-base", a, b]).map_err(|error| {
+            anyhow::anyhow!("{error:#}: `{a}` and `{b}` share no history here (a shallow clone? fetch with `fetch-depth: 0`)")
+        })
+    }
+
+    /// The files that differ between two commits, relative to the repository root (renames
+    /// count as a deletion and an addition).
+    pub fn changed_files(&self, from: &str, to: &str) -> Result<Vec<PathBuf>> {
+        Ok(lines(&self.git(&["diff", "--name-only", "--no-renames", from, to])?))
+    }
+
+    /// Files changed in the work tree or index against HEAD, and untracked files that are not
+    /// ignored.
+    pub fn uncommitted_files(&self) -> Result<Vec<PathBuf>> {
+        let mut files = lines(&self.git(&["diff", "--name-only", "--no-renames", "HEAD"])?);
+        files.extend(lines(&self.git(&["ls-files", "--others", "--exclude-standard"])?));
+        Ok(files)
+    }
+
     /// A detached worktree of `commit` in a temporary directory, removed when dropped.
     pub fn worktree(&self, commit: &str) -> Result<Worktree> {
         let dir = tempfile::Builder::new().prefix("apicheck-worktree-").tempdir().context("cannot create a temporary directory")?;
@@ -66,6 +87,10 @@ impl Repo {
         self.git(&["worktree", "add", "--detach", "--quiet", path.to_str().context("temporary path is not UTF-8")?, commit])?;
         Ok(Worktree { repo: self.clone(), path, _dir: dir })
     }
+}
+
+fn lines(output: &str) -> Vec<PathBuf> {
+    output.lines().filter(|l| !l.is_empty()).map(PathBuf::from).collect()
 }
 
 /// A temporary worktree; removed from git's list and from disk on drop.

@@ -20,11 +20,13 @@
 //!
 //! A failure anywhere is an `Err`, never an empty list of findings.
 
+pub mod affected;
 pub mod baseline;
 pub mod bump;
 mod cargo;
 pub mod changelog;
 pub mod config;
+pub mod deps;
 pub mod diff;
 pub mod findings;
 pub mod gate;

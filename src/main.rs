@@ -75,6 +75,25 @@ enum Command {
         Cargo.toml, then records a baseline for every governed package (the members under \
         packages/, or every publishable library when there are none). Refuses to run twice.")]
     Init(InitArgs),
+    /// Check the dependency rules between workspace packages
+    #[command(long_about = "Check the dependency rules between workspace packages.\n\n\
+        Built in (the packages architecture): the graph of workspace packages, with normal, build \
+        and dev edges, has no cycle; packages under packages/ depend neither on backend/interfaces, \
+        nor on frontend, nor on any workspace crate that is not a package. Configured in \
+        [workspace.metadata.apicheck.deps]: forbidden edges, allow-lists and layers, by path \
+        globs, names or tags. Each violation names both packages and the Cargo.toml line of the \
+        dependency. `check` runs the same rules.\n\n\
+        Exit codes: 0 no violation; 1 violations; 2 error.")]
+    Deps(DepsArgs),
+    /// List the packages a change affects: changed packages and their dependents
+    #[command(long_about = "List the packages a change affects.\n\n\
+        The packages whose files changed between the merge base of --base and the head (and, \
+        with --uncommitted, in the work tree), plus every workspace package that depends on them, \
+        directly or not, through any kind of dependency: what CI should test. A change to \
+        Cargo.lock, the workspace Cargo.toml, the toolchain file or .cargo/config affects every \
+        package. A reference git cannot resolve (a shallow clone, a missing tag) is an error \
+        (exit 2), never \"nothing affected\".")]
+    Affected(AffectedArgs),
     /// Print the public API of a package or of a rustdoc JSON file, one item per line
     #[command(long_about = "Print the public API of a package or of a rustdoc JSON file.\n\n\
         The listing has one item per line, sorted by path, fully qualified and Rust-like; it is \
@@ -161,6 +180,52 @@ struct CheckArgs {
     /// Write the report to FILE instead of stdout
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// Check only the packages whose API can have changed since the merge base of REF and the
+    /// head: the changed ones, and those whose public API exposes a changed package's items
+    #[arg(long, value_name = "REF")]
+    base: Option<String>,
+
+    /// The head to compare with --base [default: HEAD]
+    #[arg(long, value_name = "REF", requires = "base")]
+    head: Option<String>,
+
+    /// With --base, count uncommitted and untracked files as changed too
+    #[arg(long, requires = "base")]
+    uncommitted: bool,
+}
+
+#[derive(clap::Args)]
+struct DepsArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// `human`: one line per violation; `json`: the violations as a JSON array
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+}
+
+#[derive(clap::Args)]
+struct AffectedArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// Compare with the merge base of this reference (a branch, tag or commit)
+    #[arg(long, value_name = "REF")]
+    base: String,
+
+    /// The head [default: HEAD]
+    #[arg(long, value_name = "REF")]
+    head: Option<String>,
+
+    /// Count uncommitted and untracked files as changed too
+    #[arg(long)]
+    uncommitted: bool,
+
+    /// `lines`: one package per line; `json`: changed, dependents and the refs; `cargo-args`:
+    /// `-p a -p b`, for `cargo test $(apicheck affected ...)`
+    #[arg(long, value_enum, default_value_t = AffectedFormat::Lines)]
+    format: AffectedFormat,
 }
 
 #[derive(clap::Args)]
@@ -227,6 +292,17 @@ enum CheckFormat {
     Human,
     Json,
     Markdown,
+    /// GitHub Actions annotations (and the Markdown report in the job summary)
+    Github,
+    /// SARIF 2.1.0 for code-scanning upload
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AffectedFormat {
+    Lines,
+    Json,
+    CargoArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -262,6 +338,8 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Check(args) => check(args),
         Command::Baseline(args) => baseline(args),
         Command::Init(args) => init(args),
+        Command::Deps(args) => deps(args),
+        Command::Affected(args) => affected(args),
         Command::Api(args) => api(args),
         Command::Diff(args) => diff(args),
     }
@@ -269,12 +347,28 @@ fn run(command: Command) -> Result<ExitCode> {
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let (workspace, config) = args.workspace.load()?;
-    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone() };
+    let selection = Selection {
+        packages: args.packages,
+        target_dir: args.workspace.target_dir.clone(),
+        base: args.base,
+        head: args.head,
+        uncommitted: args.uncommitted,
+    };
     let result = gate::check(&workspace, &config, &selection)?;
+    if let (CheckFormat::Github, Ok(summary)) = (args.format, std::env::var("GITHUB_STEP_SUMMARY")) {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .with_context(|| format!("cannot append the job summary to {summary} ($GITHUB_STEP_SUMMARY)"))?;
+        report::write_check_markdown(&mut file, &result)?;
+    }
     let render = |out: &mut dyn Write| match args.format {
         CheckFormat::Human => report::write_check_human(out, &result),
         CheckFormat::Json => report::write_check_json(out, &result),
         CheckFormat::Markdown => report::write_check_markdown(out, &result),
+        CheckFormat::Github => report::write_check_github(out, &result),
+        CheckFormat::Sarif => report::write_check_sarif(out, &result),
     };
     match &args.output {
         Some(path) => {
@@ -296,7 +390,7 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
         (false, false) => BaselineScope::Named,
         (false, true) => BaselineScope::Released,
     };
-    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone() };
+    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone(), ..Selection::default() };
     let recorded = gate::record_baselines(&workspace, &config, &selection, scope)?;
     print_recorded(&recorded, &workspace)?;
     if recorded.is_empty() {
@@ -311,6 +405,60 @@ fn init(args: InitArgs) -> Result<ExitCode> {
     println!("wrote [workspace.metadata.apicheck] to {}", workspace.manifest_path.display());
     print_recorded(&recorded, &workspace)?;
     println!("commit the configuration and baselines/; `apicheck check` now gates every change");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn deps(args: DepsArgs) -> Result<ExitCode> {
+    let (workspace, config) = args.workspace.load()?;
+    let violations = apicheck::deps::check(&workspace, &config.deps)?;
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &violations)?;
+            writeln!(out)?;
+        }
+        DiffFormat::Human => {
+            for v in &violations {
+                let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
+                writeln!(out, "{place}: {}: {}", v.rule, v.message)?;
+            }
+            let members = workspace.members.len();
+            match violations.len() {
+                0 => writeln!(out, "apicheck: the dependencies of {members} workspace package(s) follow every rule")?,
+                n => writeln!(out, "apicheck: {n} dependency rule violation(s)")?,
+            }
+        }
+    }
+    Ok(if violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn affected(args: AffectedArgs) -> Result<ExitCode> {
+    let workspace = Workspace::load(args.workspace.manifest_path.as_deref())?;
+    let affected = apicheck::affected::affected(&workspace, &args.base, args.head.as_deref(), args.uncommitted)?;
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        AffectedFormat::Lines => {
+            for package in affected.packages() {
+                writeln!(out, "{package}")?;
+            }
+        }
+        AffectedFormat::CargoArgs => {
+            let args: Vec<String> = affected.packages().iter().map(|p| format!("-p {p}")).collect();
+            if !args.is_empty() {
+                writeln!(out, "{}", args.join(" "))?;
+            }
+        }
+        AffectedFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Json<'a> {
+                #[serde(flatten)]
+                affected: &'a apicheck::affected::Affected,
+                packages: std::collections::BTreeSet<String>,
+            }
+            serde_json::to_writer_pretty(&mut out, &Json { packages: affected.packages(), affected: &affected })?;
+            writeln!(out)?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -367,7 +515,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode> {
 /// `diff [PKG]...`: each package against its baseline.
 fn diff_packages(args: DiffArgs) -> Result<ExitCode> {
     let (workspace, config) = args.workspace.load()?;
-    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone() };
+    let selection = Selection { packages: args.packages, target_dir: args.workspace.target_dir.clone(), ..Selection::default() };
     let analyses = gate::analyse(&workspace, &config, &selection, !args.no_lints)?;
     let mut out = anstream::stdout().lock();
     let mut diffs = Vec::new();

@@ -42,6 +42,10 @@ pub struct Violation {
 pub struct PackageReport {
     pub name: String,
     pub status: Status,
+    /// The package's manifest, relative to the workspace root (where annotations point for
+    /// policy violations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
     pub baseline_version: Option<String>,
     pub current_version: Option<String>,
     pub required_bump: Bump,
@@ -65,6 +69,7 @@ impl PackageReport {
         PackageReport {
             name: name.to_string(),
             status,
+            manifest: None,
             baseline_version: None,
             current_version: None,
             required_bump: Bump::None,
@@ -256,6 +261,7 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
     PackageReport {
         name: name.to_string(),
         status: if violations.is_empty() { Status::Pass } else { Status::Fail },
+        manifest: Some(manifest_rel),
         baseline_version: Some(baseline_version.to_string()),
         current_version: Some(current_version.to_string()),
         required_bump: required,

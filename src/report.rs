@@ -12,7 +12,7 @@ use crate::ApiDiff;
 use crate::bump::Bump;
 use crate::findings::{Change, Finding, Level};
 use crate::gate::CheckReport;
-use crate::policy::Status;
+use crate::policy::{PackageReport, Status};
 
 /// Version of the JSON report schemas below.
 pub const REPORT_SCHEMA: u32 = 1;
@@ -226,18 +226,32 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             writeln!(out, "    {DIM}note: {note}{DIM:#}")?;
         }
     }
+    if !report.dependencies.is_empty() {
+        writeln!(out, "\n{HEADING}Dependency rules{HEADING:#}")?;
+        for v in &report.dependencies {
+            let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
+            writeln!(out, "  {REMOVED}✗ {}{REMOVED:#}: {}  {DIM}{place}{DIM:#}", v.rule, v.message)?;
+        }
+    }
+    if let Some(affected) = &report.affected {
+        writeln!(
+            out,
+            "{DIM}changed since {} ({}): {}; checked: {}{DIM:#}",
+            affected.base,
+            &affected.merge_base[..affected.merge_base.len().min(12)],
+            list_or_none(&affected.changed),
+            list_or_none(&affected.checked)
+        )?;
+    }
     for note in &report.notes {
         writeln!(out, "{DIM}note: {note}{DIM:#}")?;
     }
-    let failed = report.packages.iter().filter(|p| p.status == Status::Fail).count();
-    let errors = report.packages.iter().filter(|p| p.status == Status::Error).count();
-    let total = report.packages.len();
-    let verdict = match (errors, failed) {
-        (0, 0) => format!("{ADDED}apicheck: all {total} package(s) pass{ADDED:#}"),
-        (0, failed) => format!("{REMOVED}apicheck: {failed} of {total} package(s) fail the release policy{REMOVED:#}"),
-        (errors, _) => format!("{REMOVED}apicheck: {errors} of {total} package(s) could not be checked{REMOVED:#}"),
-    };
-    writeln!(out, "\n{verdict}")
+    let style = if report.passed { ADDED } else { REMOVED };
+    writeln!(out, "\n{style}{}{style:#}", verdict_line(report))
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() { "none".to_string() } else { names.join(", ") }
 }
 
 /// The JSON rendering of `check` (schema [`REPORT_SCHEMA`], documented in README.md).
@@ -252,6 +266,8 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
     let failed = report.packages.iter().filter(|p| matches!(p.status, Status::Fail | Status::Error)).count();
     let headline = if report.passed {
         format!("✅ all {} package(s) pass", report.packages.len())
+    } else if failed == 0 {
+        format!("❌ {} dependency rule violation(s)", report.dependencies.len())
     } else {
         format!("❌ {failed} of {} package(s) need attention", report.packages.len())
     };
@@ -274,6 +290,30 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
             p.required_bump,
             p.declared_bump
         )?;
+    }
+    if let Some(affected) = &report.affected {
+        writeln!(out, "\nChanged since `{}`: {}. Checked: {}.\n", affected.base, list_or_none(&affected.changed), list_or_none(&affected.checked))?;
+        writeln!(out, "```mermaid\ngraph LR")?;
+        let mut nodes: std::collections::BTreeSet<&String> = affected.changed.iter().chain(&affected.checked).collect();
+        for (from, to) in &affected.edges {
+            nodes.insert(from);
+            nodes.insert(to);
+        }
+        for node in &nodes {
+            let class = if affected.changed.contains(node) { ":::changed" } else if affected.checked.contains(node) { ":::checked" } else { "" };
+            writeln!(out, "  {}[\"{node}\"]{class}", mermaid_id(node))?;
+        }
+        for (from, to) in &affected.edges {
+            writeln!(out, "  {} --> {}", mermaid_id(from), mermaid_id(to))?;
+        }
+        writeln!(out, "  classDef changed fill:#fde2e1,stroke:#d73a49\n  classDef checked fill:#fff5d1,stroke:#b08800\n```")?;
+    }
+    if !report.dependencies.is_empty() {
+        writeln!(out, "\n**Dependency rules**\n")?;
+        for v in &report.dependencies {
+            let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
+            writeln!(out, "- ❌ **{}** `{}` → `{}` ({place}): {}", v.rule, v.from, v.to, escape_markdown(&v.message))?;
+        }
     }
     for p in report.packages.iter().filter(|p| !p.findings.is_empty() || !p.violations.is_empty() || p.error.is_some()) {
         writeln!(out, "\n<details><summary><code>{}</code>: {} finding(s), {} violation(s)</summary>\n", p.name, p.findings.len(), p.violations.len())?;
@@ -299,8 +339,163 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
     Ok(())
 }
 
+/// A mermaid node id: package names may hold `-`, which mermaid reads as an edge.
+fn mermaid_id(name: &str) -> String {
+    name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+}
+
 /// One line of Markdown: messages quote code in backticks, where `<` and `|` are safe; only a
 /// line break would end the list item.
 fn escape_markdown(text: &str) -> String {
     text.replace('\n', " ")
+}
+
+/// GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per
+/// finding, policy violation and dependency violation (errors for what fails the check), then
+/// the verdict line. The Markdown report goes to the job summary (`$GITHUB_STEP_SUMMARY`) when
+/// the binary writes this format.
+pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
+    for package in &report.packages {
+        for finding in &package.findings {
+            let command = match severity(package, finding) {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "notice",
+            };
+            let title = format!("apicheck {}: {} ({})", package.name, finding.id, finding.required_bump);
+            annotation(out, command, finding.file.as_deref(), finding.line, &title, &finding.message)?;
+        }
+        let manifest = package.manifest.as_deref();
+        for violation in &package.violations {
+            let title = format!("apicheck {}: {}", package.name, violation.rule);
+            annotation(out, "error", manifest, None, &title, &format!("{} Fix: {}", violation.message, violation.fix))?;
+        }
+        if let Some(error) = &package.error {
+            annotation(out, "error", manifest, None, &format!("apicheck {}: could not be checked", package.name), error)?;
+        }
+    }
+    for violation in &report.dependencies {
+        let title = format!("apicheck dependency rule {}", violation.rule);
+        annotation(out, "error", Some(&violation.file), violation.line.and_then(|l| u32::try_from(l).ok()), &title, &violation.message)?;
+    }
+    writeln!(out, "{}", verdict_line(report))
+}
+
+/// How loudly CI should show a finding: errors are what fails the check.
+enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+fn severity(package: &PackageReport, finding: &Finding) -> Severity {
+    let failing = matches!(package.status, Status::Fail | Status::Error);
+    match (&finding.acknowledged, finding.level) {
+        (Some(_), _) => Severity::Note,
+        (None, Level::Warn) => Severity::Warning,
+        (None, Level::Deny) if failing => Severity::Error,
+        (None, Level::Deny) => Severity::Note,
+    }
+}
+
+fn annotation(out: &mut dyn Write, command: &str, file: Option<&str>, line: Option<u32>, title: &str, message: &str) -> io::Result<()> {
+    let mut properties = Vec::new();
+    if let Some(file) = file {
+        properties.push(format!("file={}", escape_property(file)));
+    }
+    if let Some(line) = line {
+        properties.push(format!("line={line}"));
+    }
+    properties.push(format!("title={}", escape_property(title)));
+    writeln!(out, "::{command} {}::{}", properties.join(","), escape_data(message))
+}
+
+/// Workflow command data: `%`, CR and LF are escaped.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Workflow command properties: also `:` and `,`.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn verdict_line(report: &CheckReport) -> String {
+    let failed = report.packages.iter().filter(|p| p.status == Status::Fail).count();
+    let errors = report.packages.iter().filter(|p| p.status == Status::Error).count();
+    let total = report.packages.len();
+    let dependencies = if report.dependencies.is_empty() {
+        String::new()
+    } else {
+        format!("; {} dependency rule violation(s)", report.dependencies.len())
+    };
+    match (errors, failed) {
+        (0, 0) if report.dependencies.is_empty() => format!("apicheck: all {total} package(s) pass"),
+        (0, failed) => format!("apicheck: {failed} of {total} package(s) fail the release policy{dependencies}"),
+        (errors, _) => format!("apicheck: {errors} of {total} package(s) could not be checked{dependencies}"),
+    }
+}
+
+/// SARIF 2.1.0, for code-scanning upload: one result per finding, policy violation and
+/// dependency violation; one rule per id, described once.
+pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
+    use serde_json::{Value, json};
+    let mut rules: Vec<Value> = Vec::new();
+    let mut rule_index = std::collections::BTreeMap::new();
+    let mut results = Vec::new();
+    let mut result = |rule: &str, description: &str, help: Option<&str>, level: &str, message: String, file: Option<&str>, line: Option<u64>, properties: Value| {
+        let index = *rule_index.entry(rule.to_string()).or_insert_with(|| {
+            let mut descriptor = json!({ "id": rule, "shortDescription": { "text": description } });
+            if let Some(help) = help {
+                descriptor["helpUri"] = json!(help);
+            }
+            rules.push(descriptor);
+            rules.len() - 1
+        });
+        let mut entry = json!({ "ruleId": rule, "ruleIndex": index, "level": level, "message": { "text": message }, "properties": properties });
+        if let Some(file) = file {
+            let mut location = json!({ "physicalLocation": { "artifactLocation": { "uri": file, "uriBaseId": "%SRCROOT%" } } });
+            if let Some(line) = line.filter(|l| *l > 0) {
+                location["physicalLocation"]["region"] = json!({ "startLine": line });
+            }
+            entry["locations"] = json!([location]);
+        }
+        results.push(entry);
+    };
+    for package in &report.packages {
+        for f in &package.findings {
+            let level = match severity(package, f) {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            let description = format!("{} (requires a {} bump)", f.id.replace('_', " "), f.required_bump);
+            let mut properties = json!({ "package": package.name, "path": f.path, "requiredBump": f.required_bump, "source": f.source });
+            if let Some(reason) = &f.acknowledged {
+                properties["acknowledged"] = json!(reason);
+            }
+            result(&f.id, &description, f.reference.as_deref(), level, f.message.clone(), f.file.as_deref().or(package.manifest.as_deref()), f.line.map(u64::from), properties);
+        }
+        for v in &package.violations {
+            let properties = json!({ "package": package.name, "fix": v.fix });
+            result(&format!("policy/{}", v.rule), &format!("release policy rule {}", v.rule), None, "error", format!("{} Fix: {}", v.message, v.fix), package.manifest.as_deref(), None, properties);
+        }
+        if let Some(error) = &package.error {
+            result("apicheck/error", "a package could not be checked", None, "error", error.clone(), package.manifest.as_deref(), None, json!({ "package": package.name }));
+        }
+    }
+    for v in &report.dependencies {
+        let properties = json!({ "from": v.from, "to": v.to, "kind": v.kind });
+        result(&format!("deps/{}", v.rule), &format!("dependency rule {}", v.rule), None, "error", v.message.clone(), Some(&v.file), v.line.map(|l| l as u64), properties);
+    }
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "apicheck", "version": env!("CARGO_PKG_VERSION"), "semanticVersion": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
 }

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use semver::Version;
+use cargo_metadata::DependencyKind;
+use semver::{Version, VersionReq};
+use serde::{Deserialize, Serialize};
 
 use crate::cargo::{self, DocTarget};
 
@@ -34,6 +36,37 @@ pub struct Package {
     pub lib_crate: Option<String>,
     /// Whether `publish = false` is absent.
     pub publishable: bool,
+    /// Its declared dependencies.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A declared dependency of a package.
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    /// The package name depended on.
+    pub name: String,
+    /// The name it is used under, when renamed.
+    pub rename: Option<String>,
+    pub kind: DepKind,
+    pub req: VersionReq,
+    /// The workspace member it resolves to (a path dependency on a member).
+    pub member: Option<String>,
+}
+
+impl Dependency {
+    /// The crate name it is used under (`core_utils`).
+    pub fn crate_name(&self) -> String {
+        self.rename.as_deref().unwrap_or(&self.name).replace('-', "_")
+    }
+}
+
+/// The kinds of dependency edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepKind {
+    Normal,
+    Dev,
+    Build,
 }
 
 impl Package {
@@ -55,6 +88,11 @@ impl Workspace {
     pub fn load(manifest_path: Option<&Path>) -> Result<Workspace> {
         let metadata = cargo::metadata(manifest_path)?;
         let root = metadata.workspace_root.clone().into_std_path_buf();
+        let member_dirs: Vec<(PathBuf, String)> = metadata
+            .workspace_packages()
+            .iter()
+            .filter_map(|p| Some((p.manifest_path.parent()?.as_std_path().to_path_buf(), p.name.to_string())))
+            .collect();
         let members = metadata
             .workspace_packages()
             .into_iter()
@@ -72,6 +110,23 @@ impl Workspace {
                     manifest_path,
                     lib_crate,
                     publishable: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
+                    dependencies: package
+                        .dependencies
+                        .iter()
+                        .map(|dep| Dependency {
+                            name: dep.name.clone(),
+                            rename: dep.rename.clone(),
+                            kind: match dep.kind {
+                                DependencyKind::Development => DepKind::Dev,
+                                DependencyKind::Build => DepKind::Build,
+                                _ => DepKind::Normal,
+                            },
+                            req: dep.req.clone(),
+                            member: dep.path.as_ref().and_then(|path| {
+                                member_dirs.iter().find(|(dir, _)| dir.as_path() == path.as_std_path()).map(|(_, name)| name.clone())
+                            }),
+                        })
+                        .collect(),
                 }
             })
             .collect::<Vec<_>>();
@@ -84,6 +139,62 @@ impl Workspace {
             members,
             metadata: metadata.workspace_metadata.clone(),
         })
+    }
+
+    /// The members that depend on any of `names`, directly or not (through any kind of edge),
+    /// `names` excluded.
+    pub fn dependents(&self, names: &std::collections::BTreeSet<String>) -> std::collections::BTreeSet<String> {
+        let mut found: std::collections::BTreeSet<String> = names.clone();
+        loop {
+            let before = found.len();
+            for member in &self.members {
+                if member.dependencies.iter().any(|d| d.member.as_ref().is_some_and(|m| found.contains(m))) {
+                    found.insert(member.name.clone());
+                }
+            }
+            if found.len() == before {
+                break;
+            }
+        }
+        found.retain(|name| !names.contains(name));
+        found
+    }
+
+    /// The versions of `package`'s dependencies that are used under the crate names `crates`:
+    /// a member's version for workspace members, the locked version (from Cargo.lock, matching
+    /// the requirement) for the others. Crates it cannot place are left out.
+    pub fn dependency_versions(&self, package: &Package, crates: &[String]) -> Result<std::collections::BTreeMap<String, Version>> {
+        #[derive(Deserialize)]
+        struct Lock {
+            #[serde(default)]
+            package: Vec<Locked>,
+        }
+        #[derive(Deserialize)]
+        struct Locked {
+            name: String,
+            version: Version,
+        }
+        let lock_path = self.root.join("Cargo.lock");
+        let locked: Vec<Locked> = match std::fs::read_to_string(&lock_path) {
+            Ok(text) => toml::from_str::<Lock>(&text)
+                .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", lock_path.display()))?
+                .package,
+            Err(_) => Vec::new(),
+        };
+        let mut versions = std::collections::BTreeMap::new();
+        for krate in crates {
+            let Some(dep) = package.dependencies.iter().find(|d| d.kind == DepKind::Normal && &d.crate_name() == krate) else {
+                continue;
+            };
+            let version = match &dep.member {
+                Some(member) => self.members.iter().find(|m| &m.name == member).map(|m| m.version.clone()),
+                None => locked.iter().filter(|l| l.name == dep.name && dep.req.matches(&l.version)).map(|l| l.version.clone()).max(),
+            };
+            if let Some(version) = version {
+                versions.insert(krate.clone(), version);
+            }
+        }
+        Ok(versions)
     }
 
     /// The member named `name`, or an error that lists the members.

@@ -5,149 +5,9 @@
 mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-struct Monorepo {
-    dir: tempfile::TempDir,
-}
-
-impl Monorepo {
-    /// A copy of fixtures/monorepo, committed, with every package tagged at its version.
-    fn new() -> Monorepo {
-        let repo = Monorepo { dir: support::copy_fixture("monorepo") };
-        fs::write(repo.path("target/.keep"), "").ok();
-        fs::write(repo.path(".gitignore"), "target/\n").unwrap();
-        repo.git(&["init", "--quiet", "--initial-branch=main"]);
-        repo.commit("release");
-        for (package, version) in [
-            ("core-utils", "1.2.0"),
-            ("validation", "0.4.1"),
-            ("auth-core", "2.0.3"),
-            ("multi-tenant-core", "1.0.0"),
-            ("domain-shared", "0.9.0"),
-        ] {
-            repo.git(&["tag", &format!("{package}-v{version}")]);
-        }
-        repo
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .current_dir(self.dir.path())
-            .args(["-c", "user.name=apicheck tests", "-c", "user.email=tests@apicheck.invalid"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "--quiet", "--allow-empty", "-m", message]);
-    }
-
-    fn read(&self, relative: &str) -> String {
-        fs::read_to_string(self.path(relative)).unwrap()
-    }
-
-    fn write(&self, relative: &str, text: &str) {
-        let path = self.path(relative);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    /// Replaces `from` (which must occur) by `to` in a file.
-    fn edit(&self, relative: &str, from: &str, to: &str) {
-        let text = self.read(relative);
-        assert!(text.contains(from), "{relative} does not contain {from:?}");
-        self.write(relative, &text.replacen(from, to, 1));
-    }
-
-    /// Sets a package's version, and the workspace's requirement on it.
-    fn set_version(&self, package: &str, from: &str, to: &str) {
-        self.edit(&format!("packages/{package}/Cargo.toml"), &format!("version = \"{from}\""), &format!("version = \"{to}\""));
-        self.edit("Cargo.toml", &format!("packages/{package}\", version = \"{from}\""), &format!("packages/{package}\", version = \"{to}\""));
-    }
-
-    /// Adds a release section at the top of a package's changelog.
-    fn changelog(&self, package: &str, section: &str) {
-        let file = format!("packages/{package}/CHANGELOG.md");
-        let text = self.read(&file);
-        let at = text.find("\n## ").expect("the changelog has release sections") + 1;
-        self.write(&file, &format!("{}{section}\n\n{}", &text[..at], &text[at..]));
-    }
-
-    fn apicheck(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_apicheck"))
-            .current_dir(self.dir.path())
-            .args(args)
-            .env_remove("NO_COLOR")
-            .output()
-            .unwrap()
-    }
-
-    /// `check --format json`: the exit code and the report.
-    fn check(&self) -> (i32, Value) {
-        let output = self.apicheck(&["check", "--format", "json"]);
-        let report = serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|_| panic!("no JSON report; stderr: {}", String::from_utf8_lossy(&output.stderr)));
-        (output.status.code().unwrap(), report)
-    }
-
-    fn baseline_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files = Vec::new();
-        collect(&self.path("baselines"), &mut files);
-        files.sort();
-        files
-    }
-}
-
-fn collect(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect(&path, files);
-        } else {
-            files.push((path.clone(), fs::read(&path).unwrap()));
-        }
-    }
-}
-
-fn package<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["packages"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} not in {report:#}"))
-}
-
-fn rules(package: &Value) -> Vec<&str> {
-    package["violations"].as_array().unwrap().iter().map(|v| v["rule"].as_str().unwrap()).collect()
-}
-
-fn finding_ids(package: &Value) -> Vec<&str> {
-    package["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect()
-}
-
-const TRUNCATE: &str = "pub fn truncate(s: &str, max: usize) -> &str {";
-const TRUNCATE_U32: &str = "pub fn truncate(s: &str, max: u32) -> &str {\n    let max = max as usize;";
-const SLUG_CALL: &str = "crate::truncate(&collapsed, MAX_SLUG_LEN)";
-const SLUG_CALL_U32: &str = "crate::truncate(&collapsed, MAX_SLUG_LEN as u32)";
-
-/// The parameter type of `core_utils::truncate` changes from `usize` to `u32`: a break that
-/// only a type-level diff sees.
-fn break_truncate(repo: &Monorepo) {
-    repo.edit("packages/core-utils/src/lib.rs", TRUNCATE, TRUNCATE_U32);
-    repo.edit("packages/core-utils/src/slug.rs", SLUG_CALL, SLUG_CALL_U32);
-    for file in ["packages/core-utils/src/lib.rs"] {
-        let text = repo.read(file).replace("truncate(\"日本語テキスト\", 3)", "truncate(\"日本語テキスト\", 3u32)");
-        repo.write(file, &text);
-    }
-}
+use support::monorepo::{Monorepo, finding_ids, package, rules};
 
 /// `core_utils::slug::is_slug_char` is added: a compatible addition.
 fn add_to_core_utils(repo: &Monorepo) {
@@ -183,7 +43,7 @@ fn a_doc_and_body_only_change_passes() {
 #[test]
 fn a_breaking_change_without_a_bump_fails_with_the_fix() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     let (code, report) = repo.check();
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(report["passed"], false);
@@ -211,13 +71,15 @@ fn a_breaking_change_without_a_bump_fails_with_the_fix() {
     assert!(text.contains("fix: bump core-utils to 2.0.0"), "{text}");
 }
 
+// A major release of core-utils is also a break for the packages that expose it (see
+// tests/pr.rs), so the tests of one package's own policy check that package alone.
 #[test]
 fn a_breaking_change_with_a_major_bump_and_changelog_passes() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     repo.set_version("core-utils", "1.2.0", "2.0.0");
     repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n### Changed\n\n- `truncate` takes its limit as a `u32`.");
-    let (code, report) = repo.check();
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
     assert_eq!(code, 0, "{report:#}");
     let core = package(&report, "core-utils");
     assert_eq!(core["status"], "pass");
@@ -228,7 +90,7 @@ fn a_breaking_change_with_a_major_bump_and_changelog_passes() {
 #[test]
 fn a_major_bump_without_a_changelog_section_fails() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     repo.set_version("core-utils", "1.2.0", "2.0.0");
     let (code, report) = repo.check();
     assert_eq!(code, 1, "{report:#}");
@@ -238,7 +100,7 @@ fn a_major_bump_without_a_changelog_section_fails() {
 #[test]
 fn a_changelog_section_that_hides_the_break_fails() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     repo.set_version("core-utils", "1.2.0", "2.0.0");
     repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n### Added\n\n- Nothing to see.");
     let (code, report) = repo.check();
@@ -249,7 +111,7 @@ fn a_changelog_section_that_hides_the_break_fails() {
 #[test]
 fn a_parameter_type_change_with_only_a_minor_bump_fails() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     repo.set_version("core-utils", "1.2.0", "1.3.0");
     repo.changelog("core-utils", "## [1.3.0] - 2026-11-26\n\n### Changed\n\n- `truncate` takes a `u32`.");
     let (code, report) = repo.check();
@@ -288,7 +150,7 @@ fn a_bump_larger_than_needed_passes_with_a_note() {
     add_to_core_utils(&repo);
     repo.set_version("core-utils", "1.2.0", "2.0.0");
     repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n### Added\n\n- `slug::is_slug_char`.");
-    let (code, report) = repo.check();
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
     assert_eq!(code, 0, "{report:#}");
     let notes = package(&report, "core-utils")["notes"].to_string();
     assert!(notes.contains("declares a major bump where minor is needed"), "{notes}");
@@ -299,7 +161,7 @@ const ACKNOWLEDGE_TRUNCATE: &str = "\n[[workspace.metadata.apicheck.acknowledge]
 #[test]
 fn an_acknowledged_break_passes() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     repo.set_version("core-utils", "1.2.0", "1.2.1");
     repo.changelog("core-utils", "## [1.2.1] - 2026-11-26\n\n### Fixed\n\n- `truncate` takes a `u32` (acknowledged).");
     let manifest = repo.read("Cargo.toml");
@@ -314,7 +176,7 @@ fn an_acknowledged_break_passes() {
 #[test]
 fn an_acknowledgement_expires_at_the_next_major_version() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     repo.set_version("core-utils", "1.2.0", "1.2.1");
     repo.changelog("core-utils", "## [1.2.1] - 2026-11-26\n\n- Fixed.");
     let manifest = repo.read("Cargo.toml");
@@ -353,7 +215,7 @@ fn zero_x_versions_move_the_minor_position_for_breaks() {
     );
     repo.set_version("validation", "0.4.1", "0.4.2");
     repo.changelog("validation", "## [0.4.2] - 2026-11-26\n\n### Changed\n\n- **Breaking:** `ValidationError::Duplicate`.");
-    let (code, report) = repo.check();
+    let (code, report) = repo.check_with(&["-p", "validation"]);
     assert_eq!(code, 1, "0.4.1 → 0.4.2 only declares minor: {report:#}");
     let validation = package(&report, "validation");
     assert_eq!(validation["declared_bump"], "minor");
@@ -361,7 +223,7 @@ fn zero_x_versions_move_the_minor_position_for_breaks() {
 
     repo.set_version("validation", "0.4.2", "0.5.0");
     repo.changelog("validation", "## [0.5.0] - 2026-11-26\n\n### Changed\n\n- **Breaking:** `ValidationError::Duplicate`.");
-    let (code, report) = repo.check();
+    let (code, report) = repo.check_with(&["-p", "validation"]);
     assert_eq!(code, 0, "0.4.1 → 0.5.0 is major under Cargo's rules: {report:#}");
 }
 
@@ -443,7 +305,7 @@ fn a_package_that_does_not_compile_is_an_error() {
 #[test]
 fn baseline_then_check_round_trips() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     repo.set_version("core-utils", "1.2.0", "2.0.0");
     repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n- **Breaking:** `truncate` takes a `u32`.");
     let output = repo.apicheck(&["baseline"]);
@@ -457,7 +319,7 @@ fn baseline_then_check_round_trips() {
     assert_eq!(record["commit"].as_str().unwrap(), repo.git(&["rev-parse", "HEAD"]).trim());
     assert_eq!(record["rustdoc_format"], 57);
     assert!(repo.read("baselines/core-utils/api.txt").contains("pub fn core_utils::truncate(s: &str, max: u32) -> &str"));
-    let (code, report) = repo.check();
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
     assert_eq!(code, 0, "{report:#}");
     assert!(package(&report, "core-utils")["findings"].as_array().unwrap().is_empty(), "{report:#}");
 }
@@ -471,7 +333,7 @@ fn a_baseline_from_another_rustdoc_format_is_rebuilt_from_its_tag() {
     repo.commit("baseline from an older toolchain");
     repo.git(&["tag", "-f", "core-utils-v1.2.0"]);
     let before = repo.baseline_files();
-    break_truncate(&repo);
+    repo.break_truncate();
     let (code, report) = repo.check();
     assert_eq!(code, 1, "{report:#}");
     let core = package(&report, "core-utils");
@@ -499,7 +361,7 @@ fn a_missing_release_tag_for_a_rebuild_is_an_error_with_a_hint() {
 #[test]
 fn markdown_and_output_file() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     let output = repo.apicheck(&["check", "--format", "markdown", "--output", "summary.md"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
@@ -513,7 +375,7 @@ fn markdown_and_output_file() {
 #[test]
 fn diff_shows_each_package_since_its_baseline() {
     let repo = Monorepo::new();
-    break_truncate(&repo);
+    repo.break_truncate();
     let output = repo.apicheck(&["diff", "core-utils"]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).unwrap();

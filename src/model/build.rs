@@ -49,6 +49,9 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
         emitter.item(id, path, hidden);
     }
     for reexport in &reach.extern_reexports {
+        if let Some(crate_id) = reexport.crate_id {
+            emitter.render.note_crate(crate_id);
+        }
         emitter.items.push(ApiItem {
             key: format!("reexport {}", reexport.path),
             kind: ItemKind::ExternReexport,
@@ -61,6 +64,7 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
         });
     }
 
+    let public_dependencies = Some(emitter.render.external_crates());
     let mut items = emitter.items;
     items.sort_by(|a, b| a.key.cmp(&b.key));
     // Two entries can claim one key only when a glob import is shadowed by an explicit item;
@@ -72,6 +76,7 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
         crate_name,
         crate_version: krate.crate_version.clone(),
         rustdoc_format: krate.format_version,
+        public_dependencies,
         items,
     }
 }
@@ -81,6 +86,8 @@ struct ExternReexport {
     target: String,
     hidden: bool,
     span: Option<Span>,
+    /// The crate the re-exported item comes from, when rustdoc knows it.
+    crate_id: Option<u32>,
 }
 
 /// Pass one: which public paths reach which items.
@@ -127,6 +134,7 @@ impl Reach<'_> {
                         target: format!("extern crate {name}"),
                         hidden: child_hidden,
                         span: span(child),
+                        crate_id: None,
                     });
                 }
                 ItemEnum::Impl(_) => {}
@@ -158,18 +166,15 @@ impl Reach<'_> {
             (is_glob, None) => {
                 // An item of another crate: its API is that crate's, so only the re-export
                 // itself is part of ours.
-                let target = import
-                    .id
-                    .as_ref()
-                    .and_then(|id| self.krate.paths.get(id))
-                    .map(|summary| summary.path.join("::"))
-                    .unwrap_or_else(|| import.source.clone());
+                let summary = import.id.as_ref().and_then(|id| self.krate.paths.get(id));
+                let target = summary.map(|summary| summary.path.join("::")).unwrap_or_else(|| import.source.clone());
                 let (path, target) = if is_glob {
                     (format!("{prefix}::*"), format!("{target}::*"))
                 } else {
                     (format!("{prefix}::{}", import.name), target)
                 };
-                self.extern_reexports.push(ExternReexport { path, target, hidden, span: span(item) });
+                let crate_id = summary.map(|summary| summary.crate_id);
+                self.extern_reexports.push(ExternReexport { path, target, hidden, span: span(item), crate_id });
             }
         }
     }

@@ -32,6 +32,11 @@ pub struct ApiModel {
     /// The rustdoc JSON format the model was built from (informative only: models compare
     /// across formats).
     pub rustdoc_format: u32,
+    /// The crates (other than std, core and alloc) whose items appear in the API: in
+    /// signatures, as implemented traits, or re-exported. `None` in models saved before apicheck
+    /// recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_dependencies: Option<Vec<String>>,
     /// Every reachable item, sorted by key.
     pub items: Vec<ApiItem>,
 }

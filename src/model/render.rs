@@ -1,6 +1,7 @@
 //! Renders rustdoc types, bounds and generics as fully qualified Rust-like strings.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use rustdoc_types::{
     Abi, AssocItemConstraint, AssocItemConstraintKind, Crate, FunctionHeader, FunctionPointer,
@@ -15,11 +16,17 @@ use super::{Generics, Qualifiers};
 pub(super) struct Renderer<'a> {
     krate: &'a Crate,
     public_paths: &'a HashMap<Id, String>,
+    /// The other crates (besides std, core, alloc) whose items were rendered: the crate's
+    /// public dependencies, as everything rendered is public API.
+    external_crates: RefCell<BTreeSet<String>>,
 }
+
+/// Crates that ship with the toolchain: not dependencies a package chooses.
+const TOOLCHAIN_CRATES: [&str; 5] = ["std", "core", "alloc", "proc_macro", "test"];
 
 impl<'a> Renderer<'a> {
     pub(super) fn new(krate: &'a Crate, public_paths: &'a HashMap<Id, String>) -> Self {
-        Renderer { krate, public_paths }
+        Renderer { krate, public_paths, external_crates: RefCell::new(BTreeSet::new()) }
     }
 
     /// The fully qualified path of the item `id`, falling back to the path as written.
@@ -28,9 +35,29 @@ impl<'a> Renderer<'a> {
             return path.clone();
         }
         match self.krate.paths.get(id) {
-            Some(summary) if !summary.path.is_empty() => summary.path.join("::"),
+            Some(summary) if !summary.path.is_empty() => {
+                self.note_crate(summary.crate_id);
+                summary.path.join("::")
+            }
             _ => written.to_string(),
         }
+    }
+
+    /// Records that an item of crate `crate_id` is part of the API.
+    pub(super) fn note_crate(&self, crate_id: u32) {
+        if crate_id == 0 {
+            return;
+        }
+        if let Some(external) = self.krate.external_crates.get(&crate_id)
+            && !TOOLCHAIN_CRATES.contains(&external.name.as_str())
+        {
+            self.external_crates.borrow_mut().insert(external.name.clone());
+        }
+    }
+
+    /// The public dependencies seen so far.
+    pub(super) fn external_crates(&self) -> Vec<String> {
+        self.external_crates.borrow().iter().cloned().collect()
     }
 
     pub(super) fn path(&self, path: &Path) -> String {

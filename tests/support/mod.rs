@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use apicheck::Workspace;
 
+pub mod monorepo;
+
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }

@@ -1,0 +1,340 @@
+//! Dependency rules between workspace packages: no cycles (normal, build and dev edges alike),
+//! the governance document's boundary for `packages/`, and configured rules by path globs or
+//! tags (forbidden edges, allow-lists, layers).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Context, Result};
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use crate::workspace::{DepKind, Package, Workspace};
+
+/// `[workspace.metadata.apicheck.deps]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DepsConfig {
+    /// The governance document's rules: no cycles; packages under `packages/` depend only on
+    /// other packages (never on `backend/interfaces`, `frontend` or other workspace crates).
+    #[serde(default = "yes")]
+    pub builtin: bool,
+    /// Named groups of packages, usable as `tag:NAME` in rules.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, Vec<String>>,
+    /// Edges that must not exist.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbid: Vec<ForbidRule>,
+    /// Packages matching `from` may depend only on workspace packages matching one of `to`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<AllowRule>,
+    /// Layers, lowest first: a package may depend on packages of its own layer or lower ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
+}
+
+impl Default for DepsConfig {
+    fn default() -> Self {
+        DepsConfig { builtin: true, tags: BTreeMap::new(), forbid: Vec::new(), allow: Vec::new(), layers: Vec::new() }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ForbidRule {
+    pub from: String,
+    pub to: String,
+    /// Which kinds of edge the rule covers (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<Vec<DepKind>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AllowRule {
+    pub from: String,
+    pub to: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A dependency that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepViolation {
+    /// `no-cycles`, `packages-boundary`, `forbid`, `allow` or `layers`.
+    pub rule: String,
+    pub from: String,
+    pub to: String,
+    pub kind: DepKind,
+    /// The manifest that declares the dependency, relative to the workspace root.
+    pub file: String,
+    /// The line of the dependency in that manifest.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// A package selector: `tag:NAME`, or a glob over the member's directory (relative to the
+/// workspace root) or its name.
+struct Selector {
+    globs: Vec<GlobMatcher>,
+}
+
+impl Selector {
+    fn new(text: &str, tags: &BTreeMap<String, Vec<String>>) -> Result<Selector> {
+        let patterns: Vec<String> = match text.strip_prefix("tag:") {
+            Some(tag) => tags
+                .get(tag)
+                .with_context(|| format!("dependency rule names `tag:{tag}`, which [workspace.metadata.apicheck.deps.tags] does not define"))?
+                .clone(),
+            None => vec![text.to_string()],
+        };
+        let globs = patterns
+            .iter()
+            .map(|p| Glob::new(p).map(|g| g.compile_matcher()).with_context(|| format!("`{p}` in a dependency rule is not a valid glob")))
+            .collect::<Result<_>>()?;
+        Ok(Selector { globs })
+    }
+
+    fn matches(&self, package: &Node) -> bool {
+        self.globs.iter().any(|g| g.is_match(&package.dir) || g.is_match(&package.name))
+    }
+}
+
+/// A workspace member as the rules see it.
+struct Node<'w> {
+    package: &'w Package,
+    name: String,
+    /// The directory relative to the workspace root, with `/` separators.
+    dir: String,
+}
+
+/// Every dependency rule violation in the workspace, sorted.
+pub fn check(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViolation>> {
+    let nodes: Vec<Node> = workspace
+        .members
+        .iter()
+        .map(|package| Node {
+            package,
+            name: package.name.clone(),
+            dir: package.dir.strip_prefix(&workspace.root).unwrap_or(&package.dir).to_string_lossy().replace('\\', "/"),
+        })
+        .collect();
+    let by_name: BTreeMap<&str, &Node> = nodes.iter().map(|n| (n.name.as_str(), n)).collect();
+    let mut edges: Vec<(&Node, &Node, DepKind)> = Vec::new();
+    for from in &nodes {
+        for dep in &from.package.dependencies {
+            if let Some(to) = dep.member.as_deref().and_then(|member| by_name.get(member)) {
+                edges.push((from, *to, dep.kind));
+            }
+        }
+    }
+    let mut manifests = ManifestLines::default();
+    let mut violations = Vec::new();
+    let mut violation = |rule: &str, from: &Node, to: &Node, kind: DepKind, message: String| {
+        let (file, line) = manifests.locate(workspace, from.package, &to.name, kind);
+        violations.push(DepViolation { rule: rule.to_string(), from: from.name.clone(), to: to.name.clone(), kind, file, line, message });
+    };
+
+    if config.builtin {
+        for cycle in cycles(&nodes, &edges) {
+            // Point at a dev or build edge when the cycle has one: that is usually the edge to cut.
+            let (from, to, kind) = cycle.iter().copied().find(|(_, _, k)| *k != DepKind::Normal).unwrap_or(cycle[0]);
+            let path: Vec<String> = cycle.iter().map(|(f, _, k)| format!("{}{}", f.name, kind_suffix(*k))).collect();
+            let message = format!("dependency cycle: {} → {}", path.join(" → "), from.name);
+            violation("no-cycles", from, to, kind, message);
+        }
+        for (from, to, kind) in &edges {
+            if from.dir.starts_with("packages/") && !to.dir.starts_with("packages/") {
+                let what = if to.dir == "backend/interfaces" || to.dir.starts_with("backend/interfaces/") {
+                    "backend/interfaces".to_string()
+                } else if to.dir == "frontend" || to.dir.starts_with("frontend/") {
+                    "frontend code".to_string()
+                } else {
+                    format!("`{}`, a workspace crate that is not a package", to.dir)
+                };
+                violation(
+                    "packages-boundary",
+                    from,
+                    to,
+                    *kind,
+                    format!("package `{}` depends on {what} (`{}`): packages may depend only on other packages", from.name, to.name),
+                );
+            }
+        }
+    }
+    for rule in &config.forbid {
+        let (from_sel, to_sel) = (Selector::new(&rule.from, &config.tags)?, Selector::new(&rule.to, &config.tags)?);
+        for (from, to, kind) in &edges {
+            let kind_covered = rule.kinds.as_ref().is_none_or(|kinds| kinds.contains(kind));
+            if kind_covered && from_sel.matches(from) && to_sel.matches(to) {
+                let reason = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                violation("forbid", from, to, *kind, format!("`{}` must not depend on `{}` (forbidden: {} → {}){reason}", from.name, to.name, rule.from, rule.to));
+            }
+        }
+    }
+    for rule in &config.allow {
+        let from_sel = Selector::new(&rule.from, &config.tags)?;
+        let allowed: Vec<Selector> = rule.to.iter().map(|t| Selector::new(t, &config.tags)).collect::<Result<_>>()?;
+        for (from, to, kind) in &edges {
+            if from_sel.matches(from) && !allowed.iter().any(|s| s.matches(to)) {
+                let reason = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                violation("allow", from, to, *kind, format!("`{}` may depend only on {} and depends on `{}`{reason}", from.name, rule.to.join(", "), to.name));
+            }
+        }
+    }
+    if !config.layers.is_empty() {
+        let layers: Vec<Selector> = config.layers.iter().map(|l| Selector::new(l, &config.tags)).collect::<Result<_>>()?;
+        let layer_of = |node: &Node| layers.iter().position(|l| l.matches(node));
+        for (from, to, kind) in &edges {
+            if let (Some(from_layer), Some(to_layer)) = (layer_of(from), layer_of(to))
+                && to_layer > from_layer
+            {
+                violation(
+                    "layers",
+                    from,
+                    to,
+                    *kind,
+                    format!(
+                        "`{}` (layer {}, `{}`) depends on `{}` from the higher layer {} (`{}`)",
+                        from.name,
+                        from_layer + 1,
+                        config.layers[from_layer],
+                        to.name,
+                        to_layer + 1,
+                        config.layers[to_layer]
+                    ),
+                );
+            }
+        }
+    }
+    violations.sort_by(|a, b| (&a.rule, &a.from, &a.to, a.kind).cmp(&(&b.rule, &b.from, &b.to, b.kind)));
+    // Several cycles through one edge are one thing to fix.
+    violations.dedup_by(|later, earlier| (&later.rule, &later.from, &later.to, later.kind) == (&earlier.rule, &earlier.from, &earlier.to, earlier.kind));
+    Ok(violations)
+}
+
+fn kind_suffix(kind: DepKind) -> &'static str {
+    match kind {
+        DepKind::Normal => "",
+        DepKind::Dev => " (dev)",
+        DepKind::Build => " (build)",
+    }
+}
+
+/// One cycle per strongly connected component with more than one package (or a self edge),
+/// as the list of its edges.
+fn cycles<'a>(nodes: &'a [Node<'a>], edges: &[(&'a Node<'a>, &'a Node<'a>, DepKind)]) -> Vec<Vec<(&'a Node<'a>, &'a Node<'a>, DepKind)>> {
+    let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+    let mut out_edges: Vec<Vec<(usize, DepKind)>> = vec![Vec::new(); nodes.len()];
+    for (from, to, kind) in edges {
+        out_edges[index[from.name.as_str()]].push((index[to.name.as_str()], *kind));
+    }
+    let mut reported: BTreeSet<usize> = BTreeSet::new();
+    let mut cycles = Vec::new();
+    for start in 0..nodes.len() {
+        if reported.contains(&start) {
+            continue;
+        }
+        // A shortest path from `start` back to itself, by breadth-first search.
+        let mut previous: Vec<Option<(usize, DepKind)>> = vec![None; nodes.len()];
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut seen = vec![false; nodes.len()];
+        let mut closing = None;
+        'search: while let Some(current) = queue.pop_front() {
+            for &(next, kind) in &out_edges[current] {
+                if next == start {
+                    closing = Some((current, kind));
+                    break 'search;
+                }
+                if !seen[next] {
+                    seen[next] = true;
+                    previous[next] = Some((current, kind));
+                    queue.push_back(next);
+                }
+            }
+        }
+        let Some((last, closing_kind)) = closing else { continue };
+        let mut path = vec![(last, start, closing_kind)];
+        let mut at = last;
+        while at != start {
+            let (before, kind) = previous[at].expect("every node on the path has a predecessor");
+            path.push((before, at, kind));
+            at = before;
+        }
+        path.reverse();
+        reported.extend(path.iter().map(|(from, _, _)| *from));
+        cycles.push(path.into_iter().map(|(f, t, k)| (&nodes[f], &nodes[t], k)).collect());
+    }
+    cycles
+}
+
+/// Finds the line that declares a dependency, reading each manifest once.
+#[derive(Default)]
+struct ManifestLines {
+    texts: BTreeMap<std::path::PathBuf, String>,
+}
+
+impl ManifestLines {
+    fn locate(&mut self, workspace: &Workspace, package: &Package, dependency: &str, kind: DepKind) -> (String, Option<usize>) {
+        let file = package.manifest_path.strip_prefix(&workspace.root).unwrap_or(&package.manifest_path).to_string_lossy().replace('\\', "/");
+        let text = self.texts.entry(package.manifest_path.clone()).or_insert_with(|| std::fs::read_to_string(&package.manifest_path).unwrap_or_default());
+        let key = package
+            .dependencies
+            .iter()
+            .find(|d| d.member.as_deref() == Some(dependency) && d.kind == kind)
+            .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone()))
+            .unwrap_or_else(|| dependency.to_string());
+        (file, dependency_line(text, &key, kind))
+    }
+}
+
+/// The 1-based line declaring dependency `key` of `kind` in a manifest's text.
+pub fn dependency_line(text: &str, key: &str, kind: DepKind) -> Option<usize> {
+    let table = match kind {
+        DepKind::Normal => "dependencies",
+        DepKind::Dev => "dev-dependencies",
+        DepKind::Build => "build-dependencies",
+    };
+    let mut in_table = false;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            let header = header.trim_matches(|c| c == '[' || c == ' ');
+            let last = header.rsplit('.').next().unwrap_or(header);
+            // `[dependencies.core-utils]` declares it on the header line itself.
+            if header.ends_with(&format!("{table}.{key}")) || header.ends_with(&format!("{table}.\"{key}\"")) {
+                return Some(index + 1);
+            }
+            in_table = last == table;
+            continue;
+        }
+        if in_table {
+            let name = trimmed.split(['=', '.']).next().unwrap_or_default().trim().trim_matches('"');
+            if name == key {
+                return Some(index + 1);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependency_lines_are_found_in_every_table_style() {
+        let manifest = "[package]\nname = \"a\"\n\n[dependencies]\ncore-utils = { workspace = true }\nvalidation.workspace = true\n\n[dev-dependencies]\nauth-core = { path = \"../auth-core\" }\n\n[build-dependencies.codegen]\npath = \"../codegen\"\n\n[target.'cfg(unix)'.dependencies]\nunix-only = \"1\"\n";
+        assert_eq!(dependency_line(manifest, "core-utils", DepKind::Normal), Some(5));
+        assert_eq!(dependency_line(manifest, "validation", DepKind::Normal), Some(6));
+        assert_eq!(dependency_line(manifest, "auth-core", DepKind::Dev), Some(9));
+        assert_eq!(dependency_line(manifest, "auth-core", DepKind::Normal), None);
+        assert_eq!(dependency_line(manifest, "codegen", DepKind::Build), Some(11));
+        assert_eq!(dependency_line(manifest, "unix-only", DepKind::Normal), Some(15));
+    }
+}
