@@ -64,7 +64,7 @@ pub struct AllowRule {
 }
 
 /// A dependency that breaks a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepViolation {
     /// `no-cycles`, `packages-boundary`, `forbid`, `allow` or `layers`.
     pub rule: String,

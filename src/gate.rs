@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use semver::Version;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::affected;
 use crate::baseline::{BASELINE_SCHEMA, BaselineRecord, Baselines};
@@ -39,6 +39,8 @@ pub struct Selection {
     pub head: Option<String>,
     /// Count uncommitted changes as changed too.
     pub uncommitted: bool,
+    /// Check only this shard of the selected packages (`check --shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 /// One governed package compared with its baseline.
@@ -53,7 +55,7 @@ pub struct Analysis {
 }
 
 /// The result of `check`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckReport {
     pub schema: u32,
     /// True only when every package passed or is new and no dependency rule is broken.
@@ -62,14 +64,39 @@ pub struct CheckReport {
     /// Broken dependency rules.
     pub dependencies: Vec<DepViolation>,
     /// With `--base`: what changed and which packages were checked because of it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected: Option<AffectedPackages>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// With `--shard`: which shard of how many this report is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
+/// One part of a split check: shard `index` (1-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `K/N`, with 1 ≤ K ≤ N.
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let (index, count) = text.split_once('/').ok_or_else(|| format!("`{text}` is not K/N (for example 1/3)"))?;
+        let index: usize = index.trim().parse().map_err(|_| format!("`{index}` in `{text}` is not a shard number"))?;
+        let count: usize = count.trim().parse().map_err(|_| format!("`{count}` in `{text}` is not a shard count"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("shard `{text}` is out of range: K/N needs 1 ≤ K ≤ N"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
 /// The packages `check --base` looked at.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AffectedPackages {
     pub base: String,
     pub merge_base: String,
@@ -341,8 +368,15 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             selection.packages = affected.checked.clone();
         }
     }
-    let dependencies = if config.rules.dependencies { deps::check(workspace, &config.deps)? } else { Vec::new() };
-    let analyses = if affected.is_some() && selection.packages.is_empty() {
+    let narrowed = affected.is_some() || selection.shard.is_some();
+    if let Some(shard) = selection.shard {
+        let candidates = if affected.is_some() && selection.packages.is_empty() { Vec::new() } else { selected(workspace, config, &selection)? };
+        selection.packages = shard_packages(&candidates, shard).iter().map(|p| p.name.clone()).collect();
+    }
+    // Workspace-wide checks are reported once: by the unsharded check, or by shard 1.
+    let workspace_wide = selection.shard.is_none_or(|shard| shard.index == 1);
+    let dependencies = if config.rules.dependencies && workspace_wide { deps::check(workspace, &config.deps)? } else { Vec::new() };
+    let analyses = if narrowed && selection.packages.is_empty() {
         Vec::new()
     } else {
         analyse(workspace, config, &selection, true)?
@@ -379,7 +413,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     {
         notes.push(format!("no governed package's API can have changed since {} ({})", affected.base, &affected.merge_base[..affected.merge_base.len().min(12)]));
     }
-    if selection.packages.is_empty() || affected.is_some() {
+    if workspace_wide && (selection.packages.is_empty() || narrowed) {
         let governed: Vec<String> = config.governed(workspace)?.iter().map(|p| p.name.clone()).collect();
         let baselines = Baselines::new(config.baselines_dir(&workspace.root));
         for stored in baselines.stored_packages()? {
@@ -401,7 +435,99 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
     let passed = packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && dependencies.is_empty();
-    Ok(CheckReport { schema: crate::report::REPORT_SCHEMA, passed, packages, dependencies, affected, notes })
+    Ok(CheckReport { schema: crate::report::REPORT_SCHEMA, passed, packages, dependencies, affected, shard: selection.shard, notes })
+}
+
+/// Splits packages into `shard.count` shards balanced by source size (bytes of `.rs` files):
+/// the largest package first, each to the lightest shard so far, ties to the lowest index and
+/// then by name. The same sources give the same split on every run and machine.
+pub fn shard_packages<'w>(packages: &[&'w Package], shard: Shard) -> Vec<&'w Package> {
+    let mut sized: Vec<(u64, &Package)> = packages.iter().map(|p| (source_size(&p.dir), *p)).collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    let mut loads = vec![0u64; shard.count];
+    let mut mine = Vec::new();
+    for (size, package) in sized {
+        let lightest = (0..shard.count).min_by_key(|&i| (loads[i], i)).unwrap_or(0);
+        loads[lightest] += size.max(1);
+        if lightest + 1 == shard.index {
+            mine.push(package);
+        }
+    }
+    mine.sort_by(|a, b| a.name.cmp(&b.name));
+    mine
+}
+
+fn source_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() && entry.file_name() != "target" => source_size(&path),
+                Ok(kind) if kind.is_file() && path.extension().is_some_and(|e| e == "rs") => entry.metadata().map(|m| m.len()).unwrap_or(0),
+                _ => 0,
+            }
+        })
+        .sum()
+}
+
+/// `report merge`: one report from the shards' JSON reports. Every shard of the split must be
+/// there exactly once, and no package may be in two; the merged verdict fails when any shard's
+/// does, and is an error when any shard's package could not be checked.
+pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport> {
+    let mut shards: Vec<(usize, usize, &PathBuf)> = Vec::new();
+    for (path, report) in &reports {
+        if report.schema != crate::report::REPORT_SCHEMA {
+            bail!("{} is a report of schema {}, this apicheck merges schema {}", path.display(), report.schema, crate::report::REPORT_SCHEMA);
+        }
+        if let Some(shard) = report.shard {
+            shards.push((shard.index, shard.count, path));
+        }
+    }
+    if !shards.is_empty() {
+        if shards.len() != reports.len() {
+            bail!("some reports are shards (`check --shard`) and some are not: merge the shards of one split");
+        }
+        let count = shards[0].1;
+        if let Some((_, other, path)) = shards.iter().find(|(_, c, _)| *c != count) {
+            bail!("{} is a shard of {other}, the others of {count}: merge the shards of one split", path.display());
+        }
+        for index in 1..=count {
+            let found: Vec<&&PathBuf> = shards.iter().filter(|(i, _, _)| *i == index).map(|(_, _, p)| p).collect();
+            match found.as_slice() {
+                [_] => {}
+                [] => bail!("shard {index}/{count} is missing: its check did not produce a report, so the merged verdict cannot pass"),
+                _ => bail!("shard {index}/{count} is given {} times", found.len()),
+            }
+        }
+    }
+    let mut merged = CheckReport {
+        schema: crate::report::REPORT_SCHEMA,
+        passed: true,
+        packages: Vec::new(),
+        dependencies: Vec::new(),
+        affected: None,
+        shard: None,
+        notes: Vec::new(),
+    };
+    let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
+    for (path, report) in reports {
+        for package in report.packages {
+            if let Some(first) = seen.insert(package.name.clone(), path.clone()) {
+                bail!("package `{}` is in both {} and {}", package.name, first.display(), path.display());
+            }
+            merged.packages.push(package);
+        }
+        merged.dependencies.extend(report.dependencies);
+        merged.affected = merged.affected.or(report.affected);
+        merged.notes.extend(report.notes);
+    }
+    merged.packages.sort_by(|a, b| a.name.cmp(&b.name));
+    merged.dependencies.sort_by(|a, b| (&a.rule, &a.from, &a.to).cmp(&(&b.rule, &b.from, &b.to)));
+    merged.dependencies.dedup();
+    merged.passed = merged.packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && merged.dependencies.is_empty();
+    Ok(merged)
 }
 
 /// Which packages `baseline` records.

@@ -27,11 +27,16 @@ const EXIT_ERROR: u8 = 2;
         package it compares the API with the stored baseline of its last release and requires a \
         matching version bump and changelog entry. `baseline` records baselines at release time; \
         `init` adopts apicheck in a workspace.\n\n\
-        Exit codes: 0 success; 1 `check` found a policy violation; 2 something could not be \
+        For pull requests, `check --base REF` checks only the packages whose API can have changed, \
+        `affected` lists the packages whose tests to run, and `deps` checks the dependency rules \
+        between packages.\n\n\
+        Exit codes: 0 success; 1 `check` or `deps` found a violation; 2 something could not be \
         checked (apicheck never reports success then).",
     after_help = "Examples:\n  \
         apicheck init                                 adopt apicheck: configuration + baselines\n  \
         apicheck check                                the PR check: every governed package\n  \
+        apicheck check --base origin/main --format github\n  \
+        apicheck affected --base origin/main --format cargo-args\n  \
         apicheck check -p core-utils --format markdown --output summary.md\n  \
         apicheck diff core-utils                      what changed since the last release\n  \
         apicheck baseline                             release script: record the released packages\n  \
@@ -57,9 +62,11 @@ enum Command {
         included), a changed version needs a section in the package's changelog, and a breaking \
         release must say so there. Acknowledged breaks (in the configuration) do not count. A \
         package without a baseline is reported as new; a package that is gone while its baseline \
-        remains fails.\n\n\
-        Exit codes: 0 every package passes (or is new); 1 at least one violates the policy; 2 \
-        something could not be checked.")]
+        remains fails. A public dependency (a crate whose items appear in the API) that moved to a \
+        new major version is a breaking change of the package. The dependency rules of `apicheck \
+        deps` apply too.\n\n\
+        Exit codes: 0 every package passes (or is new); 1 at least one violates the policy, or a \
+        dependency rule is broken; 2 something could not be checked.")]
     Check(CheckArgs),
     /// Record the current API of packages as the baselines of their current versions
     #[command(long_about = "Record the current API of packages as the baselines of their current versions.\n\n\
@@ -94,6 +101,8 @@ enum Command {
         package. A reference git cannot resolve (a shallow clone, a missing tag) is an error \
         (exit 2), never \"nothing affected\".")]
     Affected(AffectedArgs),
+    /// Work with check reports: merge the reports of sharded checks
+    Report(ReportArgs),
     /// Print the public API of a package or of a rustdoc JSON file, one item per line
     #[command(long_about = "Print the public API of a package or of a rustdoc JSON file.\n\n\
         The listing has one item per line, sorted by path, fully qualified and Rust-like; it is \
@@ -172,8 +181,7 @@ struct CheckArgs {
     #[arg(short = 'p', long = "package", value_name = "PKG")]
     packages: Vec<String>,
 
-    /// `human`: verdicts, findings and fixes; `json`: the documented report schema; `markdown`: a
-    /// table and folded details for a PR comment or job summary
+    /// The report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     format: CheckFormat,
 
@@ -193,6 +201,44 @@ struct CheckArgs {
     /// With --base, count uncommitted and untracked files as changed too
     #[arg(long, requires = "base")]
     uncommitted: bool,
+
+    /// Check only shard K of N (1 ≤ K ≤ N) of the packages, for a CI matrix: the split is
+    /// deterministic and balanced by source size; merge the shards' JSON reports with
+    /// `apicheck report merge`
+    #[arg(long, value_name = "K/N")]
+    shard: Option<gate::Shard>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    #[command(subcommand)]
+    command: ReportCommand,
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Merge the JSON reports of `check --shard` runs into one verdict and one report
+    #[command(long_about = "Merge the JSON reports of `check --shard K/N` runs into one verdict and one report.\n\n\
+        Every shard of the split must be given exactly once (a missing shard is an error: its \
+        check may have crashed), and no package may appear twice. The merged verdict fails when \
+        any shard's does; the exit code is that of a single check: 0 pass, 1 a violation, 2 a \
+        package could not be checked (or the reports do not fit together).")]
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// The shards' reports (`check --shard K/N --format json --output FILE`)
+    #[arg(value_name = "REPORT.json", required = true)]
+    reports: Vec<PathBuf>,
+
+    /// The report format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -289,8 +335,11 @@ enum ApiFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum CheckFormat {
+    /// A verdict per package, findings with file:line, broken rules with their fix
     Human,
+    /// The documented report schema (README.md)
     Json,
+    /// A table and folded details, for a PR comment or job summary
     Markdown,
     /// GitHub Actions annotations (and the Markdown report in the job summary)
     Github,
@@ -340,6 +389,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Init(args) => init(args),
         Command::Deps(args) => deps(args),
         Command::Affected(args) => affected(args),
+        Command::Report(args) => report_command(args),
         Command::Api(args) => api(args),
         Command::Diff(args) => diff(args),
     }
@@ -353,24 +403,50 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         base: args.base,
         head: args.head,
         uncommitted: args.uncommitted,
+        shard: args.shard,
     };
     let result = gate::check(&workspace, &config, &selection)?;
-    if let (CheckFormat::Github, Ok(summary)) = (args.format, std::env::var("GITHUB_STEP_SUMMARY")) {
+    write_check_report(&result, args.format, args.output.as_deref())
+}
+
+fn report_command(args: ReportArgs) -> Result<ExitCode> {
+    match args.command {
+        ReportCommand::Merge(args) => {
+            let reports = args
+                .reports
+                .iter()
+                .map(|path| {
+                    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the report {}", path.display()))?;
+                    let report: gate::CheckReport = serde_json::from_str(&text).with_context(|| {
+                        format!("{} is not a JSON report of `apicheck check --format json`", path.display())
+                    })?;
+                    Ok((path.clone(), report))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let merged = gate::merge_reports(reports)?;
+            write_check_report(&merged, args.format, args.output.as_deref())
+        }
+    }
+}
+
+/// Renders a check report in `format` to `output` or stdout; the exit code is the report's.
+fn write_check_report(result: &gate::CheckReport, format: CheckFormat, output: Option<&Path>) -> Result<ExitCode> {
+    if let (CheckFormat::Github, Ok(summary)) = (format, std::env::var("GITHUB_STEP_SUMMARY")) {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&summary)
             .with_context(|| format!("cannot append the job summary to {summary} ($GITHUB_STEP_SUMMARY)"))?;
-        report::write_check_markdown(&mut file, &result)?;
+        report::write_check_markdown(&mut file, result)?;
     }
-    let render = |out: &mut dyn Write| match args.format {
-        CheckFormat::Human => report::write_check_human(out, &result),
-        CheckFormat::Json => report::write_check_json(out, &result),
-        CheckFormat::Markdown => report::write_check_markdown(out, &result),
-        CheckFormat::Github => report::write_check_github(out, &result),
-        CheckFormat::Sarif => report::write_check_sarif(out, &result),
+    let render = |out: &mut dyn Write| match format {
+        CheckFormat::Human => report::write_check_human(out, result),
+        CheckFormat::Json => report::write_check_json(out, result),
+        CheckFormat::Markdown => report::write_check_markdown(out, result),
+        CheckFormat::Github => report::write_check_github(out, result),
+        CheckFormat::Sarif => report::write_check_sarif(out, result),
     };
-    match &args.output {
+    match output {
         Some(path) => {
             let mut buffer = Vec::new();
             render(&mut buffer)?;

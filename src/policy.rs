@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use semver::Version;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::bump::Bump;
 use crate::changelog::{self, Section};
@@ -18,7 +18,7 @@ use crate::config::{self, Config};
 use crate::findings::{self, Finding};
 
 /// A package's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -30,7 +30,7 @@ pub enum Status {
 }
 
 /// A broken rule, and how to mend it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub rule: String,
     pub message: String,
@@ -38,29 +38,29 @@ pub struct Violation {
 }
 
 /// The verdict on one package, as every report renders it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PackageReport {
     pub name: String,
     pub status: Status,
     /// The package's manifest, relative to the workspace root (where annotations point for
     /// policy violations).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<String>,
     pub baseline_version: Option<String>,
     pub current_version: Option<String>,
     pub required_bump: Bump,
     pub declared_bump: Bump,
     /// The smallest version that would satisfy the required bump, when it is not met.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggested_version: Option<String>,
     pub findings: Vec<Finding>,
     pub violations: Vec<Violation>,
     /// Things worth knowing that do not fail the package.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale_acknowledgements: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
