@@ -406,3 +406,16 @@ fn init_adopts_a_workspace_once() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has a [workspace.metadata.apicheck] table"));
 }
+
+#[test]
+fn a_baseline_without_its_rustdoc_json_is_an_error_with_the_fix() {
+    let repo = Monorepo::new();
+    fs::remove_file(repo.path("baselines/core-utils/rustdoc.json.gz")).unwrap();
+    let before = repo.baseline_files();
+    let (code, report) = repo.check();
+    assert_eq!(code, 2, "{report:#}");
+    let error = package(&report, "core-utils")["error"].as_str().unwrap().to_string();
+    assert!(error.contains("rustdoc.json.gz") && error.contains("apicheck baseline -p core-utils"), "{error}");
+    assert_eq!(package(&report, "validation")["status"], "pass", "the other packages are still checked");
+    assert_eq!(repo.baseline_files(), before);
+}

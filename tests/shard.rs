@@ -95,3 +95,13 @@ fn a_missing_or_repeated_shard_cannot_be_merged() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("out of range"));
 }
+
+#[test]
+fn a_file_that_is_not_a_check_report_cannot_be_merged() {
+    let repo = Monorepo::new();
+    repo.write("other.json", "{\"passed\": true}");
+    let (code, stdout, stderr) = merge(&repo, &["other.json"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("other.json is not a JSON report of `apicheck check --format json`"), "{stderr}");
+}
