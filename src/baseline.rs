@@ -82,6 +82,12 @@ impl Baselines {
         Ok(packages)
     }
 
+    /// The files of the stored baseline of `package` that a comparison reads, by name.
+    pub fn files(&self, package: &str) -> [(&'static str, PathBuf); 2] {
+        let dir = self.package_dir(package);
+        [(MODEL_FILE, dir.join(MODEL_FILE)), (RUSTDOC_FILE, dir.join(RUSTDOC_FILE))]
+    }
+
     /// The stored baseline of `package`, `None` when it has none.
     pub fn load(&self, package: &str) -> Result<Option<BaselineRecord>> {
         let path = self.package_dir(package).join(MODEL_FILE);
@@ -145,7 +151,7 @@ impl Baselines {
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut temp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;

@@ -1,5 +1,5 @@
-//! The one module that runs cargo: `cargo metadata` for the workspace, `cargo doc` for rustdoc
-//! JSON.
+//! The one module that runs cargo and the toolchain: `cargo metadata` for the workspace, `cargo
+//! doc` for rustdoc JSON, `rustc -vV` for the toolchain's identity.
 
 use std::collections::BTreeMap;
 use std::io::{BufReader, IsTerminal, Read};
@@ -35,6 +35,24 @@ pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
 pub struct DocTarget {
     pub package: String,
     pub crate_name: String,
+    /// Features to enable besides the default ones.
+    pub features: Vec<String>,
+}
+
+/// What `rustc -vV` prints for the toolchain cargo uses in `dir` (rustup picks it by directory):
+/// the identity of the compiler that documents the workspace.
+pub fn toolchain(dir: &Path) -> Result<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let output = Command::new(&rustc)
+        .arg("-vV")
+        .current_dir(dir)
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("cannot run `{rustc} -vV`: is Rust installed and on PATH?"))?;
+    if !output.status.success() {
+        bail!("`{rustc} -vV` failed in {}: {}", dir.display(), one_line(&String::from_utf8_lossy(&output.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Generates rustdoc JSON for `targets`, all in one `cargo doc` run, on stable Rust through
@@ -56,6 +74,9 @@ pub fn generate_rustdoc(manifest_path: &Path, targets: &[DocTarget], target_dir:
         .args(["--no-deps", "--lib", "--message-format", "json"]);
     for target in targets {
         command.arg("--package").arg(&target.package);
+        for feature in &target.features {
+            command.arg("--features").arg(format!("{}/{feature}", target.package));
+        }
     }
     let user_flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
     command

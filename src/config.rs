@@ -47,6 +47,10 @@ pub struct Config {
     /// Dependency rules between workspace packages.
     #[serde(default)]
     pub deps: DepsConfig,
+    /// Features to check with, by package, besides the default ones: the API behind them is
+    /// governed too (`features = { core-utils = ["serde"] }`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub features: BTreeMap<String, Vec<String>>,
 }
 
 /// The policy rules `check` enforces, each on by default.
@@ -165,6 +169,7 @@ impl Default for Config {
             acknowledge: Vec::new(),
             acknowledgements: None,
             deps: DepsConfig::default(),
+            features: BTreeMap::new(),
         }
     }
 }
@@ -201,6 +206,11 @@ impl Config {
             }
             if ack.reason.trim().is_empty() {
                 bail!("{place}: the acknowledgement `{}` has an empty `reason`; say why the break is accepted", ack.describe());
+            }
+        }
+        for package in config.features.keys() {
+            if !workspace.members.iter().any(|member| &member.name == package) {
+                bail!("{place}: `features` names `{package}`, which is not a member of the workspace");
             }
         }
         if !config.tag.contains("{version}") {
@@ -281,6 +291,10 @@ impl Config {
          # Lint levels by rule or lint id: \"allow\", \"warn\" or \"deny\".\n\
          # [workspace.metadata.apicheck.lints]\n\
          # function_must_use_added = \"allow\"\n\
+         \n\
+         # Features to check with, by package, besides the default ones.\n\
+         # [workspace.metadata.apicheck.features]\n\
+         # core-utils = [\"serde\"]\n\
          \n\
          # Dependency rules, besides the built-in ones (no cycles; packages/ depend only on packages/):\n\
          [workspace.metadata.apicheck.deps]\n\

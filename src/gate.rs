@@ -5,6 +5,7 @@
 //! model is used as is, and its rustdoc JSON (for the lints) is rebuilt from the release tag
 //! only when its format differs from the toolchain's.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -14,14 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::affected;
 use crate::baseline::{BASELINE_SCHEMA, BaselineRecord, Baselines};
+use crate::cache::{self, Cache, CachedDiff, CurrentApi};
 use crate::bump::Bump;
 use crate::config::Config;
 use crate::deps::{self, DepViolation};
 use crate::findings::{Change, Finding, Level, Source};
 use crate::git::Repo;
-use crate::model::ApiModel;
 use crate::policy::{self, PackageInput, PackageReport, Status};
-use crate::rustdoc::{RustdocJson, read_rustdoc};
 use crate::workspace::{Package, Workspace};
 use crate::{ApiDiff, findings};
 
@@ -52,6 +52,8 @@ pub struct Analysis {
     /// Why the package could not be compared.
     pub error: Option<String>,
     pub notes: Vec<String>,
+    /// Whether this run generated its rustdoc JSON (else the cache held its API or findings).
+    pub documented: bool,
 }
 
 /// The result of `check`.
@@ -69,6 +71,10 @@ pub struct CheckReport {
     /// With `--shard`: which shard of how many this report is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// The checked packages whose rustdoc JSON this run generated; the others' API or findings
+    /// came from the cache, as their inputs had not changed.
+    #[serde(default)]
+    pub documented: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -154,60 +160,156 @@ pub fn selected<'w>(workspace: &'w Workspace, config: &Config, selection: &Selec
         .collect()
 }
 
-/// Generates the current rustdoc of the selected packages (one cargo run) and compares each
-/// with its baseline, in parallel. Errors that concern one package are in its [`Analysis`];
-/// errors that stop everything (cargo failing) are returned.
+/// Compares each selected package with its baseline, in parallel. A package whose inputs and
+/// baseline did not change since an earlier run takes its findings from the cache; one whose
+/// inputs did not change takes its API from the cache; the others are documented, all in one
+/// cargo run. Errors that concern one package are in its [`Analysis`]; errors that stop
+/// everything (cargo failing) are returned.
 pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, lints_on: bool) -> Result<Vec<Analysis>> {
     let packages = selected(workspace, config, selection)?;
     let baselines = Baselines::new(config.baselines_dir(&workspace.root));
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
-    let current = workspace.rustdoc(&packages, Some(&target_dir))?;
+    let cache = Cache::in_target_dir(&target_dir);
+    let mut keys = cache::input_keys(workspace, &packages, &config.features)?;
     let repo = Repo::discover(&workspace.root);
-    Ok(packages
+
+    // What the cache answers: the findings, when neither the inputs nor the baseline changed.
+    let mut pending: Vec<(Analysis, bool)> = packages
         .par_iter()
-        .zip(current.par_iter())
-        .map(|(package, json)| {
-            let mut analysis = Analysis { package: (*package).clone(), baseline: None, diff: None, error: None, notes: Vec::new() };
-            if let Err(error) = compare_with_baseline(workspace, &baselines, repo.as_ref(), &target_dir, json, lints_on, &mut analysis) {
-                analysis.error = Some(format!("{error:#}"));
+        .map(|package| {
+            let mut analysis = Analysis::new(package);
+            let mut compare = false;
+            match baselines.load(&package.name) {
+                Err(error) => analysis.error = Some(format!("{error:#}")),
+                Ok(None) => {}
+                Ok(Some(record)) => {
+                    let key = cache::diff_key(&keys[&package.name], &baselines, &package.name, lints_on);
+                    match cache.diff(&package.name, &key) {
+                        Some(cached) => finish(workspace, &mut analysis, &record, cached),
+                        None => compare = true,
+                    }
+                    analysis.baseline = Some(record);
+                }
             }
-            analysis
+            (analysis, compare)
         })
-        .collect())
+        .collect();
+
+    let needing_api: Vec<&Package> = pending
+        .iter()
+        .filter(|(analysis, _)| analysis.error.is_none() && analysis.diff.is_none())
+        .map(|(analysis, _)| &analysis.package)
+        .collect();
+    let apis = current_apis(workspace, config, &needing_api, &target_dir, &mut keys)?;
+    let apis: BTreeMap<String, (CurrentApi, bool)> = needing_api.iter().map(|p| p.name.clone()).zip(apis).collect();
+
+    pending.par_iter_mut().for_each(|(analysis, compare)| {
+        let Some((api, documented)) = apis.get(&analysis.package.name) else { return };
+        analysis.documented = *documented;
+        let (Some(record), true) = (analysis.baseline.clone(), *compare) else { return };
+        // Documenting can have changed the key (cargo completing Cargo.lock).
+        let diff_key = cache::diff_key(&keys[&analysis.package.name], &baselines, &analysis.package.name, lints_on);
+        let result = compare_with_baseline(workspace, &baselines, repo.as_ref(), &target_dir, config, api, &record, lints_on, &mut analysis.notes)
+            .and_then(|cached| {
+                cache.store_diff(&analysis.package.name, &diff_key, &cached)?;
+                Ok(cached)
+            });
+        match result {
+            Ok(cached) => finish(workspace, analysis, &record, cached),
+            Err(error) => analysis.error = Some(format!("{error:#}")),
+        }
+    });
+    Ok(pending.into_iter().map(|(analysis, _)| analysis).collect())
 }
 
+impl Analysis {
+    fn new(package: &Package) -> Analysis {
+        Analysis { package: package.clone(), baseline: None, diff: None, error: None, notes: Vec::new(), documented: false }
+    }
+}
+
+/// The current API of each of `packages`, in order, and whether this run documented it: from
+/// the cache when its input key (in `keys`) did not change, else generated (all in one cargo
+/// run) and cached. When that run completed `Cargo.lock`, the keys of the documented packages
+/// are updated to the inputs that produced their JSON.
+pub fn current_apis(
+    workspace: &Workspace,
+    config: &Config,
+    packages: &[&Package],
+    target_dir: &Path,
+    keys: &mut BTreeMap<String, String>,
+) -> Result<Vec<(CurrentApi, bool)>> {
+    let cache = Cache::in_target_dir(target_dir);
+    let cached: Vec<Option<CurrentApi>> = packages.par_iter().map(|p| cache.api(&p.name, &keys[&p.name])).collect();
+    let missing: Vec<&Package> = packages.iter().zip(&cached).filter(|(_, api)| api.is_none()).map(|(p, _)| *p).collect();
+    let lockfile = workspace.root.join("Cargo.lock");
+    let lock_before = std::fs::read(&lockfile).ok();
+    let generated = workspace.rustdoc_with_features(&missing, &config.features, Some(target_dir))?;
+    if !missing.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
+        keys.extend(cache::input_keys(workspace, &missing, &config.features)?);
+    }
+    let mut stored: BTreeMap<String, CurrentApi> = missing
+        .par_iter()
+        .zip(generated.par_iter())
+        .map(|(package, json)| Ok((package.name.clone(), cache.store_api(&package.name, &keys[&package.name], json)?)))
+        .collect::<Result<_>>()?;
+    packages
+        .iter()
+        .zip(cached)
+        .map(|(package, api)| match api {
+            Some(api) => Ok((api, false)),
+            None => stored.remove(&package.name).map(|api| (api, true)).context("cargo doc returned no rustdoc JSON"),
+        })
+        .collect()
+}
+
+/// Fills in the findings of a compared package: the cached or computed diff, and the public
+/// dependencies that moved to a new major version.
+fn finish(workspace: &Workspace, analysis: &mut Analysis, record: &BaselineRecord, cached: CachedDiff) {
+    let mut diff = cached.diff;
+    match public_dependency_findings(workspace, &analysis.package, record, cached.public_dependencies.as_deref()) {
+        Ok(found) => diff.findings.extend(found),
+        Err(error) => {
+            analysis.error = Some(format!("{error:#}"));
+            return;
+        }
+    }
+    diff.required_bump = findings::required_bump(&diff.findings);
+    analysis.diff = Some(diff);
+}
+
+#[allow(clippy::too_many_arguments)]
 fn compare_with_baseline(
     workspace: &Workspace,
     baselines: &Baselines,
     repo: Option<&Repo>,
     target_dir: &Path,
-    current_json: &Path,
+    config: &Config,
+    current: &CurrentApi,
+    record: &BaselineRecord,
     lints_on: bool,
-    analysis: &mut Analysis,
-) -> Result<()> {
-    let name = analysis.package.name.clone();
-    let Some(record) = baselines.load(&name)? else { return Ok(()) };
-    let current = read_rustdoc(current_json)?;
-    let current_model = ApiModel::from_rustdoc(&current.krate);
+    notes: &mut Vec<String>,
+) -> Result<CachedDiff> {
     let baseline_json = if lints_on {
-        Some(baseline_rustdoc(workspace, baselines, repo, target_dir, &record, &current, &mut analysis.notes)?)
+        Some(baseline_rustdoc(workspace, baselines, repo, target_dir, config, record, current.rustdoc_format, notes)?)
     } else {
         None
     };
-    let lint_pair = baseline_json.as_deref().map(|old| (old, current_json));
-    let mut diff = crate::compare_models(&record.model, &current_model, lint_pair)?;
-    diff.findings.extend(public_dependency_findings(workspace, &analysis.package, &record, &current_model)?);
-    diff.required_bump = findings::required_bump(&diff.findings);
-    analysis.diff = Some(diff);
-    analysis.baseline = Some(record);
-    Ok(())
+    let lint_pair = baseline_json.as_deref().map(|old| (old, current.rustdoc.as_path()));
+    let diff = crate::compare_models(&record.model, &current.model, lint_pair)?;
+    Ok(CachedDiff { diff, public_dependencies: current.model.public_dependencies.clone() })
 }
 
 /// A public dependency (a crate whose items appear in the API) that moved to a new major
 /// version changes this package's API: its types are other types now. cargo-semver-checks
 /// does not see this.
-fn public_dependency_findings(workspace: &Workspace, package: &Package, record: &BaselineRecord, current: &ApiModel) -> Result<Vec<Finding>> {
-    let (Some(old_versions), Some(crates)) = (&record.public_dependency_versions, &current.public_dependencies) else {
+fn public_dependency_findings(
+    workspace: &Workspace,
+    package: &Package,
+    record: &BaselineRecord,
+    public_dependencies: Option<&[String]>,
+) -> Result<Vec<Finding>> {
+    let (Some(old_versions), Some(crates)) = (&record.public_dependency_versions, public_dependencies) else {
         return Ok(Vec::new());
     };
     let new_versions = workspace.dependency_versions(package, crates)?;
@@ -254,13 +356,14 @@ fn baseline_rustdoc(
     baselines: &Baselines,
     repo: Option<&Repo>,
     target_dir: &Path,
+    config: &Config,
     record: &BaselineRecord,
-    current: &RustdocJson,
+    current_format: u32,
     notes: &mut Vec<String>,
 ) -> Result<PathBuf> {
     let name = &record.package;
     let scratch = target_dir.join("apicheck");
-    if record.rustdoc_format == current.format_version() {
+    if record.rustdoc_format == current_format {
         let into = scratch.join("baselines").join(format!("{name}-{}.json", record.version));
         return baselines.extract_rustdoc(name, &into);
     }
@@ -269,7 +372,7 @@ fn baseline_rustdoc(
             "the baseline of `{name}` holds rustdoc format {} but the toolchain emits {}, and {} is not in a git \
              repository to rebuild it from tag `{}`: record the baseline again with this toolchain",
             record.rustdoc_format,
-            current.format_version(),
+            current_format,
             workspace.root.display(),
             record.tag
         )
@@ -282,7 +385,7 @@ fn baseline_rustdoc(
     let relative_root = workspace.root.strip_prefix(&repo.root).unwrap_or(Path::new(""));
     let old_workspace = Workspace::load(Some(&worktree.path.join(relative_root).join("Cargo.toml")))?;
     let package = old_workspace.package(name).with_context(|| format!("tag `{}` has no package `{name}`", record.tag))?;
-    let json = old_workspace.rustdoc(&[package], Some(&scratch.join("rebuilt").join(name)))?;
+    let json = old_workspace.rustdoc_with_features(&[package], &config.features, Some(&scratch.join("rebuilt").join(name)))?;
     let rebuilt = json.into_iter().next().context("cargo doc returned no rustdoc JSON")?;
     // Keep the file: the worktree (and its sources) go away when this function returns.
     let kept = scratch.join("baselines").join(format!("{name}-{}-rebuilt.json", record.version));
@@ -293,7 +396,7 @@ fn baseline_rustdoc(
          record the baseline again to skip this step",
         record.tag,
         record.rustdoc_format,
-        current.format_version()
+        current_format
     ));
     Ok(kept)
 }
@@ -381,6 +484,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     } else {
         analyse(workspace, config, &selection, true)?
     };
+    let documented: Vec<String> = analyses.iter().filter(|a| a.documented).map(|a| a.package.name.clone()).collect();
     let mut packages: Vec<PackageReport> = analyses
         .into_iter()
         .map(|analysis| {
@@ -435,7 +539,16 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
     let passed = packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && dependencies.is_empty();
-    Ok(CheckReport { schema: crate::report::REPORT_SCHEMA, passed, packages, dependencies, affected, shard: selection.shard, notes })
+    Ok(CheckReport {
+        schema: crate::report::REPORT_SCHEMA,
+        passed,
+        packages,
+        dependencies,
+        affected,
+        shard: selection.shard,
+        documented,
+        notes,
+    })
 }
 
 /// Splits packages into `shard.count` shards balanced by source size (bytes of `.rs` files):
@@ -509,6 +622,7 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
         dependencies: Vec::new(),
         affected: None,
         shard: None,
+        documented: Vec::new(),
         notes: Vec::new(),
     };
     let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
@@ -521,9 +635,11 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
         }
         merged.dependencies.extend(report.dependencies);
         merged.affected = merged.affected.or(report.affected);
+        merged.documented.extend(report.documented);
         merged.notes.extend(report.notes);
     }
     merged.packages.sort_by(|a, b| a.name.cmp(&b.name));
+    merged.documented.sort();
     merged.dependencies.sort_by(|a, b| (&a.rule, &a.from, &a.to).cmp(&(&b.rule, &b.from, &b.to)));
     merged.dependencies.dedup();
     merged.passed = merged.packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && merged.dependencies.is_empty();
@@ -568,15 +684,15 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
         return Ok(Vec::new());
     }
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
-    let json = workspace.rustdoc(&packages, Some(&target_dir))?;
+    let mut keys = cache::input_keys(workspace, &packages, &config.features)?;
+    let apis = current_apis(workspace, config, &packages, &target_dir, &mut keys)?;
     let commit = match Repo::discover(&workspace.root) {
         Some(repo) => Some(repo.head()?),
         None => None,
     };
     let mut recorded = Vec::new();
-    for (package, json) in packages.iter().zip(&json) {
-        let rustdoc = read_rustdoc(json)?;
-        let model = ApiModel::from_rustdoc(&rustdoc.krate);
+    for (package, (api, _)) in packages.iter().zip(apis) {
+        let model = api.model;
         let public_dependency_versions = Some(workspace.dependency_versions(package, model.public_dependencies.as_deref().unwrap_or_default())?);
         let record = BaselineRecord {
             apicheck_baseline: BASELINE_SCHEMA,
@@ -584,12 +700,12 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
             version: package.version.clone(),
             tag: config.tag_for(&package.name, &package.version),
             commit: commit.clone(),
-            rustdoc_format: rustdoc.format_version(),
+            rustdoc_format: api.rustdoc_format,
             recorded_with: env!("CARGO_PKG_VERSION").to_string(),
             public_dependency_versions,
             model,
         };
-        baselines.write(&record, json)?;
+        baselines.write(&record, &api.rustdoc)?;
         recorded.push(Recorded {
             package: record.package,
             version: record.version,

@@ -15,7 +15,7 @@
 //! [`compare`] runs steps 3 to 6 for a pair of API files; [`report`] renders the result.
 //!
 //! For a monorepo, [`gate`] runs the whole thing per governed package against the baselines in
-//! [`baseline`], and [`policy`] enforces the release rules (declared bump, [`changelog`] entry,
+//! [`baseline`], skipping what [`cache`] already holds for unchanged inputs, and [`policy`] enforces the release rules (declared bump, [`changelog`] entry,
 //! acknowledged breaks) from [`config`].
 //!
 //! A failure anywhere is an `Err`, never an empty list of findings.
@@ -23,6 +23,7 @@
 pub mod affected;
 pub mod baseline;
 pub mod bump;
+pub mod cache;
 mod cargo;
 pub mod changelog;
 pub mod config;
@@ -41,7 +42,7 @@ pub mod workspace;
 use std::path::Path;
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use bump::Bump;
 pub use findings::{Change, Finding, Level, Source};
@@ -50,7 +51,7 @@ pub use rustdoc::ApiFile;
 pub use workspace::{Package, Workspace};
 
 /// The result of comparing a baseline API with the current one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ApiDiff {
     pub crate_name: String,
     pub baseline_version: Option<String>,

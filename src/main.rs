@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use apicheck::config::Config;
 use apicheck::gate::{self, BaselineScope, Selection};
-use apicheck::{ApiFile, CompareOptions, ListingOptions, Workspace, report, rustdoc};
+use apicheck::{ApiFile, CompareOptions, ListingOptions, Workspace, report};
 use clap::{Parser, Subcommand, ValueEnum};
 
 const EXIT_ERROR: u8 = 2;
@@ -554,10 +554,12 @@ fn api(args: ApiArgs) -> Result<ExitCode> {
         ApiFile::read(Path::new(&args.target))?.model()
     } else {
         let workspace = Workspace::load(args.manifest_path.as_deref())?;
+        let config = Config::load(&workspace)?;
         let package = workspace.package(&args.target)?;
-        let json = workspace.rustdoc(&[package], args.target_dir.as_deref())?;
-        let path = json.first().context("cargo doc returned no rustdoc JSON")?;
-        apicheck::ApiModel::from_rustdoc(&rustdoc::read_rustdoc(path)?.krate)
+        let target_dir = args.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
+        let mut keys = apicheck::cache::input_keys(&workspace, &[package], &config.features)?;
+        let apis = gate::current_apis(&workspace, &config, &[package], &target_dir, &mut keys)?;
+        apis.into_iter().next().map(|(api, _)| api.model).context("cargo doc returned no rustdoc JSON")?
     };
     let mut out = anstream::stdout().lock();
     match args.format {

@@ -243,6 +243,15 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             list_or_none(&affected.checked)
         )?;
     }
+    let compared = report.packages.iter().filter(|p| p.status != Status::Error && p.current_version.is_some()).count();
+    if compared > 0 {
+        let cached = compared.saturating_sub(report.documented.len());
+        writeln!(
+            out,
+            "{DIM}rustdoc: {} documented, {cached} unchanged since an earlier run (from the cache){DIM:#}",
+            report.documented.len()
+        )?;
+    }
     for note in &report.notes {
         writeln!(out, "{DIM}note: {note}{DIM:#}")?;
     }

@@ -1,5 +1,6 @@
 //! The Cargo workspace: its members, their library targets, where things live.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
@@ -22,6 +23,8 @@ pub struct Workspace {
     pub members: Vec<Package>,
     /// `[workspace.metadata]` of the root manifest.
     pub metadata: serde_json::Value,
+    /// `rustc -vV` of the workspace's toolchain, or why it could not be run.
+    toolchain: std::result::Result<String, String>,
 }
 
 /// A workspace member.
@@ -51,6 +54,8 @@ pub struct Dependency {
     pub req: VersionReq,
     /// The workspace member it resolves to (a path dependency on a member).
     pub member: Option<String>,
+    /// The directory of a path dependency.
+    pub path: Option<PathBuf>,
 }
 
 impl Dependency {
@@ -70,10 +75,13 @@ pub enum DepKind {
 }
 
 impl Package {
-    /// The library to document, or an error saying this package has none.
-    pub fn doc_target(&self) -> Result<DocTarget> {
+    /// The library to document with `features` on besides the default ones, or an error saying
+    /// this package has none.
+    pub fn doc_target(&self, features: &[String]) -> Result<DocTarget> {
         match &self.lib_crate {
-            Some(crate_name) => Ok(DocTarget { package: self.name.clone(), crate_name: crate_name.clone() }),
+            Some(crate_name) => {
+                Ok(DocTarget { package: self.name.clone(), crate_name: crate_name.clone(), features: features.to_vec() })
+            }
             None => bail!(
                 "package `{}` has no library target: apicheck checks the public API of libraries ({})",
                 self.name,
@@ -86,7 +94,19 @@ impl Package {
 impl Workspace {
     /// Reads the workspace around `manifest_path`, or around the current directory.
     pub fn load(manifest_path: Option<&Path>) -> Result<Workspace> {
-        let metadata = cargo::metadata(manifest_path)?;
+        // The toolchain probe runs beside `cargo metadata`: on a warm run the two are most of
+        // apicheck's time.
+        let probe_dir = match manifest_path {
+            Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None => PathBuf::from("."),
+        };
+        let probe_dir = if probe_dir.as_os_str().is_empty() { PathBuf::from(".") } else { probe_dir };
+        let (metadata, toolchain) = std::thread::scope(|scope| {
+            let probe = scope.spawn(|| cargo::toolchain(&probe_dir).map_err(|error| format!("{error:#}")));
+            let metadata = cargo::metadata(manifest_path);
+            (metadata, probe.join().unwrap_or_else(|_| Err("the toolchain probe panicked".to_string())))
+        });
+        let metadata = metadata?;
         let root = metadata.workspace_root.clone().into_std_path_buf();
         let member_dirs: Vec<(PathBuf, String)> = metadata
             .workspace_packages()
@@ -125,6 +145,7 @@ impl Workspace {
                             member: dep.path.as_ref().and_then(|path| {
                                 member_dirs.iter().find(|(dir, _)| dir.as_path() == path.as_std_path()).map(|(_, name)| name.clone())
                             }),
+                            path: dep.path.as_ref().map(|path| path.as_std_path().to_path_buf()),
                         })
                         .collect(),
                 }
@@ -138,6 +159,7 @@ impl Workspace {
             root,
             members,
             metadata: metadata.workspace_metadata.clone(),
+            toolchain,
         })
     }
 
@@ -209,10 +231,28 @@ impl Workspace {
         }
     }
 
-    /// Generates the rustdoc JSON of `packages` in one cargo run, into `target_dir` (the
-    /// workspace's own target directory by default).
+    /// Generates the rustdoc JSON of `packages`, with their default features, in one cargo run,
+    /// into `target_dir` (the workspace's own target directory by default).
     pub fn rustdoc(&self, packages: &[&Package], target_dir: Option<&Path>) -> Result<Vec<PathBuf>> {
-        let targets = packages.iter().map(|p| p.doc_target()).collect::<Result<Vec<_>>>()?;
+        self.rustdoc_with_features(packages, &BTreeMap::new(), target_dir)
+    }
+
+    /// [`Workspace::rustdoc`], with the features `features` names for a package on too.
+    pub fn rustdoc_with_features(
+        &self,
+        packages: &[&Package],
+        features: &BTreeMap<String, Vec<String>>,
+        target_dir: Option<&Path>,
+    ) -> Result<Vec<PathBuf>> {
+        let targets = packages
+            .iter()
+            .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default()))
+            .collect::<Result<Vec<_>>>()?;
         cargo::generate_rustdoc(&self.manifest_path, &targets, target_dir.unwrap_or(&self.target_dir))
+    }
+
+    /// `rustc -vV` of the toolchain that documents the workspace.
+    pub fn toolchain(&self) -> Result<&str> {
+        self.toolchain.as_deref().map_err(|error| anyhow::anyhow!("{error}"))
     }
 }

@@ -87,10 +87,16 @@ impl Monorepo {
     }
 
     pub fn apicheck(&self, args: &[&str]) -> Output {
+        self.apicheck_env(args, &[])
+    }
+
+    /// The binary with `args`, and `env` set.
+    pub fn apicheck_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_apicheck"))
             .current_dir(self.dir.path())
             .args(args)
             .env_remove("NO_COLOR")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     }
@@ -102,7 +108,12 @@ impl Monorepo {
 
     /// `check --format json` with more arguments.
     pub fn check_with(&self, args: &[&str]) -> (i32, Value) {
-        let output = self.apicheck(&[&["check", "--format", "json"], args].concat());
+        self.check_env(args, &[])
+    }
+
+    /// `check --format json` with more arguments and `env` set.
+    pub fn check_env(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
+        let output = self.apicheck_env(&[&["check", "--format", "json"], args].concat(), env);
         let report = serde_json::from_slice(&output.stdout)
             .unwrap_or_else(|_| panic!("no JSON report; stderr: {}", String::from_utf8_lossy(&output.stderr)));
         (output.status.code().unwrap(), report)

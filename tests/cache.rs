@@ -1,0 +1,236 @@
+//! The cache of current APIs and diffs: each kind of input invalidates it, nothing else does,
+//! and a corrupt or foreign entry is rebuilt. Every check runs through a `cargo` wrapper that
+//! logs its commands, so "no rustdoc run" is seen, not inferred.
+
+mod support;
+
+use std::fs;
+use std::path::PathBuf;
+
+use serde_json::Value;
+use support::monorepo::Monorepo;
+
+const ALL: [&str; 5] = ["auth-core", "core-utils", "domain-shared", "multi-tenant-core", "validation"];
+
+/// A monorepo whose checks run through a logging `cargo`.
+struct Logged {
+    repo: Monorepo,
+    log: PathBuf,
+    wrapper: PathBuf,
+    _tools: tempfile::TempDir,
+}
+
+/// What one check did: the packages cargo documented, by the wrapper's log, and the report.
+struct Run {
+    code: i32,
+    documented: Vec<String>,
+    report: Value,
+}
+
+impl Logged {
+    fn new() -> Logged {
+        let repo = Monorepo::new();
+        let tools = tempfile::tempdir().unwrap();
+        let log = tools.path().join("cargo.log");
+        let wrapper = tools.path().join("cargo-wrapper.sh");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        fs::write(&wrapper, format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec '{cargo}' \"$@\"\n", log.display())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        Logged { repo, log, wrapper, _tools: tools }
+    }
+
+    fn check(&self) -> Run {
+        self.check_env(&[])
+    }
+
+    fn check_env(&self, env: &[(&str, &str)]) -> Run {
+        let _ = fs::remove_file(&self.log);
+        let wrapper = self.wrapper.display().to_string();
+        let mut env = env.to_vec();
+        env.push(("CARGO", &wrapper));
+        let (code, report) = self.repo.check_env(&[], &env);
+        let log = fs::read_to_string(&self.log).unwrap_or_default();
+        let mut documented: Vec<String> = log
+            .lines()
+            .filter(|line| line.starts_with("doc "))
+            .flat_map(|line| {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                words.windows(2).filter(|w| w[0] == "--package").map(|w| w[1].to_string()).collect::<Vec<_>>()
+            })
+            .collect();
+        documented.sort();
+        let mut reported: Vec<String> =
+            report["documented"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        reported.sort();
+        assert_eq!(reported, documented, "the report's `documented` differs from what cargo was asked to document");
+        assert!(log.lines().any(|line| line.starts_with("metadata")), "the wrapper logged no cargo run: {log}");
+        Run { code, documented, report }
+    }
+
+    fn cache_file(&self, package: &str, file: &str) -> PathBuf {
+        self.repo.path("target/apicheck/cache").join(package).join(file)
+    }
+}
+
+/// The reports' package verdicts and findings, which the cache must never change.
+fn verdicts(report: &Value) -> Value {
+    let mut report = report.clone();
+    report.as_object_mut().unwrap().remove("documented");
+    report
+}
+
+fn append(repo: &Monorepo, file: &str, text: &str) {
+    repo.write(file, &(repo.read(file) + text));
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn a_second_run_with_nothing_changed_runs_no_rustdoc_and_gives_the_same_report() {
+    let logged = Logged::new();
+    let cold = logged.check();
+    assert_eq!(cold.code, 0, "{:#}", cold.report);
+    assert_eq!(cold.documented, names(&ALL));
+
+    let warm = logged.check();
+    assert_eq!(warm.code, 0);
+    assert_eq!(warm.documented, Vec::<String>::new());
+    assert_eq!(verdicts(&warm.report), verdicts(&cold.report));
+
+    // Not inputs: modification times, files outside the packages, apicheck's own configuration,
+    // commits, a member that no governed package depends on.
+    let repo = &logged.repo;
+    let source = repo.read("packages/core-utils/src/lib.rs");
+    repo.write("packages/core-utils/src/lib.rs", &source);
+    repo.write("README.md", "# another readme\n");
+    repo.edit("Cargo.toml", "stale-acknowledgements-fail = false", "stale-acknowledgements-fail = true");
+    repo.edit("backend/app/src/main.rs", "fn main() {", "fn main() {\n    let _unused = 1;");
+    repo.commit("touch things that are not inputs");
+    let untouched = logged.check();
+    assert_eq!(untouched.documented, Vec::<String>::new());
+    assert_eq!(verdicts(&untouched.report), verdicts(&cold.report));
+}
+
+#[test]
+fn a_source_change_documents_the_package_and_the_members_that_depend_on_it() {
+    let logged = Logged::new();
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+    let repo = &logged.repo;
+
+    // domain-shared: nothing governed depends on it.
+    append(repo, "packages/domain-shared/src/lib.rs", "\n/// Added.\npub fn added() {}\n");
+    let leaf = logged.check();
+    assert_eq!(leaf.documented, names(&["domain-shared"]));
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&leaf.report, "domain-shared")), ["function_added"]);
+
+    // core-utils: every other governed package depends on it, directly or not. The cached
+    // findings of before must not survive the change.
+    repo.break_truncate();
+    let root = logged.check();
+    assert_eq!(root.documented, names(&ALL));
+    assert_eq!(root.code, 1);
+    assert!(
+        support::monorepo::finding_ids(support::monorepo::package(&root.report, "core-utils")).contains(&"function_parameter_type_changed")
+    );
+
+    // A new baseline changes the findings, but not the API: no rustdoc run.
+    let recorded = repo.apicheck_env(&["baseline", "-p", "core-utils"], &[("CARGO", &logged.wrapper.display().to_string())]);
+    assert!(recorded.status.success(), "{}", String::from_utf8_lossy(&recorded.stderr));
+    let rebaselined = logged.check();
+    assert_eq!(rebaselined.documented, Vec::<String>::new());
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&rebaselined.report, "core-utils")), Vec::<&str>::new());
+}
+
+#[test]
+fn a_manifest_change_documents_that_package_and_its_dependents_only() {
+    let logged = Logged::new();
+    logged.check();
+    logged.repo.edit("packages/auth-core/Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\nkeywords = [\"auth\"]");
+    assert_eq!(logged.check().documented, names(&["auth-core", "multi-tenant-core"]));
+}
+
+#[test]
+fn a_lockfile_change_documents_the_packages_that_use_the_changed_entries() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    // A path dependency outside the workspace: in Cargo.lock, but not a member.
+    repo.write("vendor/pad/Cargo.toml", "[package]\nname = \"pad\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    repo.edit("Cargo.toml", "members = [\"packages/*\", \"backend/*\"]", "members = [\"packages/*\", \"backend/*\"]\nexclude = [\"vendor\"]");
+    repo.write("vendor/pad/src/lib.rs", "pub fn pad(s: &str) -> String { format!(\" {s} \") }\n");
+    repo.edit("packages/domain-shared/Cargo.toml", "[dependencies]", "[dependencies]\npad = { path = \"../../vendor/pad\" }");
+    let first = logged.check();
+    assert_eq!(first.documented, names(&ALL));
+    assert!(repo.read("Cargo.lock").contains("name = \"pad\""));
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+
+    // The lockfile entry changes (cargo writes it back on the next run).
+    let lock = repo.read("Cargo.lock");
+    repo.write("Cargo.lock", &lock.replace("name = \"pad\"\nversion = \"0.1.0\"", "name = \"pad\"\nversion = \"0.1.9\""));
+    assert_eq!(logged.check().documented, names(&["domain-shared"]));
+
+    // The path dependency's own files are inputs too.
+    repo.edit("vendor/pad/src/lib.rs", "format!(\" {s} \")", "format!(\"  {s}  \")");
+    assert_eq!(logged.check().documented, names(&["domain-shared"]));
+}
+
+#[test]
+fn features_and_flags_are_inputs() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    repo.edit("packages/multi-tenant-core/Cargo.toml", "[dependencies]", "[features]\naudit = []\n\n[dependencies]");
+    append(repo, "packages/multi-tenant-core/src/lib.rs", "\n/// Only with `audit`.\n#[cfg(feature = \"audit\")]\npub fn audit() {}\n");
+    let first = logged.check();
+    assert_eq!(first.documented, names(&ALL));
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&first.report, "multi-tenant-core")), Vec::<&str>::new());
+
+    repo.edit(
+        "Cargo.toml",
+        "[workspace.metadata.apicheck.rules]",
+        "[workspace.metadata.apicheck.features]\nmulti-tenant-core = [\"audit\"]\n\n[workspace.metadata.apicheck.rules]",
+    );
+    let with_feature = logged.check();
+    assert_eq!(with_feature.documented, names(&["multi-tenant-core"]));
+    assert_eq!(
+        support::monorepo::finding_ids(support::monorepo::package(&with_feature.report, "multi-tenant-core")),
+        ["function_added"],
+        "the API behind the configured feature is checked"
+    );
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+
+    // Flags change what rustdoc emits for every package.
+    let flagged = logged.check_env(&[("RUSTDOCFLAGS", "--cfg apicheck_test")]);
+    assert_eq!(flagged.documented, names(&ALL));
+}
+
+#[test]
+fn corrupt_and_foreign_cache_entries_are_rebuilt_never_trusted() {
+    let logged = Logged::new();
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+
+    // core-utils: garbage in both entries.
+    fs::write(logged.cache_file("core-utils", "api.json"), "{ not json").unwrap();
+    fs::write(logged.cache_file("core-utils", "diff.json"), "\0\0\0").unwrap();
+    // validation: the findings gone, the API sound: compared again, not documented.
+    fs::remove_file(logged.cache_file("validation", "diff.json")).unwrap();
+    // domain-shared: the rustdoc JSON cut short under a sound-looking entry.
+    fs::remove_file(logged.cache_file("domain-shared", "diff.json")).unwrap();
+    let json = fs::read(logged.cache_file("domain-shared", "rustdoc.json")).unwrap();
+    fs::write(logged.cache_file("domain-shared", "rustdoc.json"), &json[..json.len() / 2]).unwrap();
+    // auth-core: another package's entries, which parse but are not its own.
+    for file in ["api.json", "diff.json"] {
+        fs::copy(logged.cache_file("multi-tenant-core", file), logged.cache_file("auth-core", file)).unwrap();
+    }
+
+    let rebuilt = logged.check();
+    assert_eq!(rebuilt.documented, names(&["auth-core", "core-utils", "domain-shared"]));
+    assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+}
