@@ -49,6 +49,19 @@ pub struct BaselineRecord {
     pub model: ApiModel,
 }
 
+/// What `model.json` holds besides the model: what the policy needs of a baseline, read
+/// without building the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    pub package: String,
+    pub version: Version,
+    pub tag: String,
+    pub commit: Option<String>,
+    pub rustdoc_format: u32,
+    #[serde(default)]
+    pub public_dependency_versions: Option<std::collections::BTreeMap<String, Version>>,
+}
+
 /// The baselines folder of a workspace.
 #[derive(Debug, Clone)]
 pub struct Baselines {
@@ -90,6 +103,15 @@ impl Baselines {
 
     /// The stored baseline of `package`, `None` when it has none.
     pub fn load(&self, package: &str) -> Result<Option<BaselineRecord>> {
+        self.read(package, |record: &BaselineRecord| &record.package)
+    }
+
+    /// The stored baseline of `package` without its model, `None` when it has none.
+    pub fn summary(&self, package: &str) -> Result<Option<BaselineSummary>> {
+        self.read(package, |summary: &BaselineSummary| &summary.package)
+    }
+
+    fn read<T: serde::de::DeserializeOwned>(&self, package: &str, recorded_package: impl Fn(&T) -> &String) -> Result<Option<T>> {
         let path = self.package_dir(package).join(MODEL_FILE);
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
@@ -113,10 +135,10 @@ impl Baselines {
                 schema.apicheck_baseline
             );
         }
-        let record: BaselineRecord = serde_json::from_str(&text)
+        let record: T = serde_json::from_str(&text)
             .map_err(|error| anyhow::anyhow!("the baseline {} is corrupt ({error}): {fix}", path.display()))?;
-        if record.package != package {
-            bail!("the baseline {} records package `{}`, not `{package}`: {fix}", path.display(), record.package);
+        if recorded_package(&record) != package {
+            bail!("the baseline {} records package `{}`, not `{package}`: {fix}", path.display(), recorded_package(&record));
         }
         Ok(Some(record))
     }

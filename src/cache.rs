@@ -33,10 +33,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ApiDiff;
-use crate::baseline::{Baselines, write_atomically};
+use crate::baseline::{BaselineSummary, Baselines, write_atomically};
 use crate::model::ApiModel;
 use crate::rustdoc::read_rustdoc;
-use crate::workspace::{DepKind, Package, Workspace};
+use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
 /// Version of the cache entries' layout; entries of another are ignored.
 const CACHE_SCHEMA: u32 = 1;
@@ -55,7 +55,7 @@ pub fn input_keys(
     features: &BTreeMap<String, Vec<String>>,
 ) -> Result<BTreeMap<String, String>> {
     let shared = shared_inputs(workspace)?;
-    let lock = Lockfile::read(&workspace.root.join("Cargo.lock"))?;
+    let lock = workspace.lockfile()?;
     // Every member the selected packages depend on, directly or not, has its own inputs hashed
     // once; the keys then chain through the dependency edges.
     let mut needed: BTreeSet<&str> = BTreeSet::new();
@@ -226,94 +226,6 @@ fn sha256_file(path: &Path) -> Option<String> {
     Some(hex(&Sha256::digest(&bytes)))
 }
 
-/// `Cargo.lock`, as far as the keys need it.
-struct Lockfile {
-    packages: Vec<LockedPackage>,
-}
-
-#[derive(Deserialize)]
-struct LockedPackage {
-    name: String,
-    version: String,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    checksum: Option<String>,
-    #[serde(default)]
-    dependencies: Vec<String>,
-}
-
-impl LockedPackage {
-    fn describe(&self) -> String {
-        format!(
-            "{} {} {} {} [{}]",
-            self.name,
-            self.version,
-            self.source.as_deref().unwrap_or("-"),
-            self.checksum.as_deref().unwrap_or("-"),
-            self.dependencies.join(", ")
-        )
-    }
-
-    /// Whether a `dependencies` entry (`name`, `name version` or `name version (source)`)
-    /// names this package.
-    fn is(&self, reference: &str) -> bool {
-        let mut parts = reference.splitn(3, ' ');
-        let name = parts.next().unwrap_or_default();
-        let version = parts.next();
-        let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-        name == self.name
-            && version.is_none_or(|v| v == self.version)
-            && source.is_none_or(|s| self.source.as_deref() == Some(s))
-    }
-}
-
-impl Lockfile {
-    /// Reads `path`; no lockfile is an empty one (cargo writes it on its first run, which then
-    /// changes the keys once).
-    fn read(path: &Path) -> Result<Lockfile> {
-        #[derive(Deserialize)]
-        struct Document {
-            #[serde(default)]
-            package: Vec<LockedPackage>,
-        }
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Lockfile { packages: Vec::new() }),
-            Err(error) => return Err(error).with_context(|| format!("cannot read {}", path.display())),
-        };
-        let document: Document =
-            toml::from_str(&text).map_err(|error| anyhow::anyhow!("{} is not a valid lockfile: {error}", path.display()))?;
-        Ok(Lockfile { packages: document.package })
-    }
-
-    /// The entries `package` resolves to through its non-dev dependencies named in `direct`,
-    /// directly or not, described and sorted.
-    fn closure(&self, package: &Package, direct: &BTreeSet<&str>) -> Vec<String> {
-        let version = package.version.to_string();
-        let Some(own) = self.packages.iter().find(|p| p.name == package.name && p.version == version && p.source.is_none()) else {
-            return Vec::new();
-        };
-        let mut seen: BTreeSet<usize> = BTreeSet::new();
-        let mut stack: Vec<&str> = own
-            .dependencies
-            .iter()
-            .filter(|reference| direct.contains(reference.split(' ').next().unwrap_or_default()))
-            .map(String::as_str)
-            .collect();
-        while let Some(reference) = stack.pop() {
-            for (index, locked) in self.packages.iter().enumerate() {
-                if locked.is(reference) && seen.insert(index) {
-                    stack.extend(locked.dependencies.iter().map(String::as_str));
-                }
-            }
-        }
-        let mut described: Vec<String> = seen.into_iter().map(|i| self.packages[i].describe()).collect();
-        described.sort();
-        described
-    }
-}
-
 /// A package's current API, from the cache or just generated.
 #[derive(Debug, Clone)]
 pub struct CurrentApi {
@@ -326,6 +238,8 @@ pub struct CurrentApi {
 /// A diff against a baseline, as the cache keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedDiff {
+    /// The baseline it was computed against (the key covers its bytes).
+    pub baseline: BaselineSummary,
     pub diff: ApiDiff,
     /// The current API's public dependencies (see [`ApiModel::public_dependencies`]).
     pub public_dependencies: Option<Vec<String>>,
@@ -400,6 +314,21 @@ impl Cache {
         };
         write_atomically(&dir.join(API_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
         Ok(CurrentApi { model: entry.model, rustdoc, rustdoc_format: entry.rustdoc_format })
+    }
+
+    /// Moves the API entry of `package` from key `from` to key `to` (the same JSON, whose
+    /// inputs turned out to be `to`), and returns it.
+    pub fn rekey(&self, package: &str, from: &str, to: &str) -> Result<CurrentApi> {
+        let dir = self.package_dir(package);
+        let path = dir.join(API_FILE);
+        let mut entry: ApiEntry = serde_json::from_slice(&fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
+            .with_context(|| format!("the cache entry {} is corrupt", path.display()))?;
+        if entry.key != from {
+            anyhow::bail!("the cache entry {} changed during the run", path.display());
+        }
+        entry.key = to.to_string();
+        write_atomically(&path, &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
+        Ok(CurrentApi { model: entry.model, rustdoc: dir.join(RUSTDOC_FILE), rustdoc_format: entry.rustdoc_format })
     }
 
     /// The cached diff of `package` for `key` (see [`diff_key`]), if a sound entry holds it.

@@ -55,15 +55,25 @@ pub fn toolchain(dir: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// Generates rustdoc JSON for `targets`, all in one `cargo doc` run, on stable Rust through
-/// `RUSTC_BOOTSTRAP=1`. Returns the JSON path of each target, in order.
+/// Generates rustdoc JSON for `targets`, all in one `cargo doc` run (cargo documents them in
+/// parallel), on stable Rust through `RUSTC_BOOTSTRAP=1`. Calls `on_ready` with a target's
+/// index and JSON path as soon as cargo reports it documented, while the run goes on, so the
+/// caller can work on it meanwhile; a target cargo did not report is handed over when the run
+/// ends.
 ///
 /// When any package fails to document, the error names it and carries the compiler's
-/// messages; no JSON is returned then, as files from an earlier run may still be on disk.
-pub fn generate_rustdoc(manifest_path: &Path, targets: &[DocTarget], target_dir: &Path) -> Result<Vec<PathBuf>> {
+/// messages, and the caller must drop whatever `on_ready` received.
+pub fn generate_rustdoc(
+    manifest_path: &Path,
+    targets: &[DocTarget],
+    target_dir: &Path,
+    on_ready: &(dyn Fn(usize, PathBuf) + Sync),
+) -> Result<()> {
     if targets.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
+    let json_path = |target: &DocTarget| target_dir.join("doc").join(format!("{}.json", target.crate_name));
+    let mut handed_over = vec![false; targets.len()];
     let mut command = Command::new(cargo_binary());
     command
         .arg("doc")
@@ -102,11 +112,34 @@ pub fn generate_rustdoc(manifest_path: &Path, targets: &[DocTarget], target_dir:
     if let Some(stdout) = child.stdout.take() {
         for message in Message::parse_stream(BufReader::new(stdout)) {
             let message = message.context("cannot read `cargo doc`'s output")?;
-            if let Message::CompilerMessage(compiler) = message
-                && matches!(compiler.message.level, DiagnosticLevel::Error | DiagnosticLevel::Ice)
-            {
-                let rendered = compiler.message.rendered.clone().unwrap_or_else(|| compiler.message.message.clone());
-                errors_by_package.entry(package_name(&compiler.package_id.repr)).or_default().push(rendered);
+            match message {
+                Message::CompilerMessage(compiler)
+                    if matches!(compiler.message.level, DiagnosticLevel::Error | DiagnosticLevel::Ice) =>
+                {
+                    let rendered = compiler.message.rendered.clone().unwrap_or_else(|| compiler.message.message.clone());
+                    errors_by_package.entry(package_name(&compiler.package_id.repr)).or_default().push(rendered);
+                }
+                // The documentation unit of a library: the `check` unit of the same library
+                // (a dependency of another target) lists its .rmeta (.so for a proc macro).
+                Message::CompilerArtifact(artifact)
+                    if artifact.target.is_lib() || artifact.target.is_proc_macro() || artifact.target.is_rlib() =>
+                {
+                    let is_doc = artifact
+                        .filenames
+                        .iter()
+                        .all(|file| !matches!(file.extension(), Some("rmeta" | "rlib" | "so" | "dylib" | "dll" | "a" | "lib")));
+                    let name = package_name(&artifact.package_id.repr);
+                    if let Some(index) = targets.iter().position(|t| t.package == name)
+                        && is_doc
+                        && !handed_over[index]
+                        && errors_by_package.is_empty()
+                        && json_path(&targets[index]).is_file()
+                    {
+                        handed_over[index] = true;
+                        on_ready(index, json_path(&targets[index]));
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -125,21 +158,14 @@ pub fn generate_rustdoc(manifest_path: &Path, targets: &[DocTarget], target_dir:
         bail!("`cargo doc` failed for {}: {detail}", package_list(targets));
     }
 
-    targets
-        .iter()
-        .map(|target| {
-            let path = target_dir.join("doc").join(format!("{}.json", target.crate_name));
-            if path.is_file() {
-                Ok(path)
-            } else {
-                bail!(
-                    "`cargo doc` succeeded but wrote no {} for package `{}`",
-                    path.display(),
-                    target.package
-                )
-            }
-        })
-        .collect()
+    for (index, target) in targets.iter().enumerate().filter(|(index, _)| !handed_over[*index]) {
+        let path = json_path(target);
+        if !path.is_file() {
+            bail!("`cargo doc` succeeded but wrote no {} for package `{}`", path.display(), target.package);
+        }
+        on_ready(index, path);
+    }
+    Ok(())
 }
 
 fn cargo_binary() -> String {

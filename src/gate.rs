@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -14,7 +15,7 @@ use semver::Version;
 use serde::{Deserialize, Serialize};
 
 use crate::affected;
-use crate::baseline::{BASELINE_SCHEMA, BaselineRecord, Baselines};
+use crate::baseline::{BASELINE_SCHEMA, BaselineRecord, BaselineSummary, Baselines};
 use crate::cache::{self, Cache, CachedDiff, CurrentApi};
 use crate::bump::Bump;
 use crate::config::Config;
@@ -46,7 +47,7 @@ pub struct Selection {
 /// One governed package compared with its baseline.
 pub struct Analysis {
     pub package: Package,
-    pub baseline: Option<BaselineRecord>,
+    pub baseline: Option<BaselineSummary>,
     /// The diff, when there is a baseline and nothing failed.
     pub diff: Option<ApiDiff>,
     /// Why the package could not be compared.
@@ -171,7 +172,6 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
     let cache = Cache::in_target_dir(&target_dir);
     let mut keys = cache::input_keys(workspace, &packages, &config.features)?;
-    let repo = Repo::discover(&workspace.root);
 
     // What the cache answers: the findings, when neither the inputs nor the baseline changed.
     let mut pending: Vec<(Analysis, bool)> = packages
@@ -179,15 +179,17 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         .map(|package| {
             let mut analysis = Analysis::new(package);
             let mut compare = false;
-            match baselines.load(&package.name) {
+            let key = cache::diff_key(&keys[&package.name], &baselines, &package.name, lints_on);
+            if let Some(cached) = cache.diff(&package.name, &key) {
+                analysis.baseline = Some(cached.baseline.clone());
+                finish(workspace, &mut analysis, cached);
+                return (analysis, compare);
+            }
+            match baselines.summary(&package.name) {
                 Err(error) => analysis.error = Some(format!("{error:#}")),
                 Ok(None) => {}
                 Ok(Some(record)) => {
-                    let key = cache::diff_key(&keys[&package.name], &baselines, &package.name, lints_on);
-                    match cache.diff(&package.name, &key) {
-                        Some(cached) => finish(workspace, &mut analysis, &record, cached),
-                        None => compare = true,
-                    }
+                    compare = true;
                     analysis.baseline = Some(record);
                 }
             }
@@ -200,25 +202,37 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         .filter(|(analysis, _)| analysis.error.is_none() && analysis.diff.is_none())
         .map(|(analysis, _)| &analysis.package)
         .collect();
-    let apis = current_apis(workspace, config, &needing_api, &target_dir, &mut keys)?;
-    let apis: BTreeMap<String, (CurrentApi, bool)> = needing_api.iter().map(|p| p.name.clone()).zip(apis).collect();
-
-    pending.par_iter_mut().for_each(|(analysis, compare)| {
-        let Some((api, documented)) = apis.get(&analysis.package.name) else { return };
-        analysis.documented = *documented;
-        let (Some(record), true) = (analysis.baseline.clone(), *compare) else { return };
-        // Documenting can have changed the key (cargo completing Cargo.lock).
-        let diff_key = cache::diff_key(&keys[&analysis.package.name], &baselines, &analysis.package.name, lints_on);
-        let result = compare_with_baseline(workspace, &baselines, repo.as_ref(), &target_dir, config, api, &record, lints_on, &mut analysis.notes)
-            .and_then(|cached| {
-                cache.store_diff(&analysis.package.name, &diff_key, &cached)?;
-                Ok(cached)
-            });
-        match result {
-            Ok(cached) => finish(workspace, analysis, &record, cached),
+    // Compared as soon as its API is there, while cargo documents the others.
+    let to_compare: BTreeMap<&str, &BaselineSummary> = pending
+        .iter()
+        .filter(|(_, compare)| *compare)
+        .filter_map(|(analysis, _)| Some((analysis.package.name.as_str(), analysis.baseline.as_ref()?)))
+        .collect();
+    let compare = |package: &Package, api: &CurrentApi| {
+        let record = to_compare.get(package.name.as_str())?;
+        let mut notes = Vec::new();
+        let result = compare_with_baseline(workspace, &baselines, &target_dir, config, api, record, lints_on, &mut notes);
+        Some((result, notes))
+    };
+    let apis = current_apis(workspace, config, &needing_api, &target_dir, &mut keys, &compare)?;
+    let mut outcomes: BTreeMap<String, (Option<(Result<CachedDiff>, Vec<String>)>, bool)> =
+        needing_api.iter().map(|p| p.name.clone()).zip(apis.into_iter().map(|(_, outcome, documented)| (outcome, documented))).collect();
+    for (analysis, _) in &mut pending {
+        let Some((outcome, documented)) = outcomes.remove(&analysis.package.name) else { continue };
+        analysis.documented = documented;
+        let Some((result, notes)) = outcome else { continue };
+        analysis.notes.extend(notes);
+        // Keyed now: documenting can have changed the key (cargo completing Cargo.lock).
+        let name = analysis.package.name.clone();
+        let stored = result.and_then(|cached| {
+            cache.store_diff(&name, &cache::diff_key(&keys[&name], &baselines, &name, lints_on), &cached)?;
+            Ok(cached)
+        });
+        match stored {
+            Ok(cached) => finish(workspace, analysis, cached),
             Err(error) => analysis.error = Some(format!("{error:#}")),
         }
-    });
+    }
     Ok(pending.into_iter().map(|(analysis, _)| analysis).collect())
 }
 
@@ -228,46 +242,76 @@ impl Analysis {
     }
 }
 
-/// The current API of each of `packages`, in order, and whether this run documented it: from
-/// the cache when its input key (in `keys`) did not change, else generated (all in one cargo
-/// run) and cached. When that run completed `Cargo.lock`, the keys of the documented packages
-/// are updated to the inputs that produced their JSON.
-pub fn current_apis(
+/// The current API of each of `packages`, in order, what `then` made of it, and whether this
+/// run documented it. An API comes from the cache when its input key (in `keys`) did not
+/// change; the others are generated, all in one cargo run, and cached. `then` runs on each API
+/// as soon as it is there (a cached one at once, a generated one while cargo documents the
+/// rest), in parallel. When the cargo run completed `Cargo.lock`, the keys of the documented
+/// packages are updated to the inputs that produced their JSON.
+pub fn current_apis<T: Send>(
     workspace: &Workspace,
     config: &Config,
     packages: &[&Package],
     target_dir: &Path,
     keys: &mut BTreeMap<String, String>,
-) -> Result<Vec<(CurrentApi, bool)>> {
+    then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
+) -> Result<Vec<(CurrentApi, T, bool)>> {
     let cache = Cache::in_target_dir(target_dir);
     let cached: Vec<Option<CurrentApi>> = packages.par_iter().map(|p| cache.api(&p.name, &keys[&p.name])).collect();
-    let missing: Vec<&Package> = packages.iter().zip(&cached).filter(|(_, api)| api.is_none()).map(|(p, _)| *p).collect();
+    let missing: Vec<usize> = (0..packages.len()).filter(|&i| cached[i].is_none()).collect();
+    let missing_packages: Vec<&Package> = missing.iter().map(|&i| packages[i]).collect();
     let lockfile = workspace.root.join("Cargo.lock");
     let lock_before = std::fs::read(&lockfile).ok();
-    let generated = workspace.rustdoc_with_features(&missing, &config.features, Some(target_dir))?;
-    if !missing.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
-        keys.extend(cache::input_keys(workspace, &missing, &config.features)?);
-    }
-    let mut stored: BTreeMap<String, CurrentApi> = missing
-        .par_iter()
-        .zip(generated.par_iter())
-        .map(|(package, json)| Ok((package.name.clone(), cache.store_api(&package.name, &keys[&package.name], json)?)))
-        .collect::<Result<_>>()?;
-    packages
-        .iter()
-        .zip(cached)
-        .map(|(package, api)| match api {
-            Some(api) => Ok((api, false)),
-            None => stored.remove(&package.name).map(|api| (api, true)).context("cargo doc returned no rustdoc JSON"),
+
+    let slots: Vec<Mutex<Option<Result<(CurrentApi, T, bool)>>>> = packages.iter().map(|_| Mutex::default()).collect();
+    let fill = |index: usize, result: Result<(CurrentApi, T, bool)>| {
+        *slots[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result);
+    };
+    let keys_now: &BTreeMap<String, String> = keys;
+    let generation = rayon::in_place_scope(|scope| {
+        for (index, api) in cached.into_iter().enumerate() {
+            if let Some(api) = api {
+                let (package, fill) = (packages[index], &fill);
+                scope.spawn(move |_| {
+                    let made = then(package, &api);
+                    fill(index, Ok((api, made, false)));
+                });
+            }
+        }
+        workspace.rustdoc_each(&missing_packages, &config.features, Some(target_dir), &|position, json| {
+            let index = missing[position];
+            let (package, fill, cache) = (packages[index], &fill, &cache);
+            scope.spawn(move |_| {
+                let result = cache.store_api(&package.name, &keys_now[&package.name], &json).map(|api| {
+                    let made = then(package, &api);
+                    (api, made, true)
+                });
+                fill(index, result);
+            });
         })
-        .collect()
+    });
+    generation?;
+    let mut apis = slots
+        .into_iter()
+        .map(|slot| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).context("cargo doc returned no rustdoc JSON")?)
+        .collect::<Result<Vec<_>>>()?;
+    if !missing.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
+        let updated = cache::input_keys(workspace, &missing_packages, &config.features)?;
+        for (package, key) in &updated {
+            if let Some(index) = packages.iter().position(|p| &p.name == package) {
+                apis[index].0 = cache.rekey(package, &keys[package], key)?;
+            }
+        }
+        keys.extend(updated);
+    }
+    Ok(apis)
 }
 
 /// Fills in the findings of a compared package: the cached or computed diff, and the public
 /// dependencies that moved to a new major version.
-fn finish(workspace: &Workspace, analysis: &mut Analysis, record: &BaselineRecord, cached: CachedDiff) {
+fn finish(workspace: &Workspace, analysis: &mut Analysis, cached: CachedDiff) {
     let mut diff = cached.diff;
-    match public_dependency_findings(workspace, &analysis.package, record, cached.public_dependencies.as_deref()) {
+    match public_dependency_findings(workspace, &analysis.package, &cached.baseline, cached.public_dependencies.as_deref()) {
         Ok(found) => diff.findings.extend(found),
         Err(error) => {
             analysis.error = Some(format!("{error:#}"));
@@ -282,22 +326,24 @@ fn finish(workspace: &Workspace, analysis: &mut Analysis, record: &BaselineRecor
 fn compare_with_baseline(
     workspace: &Workspace,
     baselines: &Baselines,
-    repo: Option<&Repo>,
     target_dir: &Path,
     config: &Config,
     current: &CurrentApi,
-    record: &BaselineRecord,
+    record: &BaselineSummary,
     lints_on: bool,
     notes: &mut Vec<String>,
 ) -> Result<CachedDiff> {
+    let baseline = baselines
+        .load(&record.package)?
+        .with_context(|| format!("the baseline of `{}` went away during the check", record.package))?;
     let baseline_json = if lints_on {
-        Some(baseline_rustdoc(workspace, baselines, repo, target_dir, config, record, current.rustdoc_format, notes)?)
+        Some(baseline_rustdoc(workspace, baselines, target_dir, config, record, current.rustdoc_format, notes)?)
     } else {
         None
     };
     let lint_pair = baseline_json.as_deref().map(|old| (old, current.rustdoc.as_path()));
-    let diff = crate::compare_models(&record.model, &current.model, lint_pair)?;
-    Ok(CachedDiff { diff, public_dependencies: current.model.public_dependencies.clone() })
+    let diff = crate::compare_models(&baseline.model, &current.model, lint_pair)?;
+    Ok(CachedDiff { baseline: record.clone(), diff, public_dependencies: current.model.public_dependencies.clone() })
 }
 
 /// A public dependency (a crate whose items appear in the API) that moved to a new major
@@ -306,7 +352,7 @@ fn compare_with_baseline(
 fn public_dependency_findings(
     workspace: &Workspace,
     package: &Package,
-    record: &BaselineRecord,
+    record: &BaselineSummary,
     public_dependencies: Option<&[String]>,
 ) -> Result<Vec<Finding>> {
     let (Some(old_versions), Some(crates)) = (&record.public_dependency_versions, public_dependencies) else {
@@ -354,10 +400,9 @@ fn public_dependency_findings(
 fn baseline_rustdoc(
     workspace: &Workspace,
     baselines: &Baselines,
-    repo: Option<&Repo>,
     target_dir: &Path,
     config: &Config,
-    record: &BaselineRecord,
+    record: &BaselineSummary,
     current_format: u32,
     notes: &mut Vec<String>,
 ) -> Result<PathBuf> {
@@ -367,7 +412,8 @@ fn baseline_rustdoc(
         let into = scratch.join("baselines").join(format!("{name}-{}.json", record.version));
         return baselines.extract_rustdoc(name, &into);
     }
-    let repo = repo.with_context(|| {
+    let repo = Repo::discover(&workspace.root);
+    let repo = repo.as_ref().with_context(|| {
         format!(
             "the baseline of `{name}` holds rustdoc format {} but the toolchain emits {}, and {} is not in a git \
              repository to rebuild it from tag `{}`: record the baseline again with this toolchain",
@@ -685,13 +731,13 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
     }
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
     let mut keys = cache::input_keys(workspace, &packages, &config.features)?;
-    let apis = current_apis(workspace, config, &packages, &target_dir, &mut keys)?;
+    let apis = current_apis(workspace, config, &packages, &target_dir, &mut keys, &|_, _| ())?;
     let commit = match Repo::discover(&workspace.root) {
-        Some(repo) => Some(repo.head()?),
+        Some(repo) => repo.head()?,
         None => None,
     };
     let mut recorded = Vec::new();
-    for (package, (api, _)) in packages.iter().zip(apis) {
+    for (package, (api, (), _)) in packages.iter().zip(apis) {
         let model = api.model;
         let public_dependency_versions = Some(workspace.dependency_versions(package, model.public_dependencies.as_deref().unwrap_or_default())?);
         let record = BaselineRecord {

@@ -42,9 +42,14 @@ impl Repo {
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     }
 
-    /// The commit HEAD points at.
-    pub fn head(&self) -> Result<String> {
-        self.git(&["rev-parse", "HEAD"])
+    /// The commit HEAD points at; `None` in a repository without commits yet.
+    pub fn head(&self) -> Result<Option<String>> {
+        let unborn = self.git(&["rev-parse", "--verify", "--quiet", "HEAD"]).is_err()
+            && self.git(&["symbolic-ref", "--quiet", "HEAD"]).is_ok();
+        if unborn {
+            return Ok(None);
+        }
+        self.git(&["rev-parse", "HEAD"]).map(Some)
     }
 
     /// The commit `rev` (a tag, a branch, a hash) names, or an error with a hint for shallow

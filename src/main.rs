@@ -57,7 +57,10 @@ enum Command {
     /// Check every governed package against its baseline and the release policy
     #[command(long_about = "Check every governed package against its baseline and the release policy.\n\n\
         For each package: generate rustdoc JSON (all packages in one cargo run), diff the API with \
-        the stored baseline of its last release, then enforce the policy: the version in \
+        the stored baseline of its last release, then enforce the policy. A package whose inputs \
+        (its files, Cargo.lock entries, the members it depends on, toolchain, flags, features) did \
+        not change since an earlier run is not documented again: its API and findings come from \
+        the cache in <target-dir>/apicheck/cache. The policy: the version in \
         Cargo.toml must declare at least the bump the changes require (Cargo's rules, 0.x \
         included), a changed version needs a section in the package's changelog, and a breaking \
         release must say so there. Acknowledged breaks (in the configuration) do not count. A \
@@ -140,7 +143,7 @@ struct ApiArgs {
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,
 
-    /// Where cargo writes rustdoc JSON [default: the workspace's target directory]
+    /// Where cargo writes rustdoc JSON and apicheck keeps its cache [default: the workspace's target directory]
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
 
@@ -159,7 +162,7 @@ struct WorkspaceArgs {
     #[arg(long, value_name = "PATH", global = true)]
     manifest_path: Option<PathBuf>,
 
-    /// Where cargo writes rustdoc JSON [default: the workspace's target directory]
+    /// Where cargo writes rustdoc JSON and apicheck keeps its cache [default: the workspace's target directory]
     #[arg(long, value_name = "DIR", global = true)]
     target_dir: Option<PathBuf>,
 }
@@ -558,8 +561,8 @@ fn api(args: ApiArgs) -> Result<ExitCode> {
         let package = workspace.package(&args.target)?;
         let target_dir = args.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
         let mut keys = apicheck::cache::input_keys(&workspace, &[package], &config.features)?;
-        let apis = gate::current_apis(&workspace, &config, &[package], &target_dir, &mut keys)?;
-        apis.into_iter().next().map(|(api, _)| api.model).context("cargo doc returned no rustdoc JSON")?
+        let apis = gate::current_apis(&workspace, &config, &[package], &target_dir, &mut keys, &|_, _| ())?;
+        apis.into_iter().next().map(|(api, (), _)| api.model).context("cargo doc returned no rustdoc JSON")?
     };
     let mut out = anstream::stdout().lock();
     match args.format {

@@ -1,9 +1,10 @@
 //! The Cargo workspace: its members, their library targets, where things live.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use cargo_metadata::DependencyKind;
 use semver::{Version, VersionReq};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub struct Workspace {
     pub metadata: serde_json::Value,
     /// `rustc -vV` of the workspace's toolchain, or why it could not be run.
     toolchain: std::result::Result<String, String>,
+    /// `Cargo.lock` as last read: its bytes and what they parse to.
+    lockfile: Arc<Mutex<Option<(Vec<u8>, Arc<Lockfile>)>>>,
 }
 
 /// A workspace member.
@@ -160,6 +163,7 @@ impl Workspace {
             members,
             metadata: metadata.workspace_metadata.clone(),
             toolchain,
+            lockfile: Arc::default(),
         })
     }
 
@@ -186,23 +190,7 @@ impl Workspace {
     /// a member's version for workspace members, the locked version (from Cargo.lock, matching
     /// the requirement) for the others. Crates it cannot place are left out.
     pub fn dependency_versions(&self, package: &Package, crates: &[String]) -> Result<std::collections::BTreeMap<String, Version>> {
-        #[derive(Deserialize)]
-        struct Lock {
-            #[serde(default)]
-            package: Vec<Locked>,
-        }
-        #[derive(Deserialize)]
-        struct Locked {
-            name: String,
-            version: Version,
-        }
-        let lock_path = self.root.join("Cargo.lock");
-        let locked: Vec<Locked> = match std::fs::read_to_string(&lock_path) {
-            Ok(text) => toml::from_str::<Lock>(&text)
-                .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", lock_path.display()))?
-                .package,
-            Err(_) => Vec::new(),
-        };
+        let locked = self.lockfile()?;
         let mut versions = std::collections::BTreeMap::new();
         for krate in crates {
             let Some(dep) = package.dependencies.iter().find(|d| d.kind == DepKind::Normal && &d.crate_name() == krate) else {
@@ -210,7 +198,7 @@ impl Workspace {
             };
             let version = match &dep.member {
                 Some(member) => self.members.iter().find(|m| &m.name == member).map(|m| m.version.clone()),
-                None => locked.iter().filter(|l| l.name == dep.name && dep.req.matches(&l.version)).map(|l| l.version.clone()).max(),
+                None => locked.versions(&dep.name).filter(|version| dep.req.matches(version)).max(),
             };
             if let Some(version) = version {
                 versions.insert(krate.clone(), version);
@@ -244,15 +232,143 @@ impl Workspace {
         features: &BTreeMap<String, Vec<String>>,
         target_dir: Option<&Path>,
     ) -> Result<Vec<PathBuf>> {
+        let paths: Vec<Mutex<Option<PathBuf>>> = packages.iter().map(|_| Mutex::default()).collect();
+        self.rustdoc_each(packages, features, target_dir, &|index, path| {
+            *paths[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(path);
+        })?;
+        paths
+            .into_iter()
+            .map(|path| path.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).context("cargo doc returned no rustdoc JSON"))
+            .collect()
+    }
+
+    /// Generates the rustdoc JSON of `packages` in one cargo run, and calls `on_ready` with a
+    /// package's index and JSON path as soon as that package is documented, while cargo goes on
+    /// with the others. On an error, drop what `on_ready` received.
+    pub fn rustdoc_each(
+        &self,
+        packages: &[&Package],
+        features: &BTreeMap<String, Vec<String>>,
+        target_dir: Option<&Path>,
+        on_ready: &(dyn Fn(usize, PathBuf) + Sync),
+    ) -> Result<()> {
         let targets = packages
             .iter()
             .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default()))
             .collect::<Result<Vec<_>>>()?;
-        cargo::generate_rustdoc(&self.manifest_path, &targets, target_dir.unwrap_or(&self.target_dir))
+        cargo::generate_rustdoc(&self.manifest_path, &targets, target_dir.unwrap_or(&self.target_dir), on_ready)
+    }
+
+    /// `Cargo.lock` as it is now, parsed again only when its bytes changed (cargo may write it
+    /// during a run). No lockfile is an empty one.
+    pub fn lockfile(&self) -> Result<Arc<Lockfile>> {
+        let path = self.root.join("Cargo.lock");
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(error) => return Err(error).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let mut last = self.lockfile.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((read, parsed)) = last.as_ref()
+            && *read == bytes
+        {
+            return Ok(parsed.clone());
+        }
+        let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
+        let parsed = Arc::new(Lockfile::parse(&path, &text)?);
+        *last = Some((text.into_bytes(), parsed.clone()));
+        Ok(parsed)
     }
 
     /// `rustc -vV` of the toolchain that documents the workspace.
     pub fn toolchain(&self) -> Result<&str> {
         self.toolchain.as_deref().map_err(|error| anyhow::anyhow!("{error}"))
+    }
+}
+
+/// `Cargo.lock`: the resolved packages.
+#[derive(Debug)]
+pub struct Lockfile {
+    packages: Vec<LockedPackage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LockedPackage {
+    name: String,
+    version: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+impl LockedPackage {
+    fn describe(&self) -> String {
+        format!(
+            "{} {} {} {} [{}]",
+            self.name,
+            self.version,
+            self.source.as_deref().unwrap_or("-"),
+            self.checksum.as_deref().unwrap_or("-"),
+            self.dependencies.join(", ")
+        )
+    }
+
+    /// Whether a `dependencies` entry (`name`, `name version` or `name version (source)`)
+    /// names this package.
+    fn is(&self, reference: &str) -> bool {
+        let mut parts = reference.splitn(3, ' ');
+        let name = parts.next().unwrap_or_default();
+        let version = parts.next();
+        let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+        name == self.name
+            && version.is_none_or(|v| v == self.version)
+            && source.is_none_or(|s| self.source.as_deref() == Some(s))
+    }
+}
+
+impl Lockfile {
+    fn parse(path: &Path, text: &str) -> Result<Lockfile> {
+        #[derive(Deserialize)]
+        struct Document {
+            #[serde(default)]
+            package: Vec<LockedPackage>,
+        }
+        let document: Document =
+            toml::from_str(text).map_err(|error| anyhow::anyhow!("{} is not a valid lockfile: {error}", path.display()))?;
+        Ok(Lockfile { packages: document.package })
+    }
+
+    /// The locked versions of the package `name`.
+    fn versions<'a>(&'a self, name: &'a str) -> impl Iterator<Item = Version> + 'a {
+        self.packages.iter().filter(move |p| p.name == name).filter_map(|p| Version::parse(&p.version).ok())
+    }
+
+    /// The entries `package` resolves to through its non-dev dependencies named in `direct`,
+    /// directly or not, described and sorted.
+    pub(crate) fn closure(&self, package: &Package, direct: &BTreeSet<&str>) -> Vec<String> {
+        let version = package.version.to_string();
+        let Some(own) = self.packages.iter().find(|p| p.name == package.name && p.version == version && p.source.is_none()) else {
+            return Vec::new();
+        };
+        let mut seen: BTreeSet<usize> = BTreeSet::new();
+        let mut stack: Vec<&str> = own
+            .dependencies
+            .iter()
+            .filter(|reference| direct.contains(reference.split(' ').next().unwrap_or_default()))
+            .map(String::as_str)
+            .collect();
+        while let Some(reference) = stack.pop() {
+            for (index, locked) in self.packages.iter().enumerate() {
+                if locked.is(reference) && seen.insert(index) {
+                    stack.extend(locked.dependencies.iter().map(String::as_str));
+                }
+            }
+        }
+        let mut described: Vec<String> = seen.into_iter().map(|i| self.packages[i].describe()).collect();
+        described.sort();
+        described
     }
 }

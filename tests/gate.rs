@@ -419,3 +419,19 @@ fn a_baseline_without_its_rustdoc_json_is_an_error_with_the_fix() {
     assert_eq!(package(&report, "validation")["status"], "pass", "the other packages are still checked");
     assert_eq!(repo.baseline_files(), before);
 }
+
+#[test]
+fn a_baseline_recorded_before_the_first_commit_has_no_commit() {
+    let dir = support::copy_fixture("monorepo");
+    let git = std::process::Command::new("git").current_dir(dir.path()).args(["init", "--quiet"]).output().unwrap();
+    assert!(git.status.success());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_apicheck"))
+        .current_dir(dir.path())
+        .args(["baseline", "-p", "core-utils"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let model: Value = serde_json::from_str(&fs::read_to_string(dir.path().join("baselines/core-utils/model.json")).unwrap()).unwrap();
+    assert_eq!(model["commit"], Value::Null);
+    assert_eq!(model["version"], "1.2.0");
+}
