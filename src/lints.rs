@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 use trustfall::{FieldValue, TransparentValue};
+use trustfall_core::ir::IndexedQuery;
 use trustfall_rustdoc::{VersionedIndex, VersionedRustdocAdapter, load_rustdoc};
 
 use crate::bump::Bump;
@@ -34,6 +35,22 @@ pub struct Lint {
     query: String,
     arguments: BTreeMap<String, TransparentValue>,
     template: Option<String>,
+    /// The query parsed and type-checked, by rustdoc format (each format has its schema):
+    /// parsing costs more than running the query on a small crate, so it is done once.
+    parsed: Mutex<BTreeMap<u32, Arc<IndexedQuery>>>,
+}
+
+impl Lint {
+    fn parsed(&self, format: u32, schema: &trustfall::Schema) -> Result<Arc<IndexedQuery>> {
+        let mut parsed = self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(query) = parsed.get(&format) {
+            return Ok(query.clone());
+        }
+        let query = trustfall_core::frontend::parse(schema, &self.query)
+            .with_context(|| format!("cargo-semver-checks lint `{}` does not parse against rustdoc format {format}", self.id))?;
+        parsed.insert(format, query.clone());
+        Ok(query)
+    }
 }
 
 /// The private parts of a [`SemverQuery`], read back from its serialised form.
@@ -74,6 +91,7 @@ fn read_catalog() -> Result<Vec<Lint>> {
                 query: text.query,
                 arguments: text.arguments,
                 template: text.per_result_error_template,
+                parsed: Mutex::default(),
             })
         })
         .collect()
@@ -111,13 +129,15 @@ pub fn run_timed(lints: &[Lint], baseline: &Path, current: &Path) -> Result<(Vec
     let adapter = VersionedRustdocAdapter::new(&current_index, Some(&baseline_index))
         .context("cannot set up cargo-semver-checks' lint adapter")?;
     let templates = templates();
+    let format = current_storage.version();
 
     let results: Vec<(Vec<Finding>, (String, Duration))> = lints
         .par_iter()
         .map(|lint| {
             let start = Instant::now();
+            let query = lint.parsed(format, adapter.schema())?;
             let rows: Vec<BTreeMap<Arc<str>, FieldValue>> = adapter
-                .run_query(&lint.query, lint.arguments.clone())
+                .run_query_with_indexed_query(query, lint.arguments.clone())
                 .with_context(|| format!("cargo-semver-checks lint `{}` failed to run", lint.id))?
                 .collect();
             let elapsed = start.elapsed();
