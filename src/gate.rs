@@ -174,39 +174,31 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     let mut keys = cache::input_keys(workspace, &packages, &config.features)?;
 
     // What the cache answers: the findings, when neither the inputs nor the baseline changed.
-    let mut pending: Vec<(Analysis, bool)> = packages
+    let mut pending: Vec<Analysis> = packages
         .par_iter()
         .map(|package| {
             let mut analysis = Analysis::new(package);
-            let mut compare = false;
             let key = cache::diff_key(&keys[&package.name], &baselines, &package.name, lints_on);
             if let Some(cached) = cache.diff(&package.name, &key) {
                 analysis.baseline = Some(cached.baseline.clone());
                 finish(workspace, &mut analysis, cached);
-                return (analysis, compare);
+                return analysis;
             }
             match baselines.summary(&package.name) {
                 Err(error) => analysis.error = Some(format!("{error:#}")),
-                Ok(None) => {}
-                Ok(Some(record)) => {
-                    compare = true;
-                    analysis.baseline = Some(record);
-                }
+                Ok(record) => analysis.baseline = record,
             }
-            (analysis, compare)
+            analysis
         })
         .collect();
 
-    let needing_api: Vec<&Package> = pending
+    let awaiting: Vec<&Analysis> = pending.iter().filter(|analysis| analysis.error.is_none() && analysis.diff.is_none()).collect();
+    let needing_api: Vec<&Package> = awaiting.iter().map(|analysis| &analysis.package).collect();
+    // Those with a baseline are compared as soon as their API is there, while cargo documents
+    // the others.
+    let to_compare: BTreeMap<&str, &BaselineSummary> = awaiting
         .iter()
-        .filter(|(analysis, _)| analysis.error.is_none() && analysis.diff.is_none())
-        .map(|(analysis, _)| &analysis.package)
-        .collect();
-    // Compared as soon as its API is there, while cargo documents the others.
-    let to_compare: BTreeMap<&str, &BaselineSummary> = pending
-        .iter()
-        .filter(|(_, compare)| *compare)
-        .filter_map(|(analysis, _)| Some((analysis.package.name.as_str(), analysis.baseline.as_ref()?)))
+        .filter_map(|analysis| Some((analysis.package.name.as_str(), analysis.baseline.as_ref()?)))
         .collect();
     let compare = |package: &Package, api: &CurrentApi| {
         let record = to_compare.get(package.name.as_str())?;
@@ -217,7 +209,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     let apis = current_apis(workspace, config, &needing_api, &target_dir, &mut keys, &compare)?;
     let mut outcomes: BTreeMap<String, (Option<(Result<CachedDiff>, Vec<String>)>, bool)> =
         needing_api.iter().map(|p| p.name.clone()).zip(apis.into_iter().map(|(_, outcome, documented)| (outcome, documented))).collect();
-    for (analysis, _) in &mut pending {
+    for analysis in &mut pending {
         let Some((outcome, documented)) = outcomes.remove(&analysis.package.name) else { continue };
         analysis.documented = documented;
         let Some((result, notes)) = outcome else { continue };
@@ -233,7 +225,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
             Err(error) => analysis.error = Some(format!("{error:#}")),
         }
     }
-    Ok(pending.into_iter().map(|(analysis, _)| analysis).collect())
+    Ok(pending)
 }
 
 impl Analysis {

@@ -234,3 +234,32 @@ fn corrupt_and_foreign_cache_entries_are_rebuilt_never_trusted() {
     assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
     assert_eq!(logged.check().documented, Vec::<String>::new());
 }
+
+#[test]
+fn bad_features_and_an_unknown_toolchain_are_errors_never_a_cache_hit() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    assert_eq!(logged.check().documented, names(&ALL));
+
+    // Features for a package the workspace does not have: a configuration error.
+    repo.edit("Cargo.toml", "[workspace.metadata.apicheck.rules]", "[workspace.metadata.apicheck.features]\nno-such-package = [\"x\"]\n\n[workspace.metadata.apicheck.rules]");
+    let stderr = fails_closed(repo.apicheck(&["check"]));
+    assert!(stderr.starts_with("error: [workspace.metadata.apicheck] in ") && stderr.contains("`no-such-package`"), "{stderr}");
+
+    // A feature the package does not have: cargo refuses it, and the cached API is not used.
+    repo.edit("Cargo.toml", "no-such-package = [\"x\"]", "core-utils = [\"no-such-feature\"]");
+    let stderr = fails_closed(repo.apicheck(&["check"]));
+    assert!(stderr.starts_with("error: `cargo doc` failed") && stderr.contains("no-such-feature"), "{stderr}");
+    repo.edit("Cargo.toml", "core-utils = [\"no-such-feature\"]", "");
+
+    // A toolchain that cannot be identified: the cache cannot be keyed, so nothing passes.
+    let stderr = fails_closed(repo.apicheck_env(&["check"], &[("RUSTC", "/nonexistent/rustc")]));
+    assert!(stderr.starts_with("error: cannot tell which toolchain documents the workspace: cannot run `/nonexistent/rustc -vV`"), "{stderr}");
+}
+
+/// Asserts exit code 2 with nothing on stdout, and returns stderr.
+fn fails_closed(output: std::process::Output) -> String {
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout.is_empty());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
