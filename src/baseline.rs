@@ -19,7 +19,7 @@ use flate2::write::GzEncoder;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApiModel, ListingOptions};
+use crate::model::{ApiModel, ListingOptions, MODEL_SCHEMA};
 
 /// Version of `model.json`'s schema.
 pub const BASELINE_SCHEMA: u32 = 1;
@@ -49,6 +49,31 @@ pub struct BaselineRecord {
     pub model: ApiModel,
 }
 
+/// Where a loaded baseline's model came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelOrigin {
+    /// `model.json`'s own model.
+    Stored,
+    /// Rebuilt from `rustdoc.json.gz`, because `model.json` holds a model of another schema
+    /// (`None`: no schema number at all).
+    Rebuilt { schema: Option<u64> },
+}
+
+/// `model.json` as stored, its model not yet read (its schema may be an older one).
+#[derive(Deserialize)]
+struct StoredRecord {
+    apicheck_baseline: u32,
+    package: String,
+    version: Version,
+    tag: String,
+    commit: Option<String>,
+    rustdoc_format: u32,
+    recorded_with: String,
+    #[serde(default)]
+    public_dependency_versions: Option<std::collections::BTreeMap<String, Version>>,
+    model: serde_json::Value,
+}
+
 /// What `model.json` holds besides the model: what the policy needs of a baseline, read
 /// without building the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +85,28 @@ pub struct BaselineSummary {
     pub rustdoc_format: u32,
     #[serde(default)]
     pub public_dependency_versions: Option<std::collections::BTreeMap<String, Version>>,
+    /// The schema of the stored model (read without the rest of the model).
+    #[serde(default, rename = "model")]
+    pub model_schema: ModelSchema,
+}
+
+/// The one key of a stored model a summary reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelSchema {
+    #[serde(default)]
+    pub apicheck_model: Option<u64>,
+}
+
+impl BaselineSummary {
+    /// The schema of the stored model when an apicheck with another one recorded it (so that the
+    /// model is rebuilt from the rustdoc JSON for a comparison), as text.
+    pub fn older_model_schema(&self) -> Option<String> {
+        match self.model_schema.apicheck_model {
+            Some(schema) if schema == u64::from(MODEL_SCHEMA) => None,
+            Some(schema) => Some(schema.to_string()),
+            None => Some("unknown".to_string()),
+        }
+    }
 }
 
 /// The baselines folder of a workspace.
@@ -101,9 +148,38 @@ impl Baselines {
         [(MODEL_FILE, dir.join(MODEL_FILE)), (RUSTDOC_FILE, dir.join(RUSTDOC_FILE))]
     }
 
-    /// The stored baseline of `package`, `None` when it has none.
-    pub fn load(&self, package: &str) -> Result<Option<BaselineRecord>> {
-        self.read(package, |record: &BaselineRecord| &record.package)
+    /// The stored baseline of `package`, `None` when it has none. A model that an apicheck with
+    /// another model schema recorded is rebuilt from the stored rustdoc JSON, so that upgrading
+    /// apicheck never forces re-recording; `ModelOrigin::Rebuilt` says so.
+    pub fn load(&self, package: &str) -> Result<Option<(BaselineRecord, ModelOrigin)>> {
+        let Some(stored) = self.read(package, |record: &StoredRecord| &record.package)? else { return Ok(None) };
+        let schema = stored.model.get("apicheck_model").and_then(serde_json::Value::as_u64);
+        let (model, origin) = if schema == Some(u64::from(MODEL_SCHEMA)) {
+            let model = serde_json::from_value(stored.model).with_context(|| {
+                format!(
+                    "the baseline {} is corrupt: restore it from git or record it again (`apicheck baseline -p {package}`)",
+                    self.package_dir(package).join(MODEL_FILE).display()
+                )
+            })?;
+            (model, ModelOrigin::Stored)
+        } else {
+            let json = self.rustdoc_text(package)?;
+            let source = self.package_dir(package).join(RUSTDOC_FILE);
+            let krate = crate::rustdoc::parse_rustdoc_text(&source, &json)?;
+            (ApiModel::from_rustdoc(&krate.krate), ModelOrigin::Rebuilt { schema })
+        };
+        let record = BaselineRecord {
+            apicheck_baseline: stored.apicheck_baseline,
+            package: stored.package,
+            version: stored.version,
+            tag: stored.tag,
+            commit: stored.commit,
+            rustdoc_format: stored.rustdoc_format,
+            recorded_with: stored.recorded_with,
+            public_dependency_versions: stored.public_dependency_versions,
+            model,
+        };
+        Ok(Some((record, origin)))
     }
 
     /// The stored baseline of `package` without its model, `None` when it has none.
@@ -145,6 +221,13 @@ impl Baselines {
 
     /// Decompresses the stored rustdoc JSON of `package` to `into` (atomically) and returns it.
     pub fn extract_rustdoc(&self, package: &str, into: &Path) -> Result<PathBuf> {
+        let text = self.rustdoc_text(package)?;
+        write_atomically(into, text.as_bytes())?;
+        Ok(into.to_path_buf())
+    }
+
+    /// The stored rustdoc JSON of `package`, decompressed.
+    fn rustdoc_text(&self, package: &str) -> Result<String> {
         let source = self.package_dir(package).join(RUSTDOC_FILE);
         let file = fs::File::open(&source).with_context(|| {
             format!("the baseline of `{package}` has no {}: record it again (`apicheck baseline -p {package}`)", source.display())
@@ -153,8 +236,7 @@ impl Baselines {
         GzDecoder::new(file)
             .read_to_string(&mut text)
             .with_context(|| format!("the baseline's rustdoc JSON {} is corrupt", source.display()))?;
-        write_atomically(into, text.as_bytes())?;
-        Ok(into.to_path_buf())
+        Ok(text)
     }
 
     /// Records `record` with its rustdoc JSON, replacing any earlier baseline of the package.

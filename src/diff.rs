@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::bump::Bump;
 use crate::findings::{Change, Finding, Level, Source};
-use crate::model::{ApiItem, ApiModel, Detail, Generics, ItemKind, Qualifiers};
+use crate::model::ty::{Bound, JoinBounds, ParamKind, Ty};
+use crate::model::{ApiItem, ApiModel, Detail, Generics, ItemKind, Qualifiers, VariantField};
 
 /// The findings of `baseline` → `current`, sorted, before any lint results are merged in.
 pub fn diff_models(baseline: &ApiModel, current: &ApiModel) -> Vec<Finding> {
@@ -30,15 +31,30 @@ pub fn diff_models(baseline: &ApiModel, current: &ApiModel) -> Vec<Finding> {
         .map(|item| item.path.as_str())
         .collect();
 
+    // A method of an impl for one instantiation (`impl W<String>`) that is now in an impl for
+    // every instantiation that covers it (`impl<T: AsRef<str>> W<T>`): the same method,
+    // generalized.
+    let generalized: BTreeMap<&str, &ApiItem> = old
+        .iter()
+        .filter(|(key, _)| !new.contains_key(*key))
+        .filter_map(|(key, item)| Some((*key, generalizing_method(item, &new)?)))
+        .collect();
     for (key, item) in &old {
-        match new.get(key) {
-            Some(now) => differ.changed(item, now),
-            None if item.hidden || is_blanket(item) || member_of(item, &removed_owners) => {}
-            None => differ.removed(item),
+        match (new.get(key), generalized.get(key)) {
+            (Some(now), _) => differ.changed(item, now),
+            (None, Some(now)) => differ.generalized(item, now),
+            (None, None) if item.hidden || is_blanket(item) || member_of(item, &removed_owners) => {}
+            (None, None) => differ.removed(item),
         }
     }
+    let generalizing: BTreeSet<&str> = generalized.values().map(|item| item.key.as_str()).collect();
     for (key, item) in &new {
-        if !old.contains_key(key) && !item.hidden && !is_blanket(item) && !member_of(item, &added_owners) {
+        if !old.contains_key(key)
+            && !generalizing.contains(key)
+            && !item.hidden
+            && !is_blanket(item)
+            && !member_of(item, &added_owners)
+        {
             differ.added(item);
         }
     }
@@ -280,6 +296,7 @@ pub const EQUIVALENT_LINTS: &[(&str, &[&str])] = &[
     ("trait_unsafe_added", &["trait_unsafe_added"]),
     ("trait_unsafe_removed", &["trait_unsafe_removed"]),
     ("trait_newly_sealed", &["trait_newly_sealed"]),
+    ("trait_no_longer_sealed", &["unconditionally_sealed_trait_became_unsealed"]),
     ("trait_no_longer_dyn_compatible", &["trait_no_longer_dyn_compatible"]),
     (
         "trait_generic_params_changed",
@@ -324,6 +341,18 @@ pub const EQUIVALENT_LINTS: &[(&str, &[&str])] = &[
 /// The cargo-semver-checks lints that report the same break as the model rule `id`.
 pub fn equivalent_lints(id: &str) -> &'static [&'static str] {
     EQUIVALENT_LINTS.iter().find(|(rule, _)| *rule == id).map(|(_, lints)| *lints).unwrap_or(&[])
+}
+
+/// The method of `new` that generalizes `old`, a method of an impl for one instantiation of its
+/// type: same path, in an impl whose self type covers `old`'s. The new impl's bounds are not
+/// checked against the old instantiation (that needs the trait solver).
+fn generalizing_method<'a>(old: &ApiItem, new: &BTreeMap<&str, &'a ApiItem>) -> Option<&'a ApiItem> {
+    let Detail::Function { impl_self: Some(old_self), .. } = &old.detail else { return None };
+    let candidate = new.get(format!("{} {}", old.kind.id_part(), old.path).as_str())?;
+    match &candidate.detail {
+        Detail::Function { impl_self: Some(new_self), .. } if new_self != old_self && new_self.covers(old_self) => Some(candidate),
+        _ => None,
+    }
 }
 
 /// Blanket impls follow from a type's other impls, which are diffed themselves.
@@ -384,7 +413,7 @@ impl Differ<'_> {
             new: None,
             acknowledged: None,
             subject: match &item.detail {
-                Detail::Impl { trait_path, .. } => Some(trait_name(trait_path)),
+                Detail::Impl { trait_path, .. } => Some(trait_name(&trait_path.path)),
                 _ => None,
             },
         });
@@ -401,10 +430,19 @@ impl Differ<'_> {
         self.finding(id, Change::Removed, Bump::Major, item, message).old = Some(item.signature.clone());
     }
 
+    fn generalized(&mut self, old: &ApiItem, new: &ApiItem) {
+        let (Detail::Function { impl_self: Some(from), .. }, Detail::Function { impl_self: Some(to), .. }) = (&old.detail, &new.detail) else { return };
+        let message = format!("{} moved from `impl {from}` to the more general `impl {to}`, which covers it", describe(new));
+        self.change(new, old, format!("{}_impl_generalized", self.rule_prefix(new, false)), Bump::Minor, message);
+    }
+
     fn added(&mut self, item: &ApiItem) {
         let (bump, why) = self.addition_bump(item);
         let id = format!("{}_added", self.rule_prefix(item, false));
-        let message = format!("{} was added{why}", describe(item));
+        let message = match &item.alias_of {
+            Some(canonical) => format!("{} is now also reachable at this path (a re-export of `{canonical}`){why}", describe(item)),
+            None => format!("{} was added{why}", describe(item)),
+        };
         self.finding(id, Change::Added, bump, item, message).new = Some(item.signature.clone());
     }
 
@@ -479,14 +517,14 @@ impl Differ<'_> {
         }
         match (&old.detail, &new.detail) {
             (
-                Detail::Function { qualifiers: oq, generics: og, inputs: oi, output: oo, variadic: ov, has_default: od },
-                Detail::Function { qualifiers: nq, generics: ng, inputs: ni, output: no, variadic: nv, has_default: nd },
+                Detail::Function { qualifiers: oq, generics: og, inputs: oi, has_receiver: or, output: oo, variadic: ov, has_default: od, .. },
+                Detail::Function { qualifiers: nq, generics: ng, inputs: ni, has_receiver: nr, output: no, variadic: nv, has_default: nd, .. },
             ) => {
                 self.qualifiers(old, new, &prefix, oq, nq);
                 if ov != nv {
                     self.change(new, old, format!("{prefix}_variadic_changed"), Bump::Major, format!("{} changed whether it is variadic", describe(new)));
                 }
-                self.inputs(old, new, &prefix, oi, ni);
+                self.inputs(old, new, &prefix, (oi, *or), (ni, *nr));
                 if oo != no {
                     self.change(new, old, format!("{prefix}_return_type_changed"), Bump::Major, format!("{} now returns `{no}` instead of `{oo}`", describe(new)));
                 }
@@ -504,7 +542,11 @@ impl Differ<'_> {
             }
             (Detail::Struct { shape: os, generics: og, private_fields: op, non_exhaustive: on }, Detail::Struct { shape: ns, generics: ng, private_fields: np, non_exhaustive: nn }) => {
                 let was_constructible = !op && !on;
-                self.non_exhaustive(old, new, &prefix, *on, *nn);
+                // Private fields already keep other crates from building or exhaustively
+                // matching the struct: `#[non_exhaustive]` takes nothing more away.
+                if !(*op && *np) {
+                    self.non_exhaustive(old, new, &prefix, *on, *nn);
+                }
                 if os != ns {
                     let bump = if *op && *np && *os != crate::model::StructShape::Tuple { Bump::Minor } else { Bump::Major };
                     self.change(new, old, "struct_kind_changed".into(), bump, format!("{} changed from a {} struct to a {} struct", describe(new), shape_name(*os), shape_name(*ns)));
@@ -518,7 +560,13 @@ impl Differ<'_> {
                 self.generics(old, new, &prefix, og, ng, false);
             }
             (Detail::Field { ty: ot }, Detail::Field { ty: nt }) if ot != nt => {
-                self.change(new, old, format!("{prefix}_type_changed"), Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
+                // `pub u8` → `pub T` where the struct gained `T = u8`: the same type to every
+                // existing use (the Cargo book's generalizing with a default).
+                let defaulted = self.new_defaulted_params(new);
+                let as_before = nt.substitute(&|name| defaulted.get(name).cloned());
+                if as_before != *ot {
+                    self.change(new, old, format!("{prefix}_type_changed"), Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
+                }
             }
             (Detail::Enum { generics: og, non_exhaustive: on }, Detail::Enum { generics: ng, non_exhaustive: nn }) => {
                 self.non_exhaustive(old, new, &prefix, *on, *nn);
@@ -531,7 +579,7 @@ impl Differ<'_> {
                 } else if of != nf {
                     let only_additions = of.iter().all(|f| nf.contains(f));
                     let bump = if only_additions && *on && *nn { Bump::Minor } else { Bump::Major };
-                    self.change(new, old, "enum_variant_fields_changed".into(), bump, format!("{} changed its fields from ({}) to ({})", describe(new), of.join(", "), nf.join(", ")));
+                    self.change(new, old, "enum_variant_fields_changed".into(), bump, format!("{} changed its fields from ({}) to ({})", describe(new), show_fields(of), show_fields(nf)));
                 }
             }
             (Detail::Union { generics: og, private_fields: op }, Detail::Union { generics: ng, private_fields: np }) => {
@@ -544,8 +592,9 @@ impl Differ<'_> {
                 Detail::Trait { generics: og, supertraits: osup, is_unsafe: ou, sealed: os, dyn_compatible: od },
                 Detail::Trait { generics: ng, supertraits: nsup, is_unsafe: nu, sealed: ns, dyn_compatible: nd },
             ) => {
-                let added: Vec<&String> = nsup.iter().filter(|s| !osup.contains(s)).collect();
-                let removed: Vec<&String> = osup.iter().filter(|s| !nsup.contains(s)).collect();
+                let added: Vec<&Bound> = nsup.iter().filter(|s| !osup.contains(s)).collect();
+                // A supertrait users cannot name (a seal) is nothing they could rely on.
+                let removed: Vec<&Bound> = osup.iter().filter(|s| !nsup.contains(s) && self.nameable_in_old(s)).collect();
                 if !added.is_empty() {
                     let bump = if *os { Bump::Minor } else { Bump::Major };
                     self.change(new, old, "trait_supertrait_added".into(), bump, format!("{} now requires `{}`: existing implementations may not satisfy it", describe(new), join_ticks(&added)));
@@ -559,6 +608,8 @@ impl Differ<'_> {
                 }
                 if !os && *ns {
                     self.change(new, old, "trait_newly_sealed".into(), Bump::Major, format!("{} is now sealed: downstream crates can no longer implement it", describe(new)));
+                } else if *os && !ns {
+                    self.change(new, old, "trait_no_longer_sealed".into(), Bump::Minor, format!("{} is no longer sealed: downstream crates can now implement it", describe(new)));
                 }
                 if *od && !nd {
                     self.change(new, old, "trait_no_longer_dyn_compatible".into(), Bump::Major, format!("{} is no longer dyn compatible: `dyn` uses of it break", describe(new)));
@@ -568,7 +619,7 @@ impl Differ<'_> {
             (Detail::AssocType { bounds: ob, default: od }, Detail::AssocType { bounds: nb, default: nd }) => {
                 if ob != nb {
                     let bump = if self.sealed_owner(new) && ob.iter().all(|b| nb.contains(b)) { Bump::Minor } else { Bump::Major };
-                    self.change(new, old, "trait_associated_type_bounds_changed".into(), bump, format!("{} changed its bounds from `{}` to `{}`", describe(new), ob.join(" + "), nb.join(" + ")));
+                    self.change(new, old, "trait_associated_type_bounds_changed".into(), bump, format!("{} changed its bounds from `{}` to `{}`", describe(new), JoinBounds(ob), JoinBounds(nb)));
                 }
                 if od.is_some() && nd.is_none() {
                     self.change(new, old, "trait_associated_type_default_removed".into(), Bump::Major, format!("{} lost its default", describe(new)));
@@ -616,9 +667,16 @@ impl Differ<'_> {
                 }
                 self.generics(old, new, &prefix, og, ng, false);
             }
-            (Detail::Macro { macro_kind: ok, helpers: oh }, Detail::Macro { macro_kind: nk, helpers: nh }) => {
+            (Detail::Macro { macro_kind: ok, helpers: oh, arms: oa }, Detail::Macro { macro_kind: nk, helpers: nh, arms: na }) => {
                 if ok != nk {
                     self.change(new, old, "macro_kind_changed".into(), Bump::Major, format!("{} changed kind", describe(new)));
+                }
+                let lost: Vec<&String> = oa.iter().filter(|arm| !na.contains(arm)).collect();
+                let gained: Vec<&String> = na.iter().filter(|arm| !oa.contains(arm)).collect();
+                if !lost.is_empty() {
+                    self.change(new, old, "macro_arm_removed".into(), Bump::Major, format!("{} no longer accepts `{}`: invocations that matched it break", describe(new), join_ticks(&lost)));
+                } else if !gained.is_empty() {
+                    self.change(new, old, "macro_arm_added".into(), Bump::Minor, format!("{} now also accepts `{}`", describe(new), join_ticks(&gained)));
                 }
                 let removed: Vec<&String> = oh.iter().filter(|h| !nh.contains(h)).collect();
                 if !removed.is_empty() {
@@ -666,25 +724,37 @@ impl Differ<'_> {
         }
     }
 
-    fn inputs(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: &[String], n: &[String]) {
+    fn inputs(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, (o, o_receiver): (&[Ty], bool), (n, n_receiver): (&[Ty], bool)) {
         let what = describe(new);
         if o.len() != n.len() {
             self.change(new, old, format!("{prefix}_parameter_count_changed"), Bump::Major, format!("{what} now takes {} parameters instead of {}", n.len(), o.len()));
             return;
         }
         let mut changed = Vec::new();
+        let mut loosened = Vec::new();
         for (position, (before, after)) in o.iter().zip(n).enumerate() {
             if before == after {
                 continue;
             }
-            if is_receiver(before) || is_receiver(after) {
-                self.change(new, old, format!("{prefix}_receiver_changed"), Bump::Major, format!("{what} now takes `{after}` instead of `{before}`"));
-            } else {
-                changed.push(format!("parameter {} from `{before}` to `{after}`", position + 1));
+            let is_receiver = position == 0 && (o_receiver || n_receiver);
+            match (before, after) {
+                _ if is_receiver => {
+                    let (before, after) = (receiver_text(before, old), receiver_text(after, new));
+                    self.change(new, old, format!("{prefix}_receiver_changed"), Bump::Major, format!("{what} now takes `{after}` instead of `{before}`"));
+                }
+                // `impl A + B` → `impl A`: every argument that satisfied the old bounds still does.
+                (Ty::Impl(old_bounds), Ty::Impl(new_bounds)) if new_bounds.iter().all(|b| old_bounds.contains(b)) => {
+                    loosened.push(format!("parameter {} from `{before}` to `{after}`", position + 1));
+                }
+                _ => changed.push(format!("parameter {} from `{before}` to `{after}`", position + 1)),
             }
         }
         if !changed.is_empty() {
             self.change(new, old, format!("{prefix}_parameter_type_changed"), Bump::Major, format!("{what} changed {}", changed.join(", ")));
+        }
+        if !loosened.is_empty() {
+            let bump = if new.kind == ItemKind::TraitMethod && !self.sealed_owner(new) { Bump::Major } else { Bump::Minor };
+            self.change(new, old, format!("{prefix}_parameter_bounds_loosened"), bump, format!("{what} loosened {}", loosened.join(", ")));
         }
     }
 
@@ -696,35 +766,68 @@ impl Differ<'_> {
         // An impl's own parameters are not API: they follow the implementing type's.
         let params_are_api = new.kind != ItemKind::Impl;
         if params_are_api && o.params != n.params {
-            let only_defaulted_additions = n.params.len() > o.params.len()
-                && n.params.starts_with(&o.params)
-                && n.params[o.params.len()..].iter().all(|p| p.contains(" = "));
             // A defaulted parameter added at the end means the same type or trait as before to
             // existing code (the Cargo book's "adding a defaulted type parameter").
+            let only_defaulted_additions = n.params.len() > o.params.len()
+                && n.params.starts_with(&o.params)
+                && n.params[o.params.len()..].iter().all(|p| match &p.kind {
+                    ParamKind::Type { default } => default.is_some(),
+                    ParamKind::Const { default, .. } => default.is_some(),
+                    ParamKind::Lifetime => false,
+                });
             let bump = if only_defaulted_additions { Bump::Minor } else { Bump::Major };
-            self.change(new, old, format!("{prefix}_generic_params_changed"), bump, format!("{what} changed its generic parameters from <{}> to <{}>", o.params.join(", "), n.params.join(", ")));
-            return;
+            let show = |params: &[crate::model::ty::GenericParam]| params.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
+            self.change(new, old, format!("{prefix}_generic_params_changed"), bump, format!("{what} changed its generic parameters from <{}> to <{}>", show(&o.params), show(&n.params)));
+            if !only_defaulted_additions {
+                return;
+            }
         }
-        // `T: ?Sized` relaxes: adding it loosens, removing it tightens.
-        let relaxes = |p: &String| p.contains(": ?");
         // Bounds on a parameter that did not exist before constrain only code that names it
         // (existing code gets its default).
-        let old_names: Vec<&str> = o.params.iter().map(|p| param_name(p)).collect();
-        let on_new_param = |p: &&String| {
-            let subject = p.split(':').next().unwrap_or_default().trim();
-            n.params.iter().any(|param| param_name(param) == subject && !old_names.contains(&subject))
+        let old_names: BTreeSet<&str> = o.params.iter().map(|p| p.name.as_str()).collect();
+        let on_new_param = |p: &&crate::model::ty::Predicate| {
+            p.subject_param().is_some_and(|subject| n.params.iter().any(|param| param.name == subject) && !old_names.contains(subject))
         };
-        let added: Vec<&String> = n.predicates.iter().filter(|p| !o.predicates.contains(p)).filter(|p| !on_new_param(p)).collect();
-        let removed: Vec<&String> = o.predicates.iter().filter(|p| !n.predicates.contains(p)).collect();
-        let tightened: Vec<&String> = added.iter().copied().filter(|p| !relaxes(p)).chain(removed.iter().copied().filter(|p| relaxes(p))).collect();
-        let loosened: Vec<&String> = removed.iter().copied().filter(|p| !relaxes(p)).chain(added.iter().copied().filter(|p| relaxes(p))).collect();
+        let added: Vec<_> = n.predicates.iter().filter(|p| !o.predicates.contains(p)).filter(|p| !on_new_param(p)).collect();
+        let removed: Vec<_> = o.predicates.iter().filter(|p| !n.predicates.contains(p)).collect();
+        // `T: ?Sized` relaxes: adding it loosens, removing it tightens.
+        let tightened: Vec<String> = added.iter().filter(|p| !p.relaxes()).chain(removed.iter().filter(|p| p.relaxes())).map(|p| p.to_string()).collect();
+        let loosened: Vec<String> = removed.iter().filter(|p| !p.relaxes()).chain(added.iter().filter(|p| p.relaxes())).map(|p| p.to_string()).collect();
         if !tightened.is_empty() {
-            self.change(new, old, format!("{prefix}_bounds_tightened"), Bump::Major, format!("{what} now requires `{}`", join_ticks(&tightened)));
+            self.change(new, old, format!("{prefix}_bounds_tightened"), Bump::Major, format!("{what} now requires `{}`", tightened.join("`, `")));
         }
         if !loosened.is_empty() {
             let bump = if implementors_see_it { Bump::Major } else { Bump::Minor };
-            self.change(new, old, format!("{prefix}_bounds_loosened"), bump, format!("{what} no longer requires `{}`", join_ticks(&loosened)));
+            self.change(new, old, format!("{prefix}_bounds_loosened"), bump, format!("{what} no longer requires `{}`", loosened.join("`, `")));
         }
+    }
+
+    /// The parameters with a default that the owner of `item` (a field's struct) gained since
+    /// the baseline, by name, with their defaults.
+    fn new_defaulted_params(&self, item: &ApiItem) -> BTreeMap<String, Ty> {
+        let owner_generics = |owner: Option<&ApiItem>| match owner.map(|o| &o.detail) {
+            Some(Detail::Struct { generics, .. } | Detail::Enum { generics, .. } | Detail::Union { generics, .. }) => Some(generics.clone()),
+            _ => None,
+        };
+        let Some(owner) = owner_path(item) else { return BTreeMap::new() };
+        let (Some(old), Some(new)) = (owner_generics(self.old_owner(owner)), owner_generics(self.new_owner(owner))) else { return BTreeMap::new() };
+        new.params
+            .iter()
+            .skip(old.params.len())
+            .filter_map(|p| match &p.kind {
+                ParamKind::Type { default: Some(default) } => Some((p.name.clone(), default.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether a supertrait bound names something users of the baseline could name: a trait of
+    /// another crate, or one of this crate's public traits.
+    fn nameable_in_old(&self, bound: &Bound) -> bool {
+        let Some(path) = bound.trait_path() else { return true };
+        let crate_name = self.old.values().next().map(|item| item.path.split("::").next().unwrap_or_default()).unwrap_or_default();
+        let local = path.split("::").next() == Some(crate_name);
+        !local || self.old.contains_key(format!("trait {path}").as_str())
     }
 
     fn non_exhaustive(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: bool, n: bool) {
@@ -736,14 +839,21 @@ impl Differ<'_> {
     }
 }
 
-/// `T` of `T = u32`, `N` of `const N: usize`.
-fn param_name(param: &str) -> &str {
-    let param = param.strip_prefix("const ").unwrap_or(param);
-    param.split([' ', ':', '=']).next().unwrap_or(param)
+/// A receiver as written: `self`, `&self`, `&mut self` or `self: T`.
+fn receiver_text(ty: &Ty, method: &ApiItem) -> String {
+    let self_ty = match &method.detail {
+        Detail::Function { impl_self: Some(self_ty), .. } => self_ty.clone(),
+        _ => Ty::Param("Self".to_string()),
+    };
+    match ty {
+        ty if *ty == self_ty => "self".to_string(),
+        Ty::Ref { mutable, inner, .. } if **inner == self_ty => format!("&{}self", if *mutable { "mut " } else { "" }),
+        other => format!("self: {other}"),
+    }
 }
 
-fn is_receiver(parameter: &str) -> bool {
-    parameter == "self" || parameter.starts_with("self:") || (parameter.starts_with('&') && parameter.ends_with("self"))
+fn show_fields(fields: &[VariantField]) -> String {
+    fields.iter().map(|f| format!("{}: {}", f.name, f.ty)).collect::<Vec<_>>().join(", ")
 }
 
 fn shape_name(shape: crate::model::StructShape) -> &'static str {
@@ -754,8 +864,8 @@ fn shape_name(shape: crate::model::StructShape) -> &'static str {
     }
 }
 
-fn join_ticks(parts: &[&String]) -> String {
-    parts.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("`, `")
+fn join_ticks<T: std::fmt::Display>(parts: &[T]) -> String {
+    parts.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("`, `")
 }
 
 /// The last path segment of a trait path, without generic arguments (`Send`).
@@ -770,7 +880,11 @@ fn describe(item: &ApiItem) -> String {
         Detail::Impl { trait_path, auto, .. } => {
             let kind = if *auto { "auto trait impl" } else { "trait impl" };
             let for_type = item.key.rsplit_once(" for ").map(|(_, ty)| ty).unwrap_or(&item.path);
-            format!("{kind} `{} for {for_type}`", trait_name(trait_path))
+            format!("{kind} `{} for {for_type}`", trait_name(&trait_path.path))
+        }
+        // A member of an impl for one instantiation: which one is part of what it is.
+        Detail::Function { impl_self: Some(self_ty), .. } if item.key.ends_with(&format!(" for {self_ty}")) => {
+            format!("{} `{}` of `impl {self_ty}`", item.kind.noun(), item.path)
         }
         _ => format!("{} `{}`", item.kind.noun(), item.path),
     }
@@ -801,6 +915,18 @@ fn map_moved_paths(baseline: &ApiModel, current: &ApiModel) -> ApiModel {
     }
     // Longest first, so that `a::b::C` is not half-rewritten by a rename of `a::b`.
     renames.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    // The new canonical path stays a path of the item: an alias of the old one.
+    let new_paths: Vec<ApiItem> = current
+        .items
+        .iter()
+        .filter(|item| item.alias_of.is_none() && (is_owner(item.kind) || item.kind == ItemKind::TypeAlias))
+        .filter_map(|item| {
+            let (_, to) = renames.iter().find(|(from, _)| *from == item.path)?;
+            let mut alias = item.clone();
+            alias.alias_of = Some(to.clone());
+            Some(alias)
+        })
+        .collect();
     let mut mapped = current.clone();
     for item in &mut mapped.items {
         let mut value = serde_json::to_value(&*item).expect("a model item always serializes");
@@ -811,6 +937,7 @@ fn map_moved_paths(baseline: &ApiModel, current: &ApiModel) -> ApiModel {
         }
     }
     mapped.items.retain(|item| item.alias_of.is_none() || !renames.iter().any(|(_, to)| Some(to) == item.alias_of.as_ref() && *to == item.path));
+    mapped.items.extend(new_paths);
     mapped.items.sort_by(|a, b| a.key.cmp(&b.key));
     mapped.items.dedup_by(|later, earlier| later.key == earlier.key);
     mapped

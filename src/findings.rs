@@ -106,13 +106,23 @@ pub fn required_bump(findings: &[Finding]) -> Bump {
 /// as a model finding (the same item, and a lint listed as equivalent to the model's rule) is
 /// folded into it, keeping the higher bump; the others are kept as they are. The result is
 /// sorted: removed, changed, added; then by path and id.
-pub fn merge(mut model: Vec<Finding>, lints: Vec<Finding>, equivalent: impl Fn(&str) -> &'static [&'static str]) -> Vec<Finding> {
+///
+/// `canonical` maps a path to the canonical path of the item it reaches (the engines may name
+/// one item by different paths: a re-export and its definition).
+pub fn merge(
+    mut model: Vec<Finding>,
+    lints: Vec<Finding>,
+    equivalent: impl Fn(&str) -> &'static [&'static str],
+    canonical: impl Fn(&str) -> String,
+) -> Vec<Finding> {
     let mut extra = Vec::new();
     for lint in lints {
         let lint_id = lint.lint.clone().unwrap_or_else(|| lint.id.clone());
+        let lint_path = canonical(&lint.path);
         let same_break = model.iter_mut().find(|finding| {
+            let finding_path = canonical(&finding.path);
             finding.source == Source::Apicheck
-                && (finding.path == lint.path || finding.change == Change::Changed && is_member_path(&lint.path, &finding.path))
+                && (finding_path == lint_path || finding.change == Change::Changed && is_member_path(&lint_path, &finding_path))
                 && equivalent(&finding.id).contains(&lint_id.as_str())
                 && (finding.subject.is_none() || lint.subject.is_none() || finding.subject == lint.subject)
         });

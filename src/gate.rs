@@ -302,6 +302,13 @@ pub fn current_apis<T: Send>(
 /// Fills in the findings of a compared package: the cached or computed diff, and the public
 /// dependencies that moved to a new major version.
 fn finish(workspace: &Workspace, analysis: &mut Analysis, cached: CachedDiff) {
+    if let Some(schema) = cached.baseline.older_model_schema() {
+        analysis.notes.push(format!(
+            "the baseline's model was recorded with model schema {schema}; it was rebuilt from the baseline's rustdoc JSON \
+             for this check (record the baseline again with `apicheck baseline -p {}` to skip this step)",
+            analysis.package.name
+        ));
+    }
     let mut diff = cached.diff;
     match public_dependency_findings(workspace, &analysis.package, &cached.baseline, cached.public_dependencies.as_deref()) {
         Ok(found) => diff.findings.extend(found),
@@ -325,7 +332,7 @@ fn compare_with_baseline(
     lints_on: bool,
     notes: &mut Vec<String>,
 ) -> Result<CachedDiff> {
-    let baseline = baselines
+    let (baseline, _) = baselines
         .load(&record.package)?
         .with_context(|| format!("the baseline of `{}` went away during the check", record.package))?;
     let baseline_json = if lints_on {
@@ -460,7 +467,7 @@ fn api_affected(workspace: &Workspace, config: &Config, selection: &Selection) -
             }
             // A baseline that predates the public-dependency record, or none: check to be safe.
             let exposes = match baselines.load(&package.name) {
-                Ok(Some(record)) => record.model.public_dependencies.as_ref().is_none_or(|deps| deps.iter().any(|d| exposed.contains(d))),
+                Ok(Some((record, _))) => record.model.public_dependencies.as_ref().is_none_or(|deps| deps.iter().any(|d| exposed.contains(d))),
                 _ => true,
             };
             if exposes {
@@ -562,7 +569,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             if governed.contains(&stored) || packages.iter().any(|p| p.name == stored) {
                 continue;
             }
-            let report = match baselines.load(&stored) {
+            let report = match baselines.summary(&stored) {
                 Ok(Some(record)) => PackageReport::removed_package(&stored, &record.version, config),
                 Ok(None) => continue,
                 Err(error) => PackageReport::error(&stored, format!("{error:#}")),
@@ -711,7 +718,7 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
     if scope == BaselineScope::Released {
         let mut released = Vec::new();
         for package in packages {
-            match baselines.load(&package.name)? {
+            match baselines.summary(&package.name)? {
                 Some(record) if record.version == package.version => {}
                 _ => released.push(package),
             }

@@ -97,6 +97,31 @@ pub fn compare(baseline: &ApiFile, current: &ApiFile, options: CompareOptions) -
     compare_models(&old, &new, lint_pair)
 }
 
+/// Every path of both models that is an alias (a re-export) of an item, with the item's
+/// canonical path.
+fn alias_table(old: &ApiModel, new: &ApiModel) -> std::collections::HashMap<String, String> {
+    old.items
+        .iter()
+        .chain(&new.items)
+        .filter_map(|item| Some((item.path.clone(), item.alias_of.clone()?)))
+        .collect()
+}
+
+/// The canonical path of `path`: itself, or with its longest prefix that is an alias replaced
+/// (`tracing_core::Kind::is_span` → `tracing_core::metadata::Kind::is_span`).
+fn canonical_path(aliases: &std::collections::HashMap<String, String>, path: &str) -> String {
+    let mut prefix = path;
+    loop {
+        if let Some(canonical) = aliases.get(prefix) {
+            return format!("{canonical}{}", &path[prefix.len()..]);
+        }
+        match prefix.rsplit_once("::") {
+            Some((shorter, _)) => prefix = shorter,
+            None => return path.to_string(),
+        }
+    }
+}
+
 /// Compares two models, and runs the lints on `lint_pair` (the baseline's and the current
 /// rustdoc JSON) alongside when given.
 pub fn compare_models(old: &ApiModel, new: &ApiModel, lint_pair: Option<(&Path, &Path)>) -> Result<ApiDiff> {
@@ -109,7 +134,9 @@ pub fn compare_models(old: &ApiModel, new: &ApiModel, lint_pair: Option<(&Path, 
             }
         },
     );
-    let findings = findings::merge(model_findings, lint_findings?, diff::equivalent_lints);
+    let aliases = alias_table(old, new);
+    let canonical = |path: &str| canonical_path(&aliases, path);
+    let findings = findings::merge(model_findings, lint_findings?, diff::equivalent_lints, canonical);
     Ok(ApiDiff {
         crate_name: new.crate_name.clone(),
         baseline_version: old.crate_version.clone(),

@@ -111,6 +111,15 @@ fn probe(path: &Path, text: &str) -> Result<Probe> {
     }
 }
 
+/// Parses rustdoc JSON already read from `path` (or decompressed from it), refusing
+/// unsupported format versions.
+pub fn parse_rustdoc_text(path: &Path, text: &str) -> Result<RustdocJson> {
+    match probe(path, text)? {
+        Probe::Rustdoc(format) => parse_rustdoc(path, text, format),
+        Probe::Model(_) => bail!("{} is an apicheck model, not rustdoc JSON", path.display()),
+    }
+}
+
 fn parse_rustdoc(path: &Path, text: &str, format: u32) -> Result<RustdocJson> {
     if !SUPPORTED_FORMATS.contains(&format) {
         bail!(

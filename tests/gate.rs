@@ -277,6 +277,30 @@ fn a_corrupt_baseline_is_an_error_and_changes_nothing() {
     assert_eq!(repo.baseline_files(), before);
 }
 
+/// A baseline recorded by apicheck 0.1 (model schema 1) keeps gating: its model is rebuilt from
+/// its stored rustdoc JSON, with a note, and nothing has to be recorded again.
+#[test]
+fn a_baseline_model_of_an_older_schema_is_rebuilt_from_its_rustdoc_json() {
+    let repo = Monorepo::new();
+    let legacy = fs::read_to_string(support::fixtures().join("legacy-baselines/core-utils.model-schema1.json")).unwrap();
+    repo.write("baselines/core-utils/model.json", &legacy);
+    repo.commit("a baseline recorded by apicheck 0.1");
+    let before = repo.baseline_files();
+
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    let core = package(&report, "core-utils");
+    assert_eq!(core["status"], "pass", "{core:#}");
+    let notes = core["notes"].to_string();
+    assert!(notes.contains("model schema 1") && notes.contains("rebuilt"), "{notes}");
+
+    repo.break_truncate();
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(finding_ids(package(&report, "core-utils")), ["function_parameter_type_changed"]);
+    assert_eq!(repo.baseline_files(), before, "checking never rewrites a baseline");
+}
+
 #[test]
 fn an_unreadable_configuration_is_an_error() {
     let repo = Monorepo::new();

@@ -32,7 +32,7 @@ fn blanket_impls_are_in_the_model_but_listed_only_on_request() {
     let default = model.listing(ListingOptions::default());
     let with_blanket = model.listing(ListingOptions { blanket_impls: true, ..Default::default() });
     assert!(!default.contains("core::convert::Into<U>"), "{default}");
-    assert!(with_blanket.contains("impl<T, U> core::convert::Into<U> for all_items::Meters where U: core::convert::From<T>"), "{with_blanket}");
+    assert!(with_blanket.contains("impl<T, U> core::convert::Into<T> for all_items::Meters where T: core::convert::From<U>"), "{with_blanket}");
     let without_auto = model.listing(ListingOptions { hide_auto_traits: true, ..Default::default() });
     assert!(default.contains("impl core::marker::Send for all_items::Meters"));
     assert!(!without_auto.contains("core::marker::Send for"));

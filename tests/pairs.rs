@@ -5,7 +5,7 @@ mod support;
 
 use std::fmt::Write;
 
-use apicheck::{ApiFile, Bump, CompareOptions, Source, compare};
+use apicheck::{ApiFile, Bump, CompareOptions, ListingOptions, Source, compare};
 
 fn expected_bump(case: &str) -> Bump {
     let manifest = support::fixtures().join("pairs/new").join(case).join("Cargo.toml");
@@ -86,4 +86,40 @@ fn a_saved_model_diffs_like_its_rustdoc_json() {
     assert!(!from_model.lints_ran);
     assert_eq!(from_model.findings, from_json.findings);
     assert_eq!(from_model.required_bump, Bump::Major);
+}
+
+/// The same rustdoc JSON modelled twice gives byte-identical models, listings and diffs: no
+/// order comes from a hash map (each model build gets differently seeded maps).
+#[test]
+fn models_and_diffs_are_deterministic() {
+    let old = support::pair_side("old");
+    let new = support::pair_side("new");
+    for (case, json) in old.iter().chain(new.iter()) {
+        let file = ApiFile::read(json).unwrap();
+        let first = serde_json::to_string(&file.model()).unwrap();
+        for _ in 0..3 {
+            assert_eq!(serde_json::to_string(&file.model()).unwrap(), first, "{case}: the model differs between two builds");
+        }
+    }
+    let (old_json, new_json) = (&old["equiv_underscore_reexports"], &new["equiv_underscore_reexports"]);
+    let first = compare(&ApiFile::read(old_json).unwrap(), &ApiFile::read(new_json).unwrap(), CompareOptions { lints: false }).unwrap();
+    for _ in 0..3 {
+        let again = compare(&ApiFile::read(old_json).unwrap(), &ApiFile::read(new_json).unwrap(), CompareOptions { lints: false }).unwrap();
+        assert_eq!(again.findings, first.findings);
+    }
+}
+
+/// Equivalent spellings of one API (the `equiv_*` pairs) give byte-identical listings: the
+/// listing shows the normalized form.
+#[test]
+fn equivalent_spellings_give_identical_listings() {
+    let old = support::pair_side("old");
+    let new = support::pair_side("new");
+    let cases: Vec<&String> = old.keys().filter(|case| case.starts_with("equiv_")).collect();
+    assert!(cases.len() >= 10, "the equivalence pairs are there: {cases:?}");
+    for case in cases {
+        let listing = |json| ApiFile::read(json).unwrap().model().listing(ListingOptions::default());
+        let (before, after) = (listing(&old[case]), listing(&new[case]));
+        assert_eq!(before, after, "{case}: equivalent code lists differently");
+    }
 }

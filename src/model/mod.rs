@@ -1,16 +1,18 @@
 //! The API model: everything a downstream crate can reach, independent of rustdoc's JSON format.
 //!
 //! A model is a sorted list of [`ApiItem`]s. Each item has a unique [`ApiItem::key`], a one-line
-//! Rust-like [`ApiItem::signature`] (the listing line) and a [`Detail`] that holds the parts the
-//! diff reasons about (parameter types, bounds, fields, qualifiers...). Every type is stored as a
-//! rendered, fully qualified string, so a model saved by one toolchain compares equal to the model
-//! another toolchain builds from the same code.
+//! Rust-like [`ApiItem::signature`] (the listing line, for people) and a [`Detail`] that holds the
+//! parts the diff compares (parameter types, bounds, fields, qualifiers...) as normalized
+//! structure ([`ty`]): equivalent spellings of one API give equal details and identical listing
+//! lines, and a model saved by one toolchain compares equal to the model another toolchain builds
+//! from the same code.
 //!
 //! Models are built from rustdoc JSON by [`ApiModel::from_rustdoc`] and saved as JSON (see
 //! [`MODEL_SCHEMA`]).
 
 mod build;
-mod render;
+mod normalize;
+pub mod ty;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the saved-model JSON schema. Bumped whenever a saved model would be read
 /// differently; a model with another schema is rejected with a message, never misread.
-pub const MODEL_SCHEMA: u32 = 1;
+pub const MODEL_SCHEMA: u32 = 2;
 
 /// The public API of one crate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,21 +158,23 @@ impl ItemKind {
     }
 }
 
-/// Generic parameters and every bound on them, normalised so that equal constraints compare
-/// equal however they are written (`<T: Clone>` and `where T: Clone` give the same predicates).
+/// Generic parameters and every bound on them, normalized so that equal constraints compare
+/// equal however they are written (`<T: Clone>` and `where T: Clone` give the same predicates;
+/// parameters carry canonical names).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Generics {
-    /// Declared parameters in order, without bounds: `'a`, `T`, `const N: usize`. Parameters
-    /// that rustdoc synthesises for `impl Trait` arguments are not listed.
+    /// Declared parameters in order. A function's lifetimes are not listed (they are late-bound:
+    /// callers never name them), nor the parameters rustdoc synthesises for `impl Trait`
+    /// arguments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub params: Vec<String>,
-    /// One predicate per bound, sorted: `T: core::clone::Clone`, `'a: 'b`, `T: ?core::marker::Sized`.
+    pub params: Vec<ty::GenericParam>,
+    /// One predicate per bound, sorted and deduplicated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub predicates: Vec<String>,
+    pub predicates: Vec<ty::Predicate>,
 }
 
 /// Function qualifiers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Qualifiers {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub is_const: bool,
@@ -190,17 +194,23 @@ pub enum Detail {
     Module,
     Function {
         qualifiers: Qualifiers,
+        /// The function's own parameters, and every predicate on it and on its impl or trait.
         generics: Generics,
-        /// Parameter types in order; a method's receiver is rendered as written (`&self`,
-        /// `&mut self`, `self: alloc::boxed::Box<Self>`). Parameter names are not compared.
-        inputs: Vec<String>,
+        /// Parameter types in order, the receiver first when there is one. Parameter names are
+        /// not compared.
+        inputs: Vec<ty::Ty>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        has_receiver: bool,
         /// The return type, `()` when there is none.
-        output: String,
+        output: ty::Ty,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         variadic: bool,
         /// For trait methods: whether the trait provides a default body.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         has_default: Option<bool>,
+        /// For methods of inherent impls: the impl's self type (`W<String>` for `impl W<String>`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        impl_self: Option<ty::Ty>,
     },
     Struct {
         shape: StructShape,
@@ -210,7 +220,7 @@ pub enum Detail {
         non_exhaustive: bool,
     },
     Field {
-        ty: String,
+        ty: ty::Ty,
     },
     Enum {
         generics: Generics,
@@ -218,8 +228,8 @@ pub enum Detail {
     },
     Variant {
         shape: StructShape,
-        /// `name: type` for struct variants, `type` for tuple variants.
-        fields: Vec<String>,
+        /// The fields, by name (`0`, `1`... for tuple variants); struct variants' sorted by name.
+        fields: Vec<VariantField>,
         non_exhaustive: bool,
     },
     Union {
@@ -228,24 +238,25 @@ pub enum Detail {
     },
     Trait {
         generics: Generics,
-        /// Supertrait bounds, sorted.
-        supertraits: Vec<String>,
+        /// Supertrait bounds and `where Self: ...` predicates, as one sorted set.
+        supertraits: Vec<ty::Bound>,
         is_unsafe: bool,
-        /// Downstream crates cannot implement it (it has a supertrait they cannot name).
+        /// Downstream crates cannot implement it: it requires a trait they cannot name, directly
+        /// or through a supertrait chain.
         sealed: bool,
         dyn_compatible: bool,
     },
     AssocType {
-        bounds: Vec<String>,
-        default: Option<String>,
+        bounds: Vec<ty::Bound>,
+        default: Option<ty::Ty>,
     },
     AssocConst {
-        ty: String,
+        ty: ty::Ty,
         has_default: bool,
     },
     Impl {
         /// The implemented trait with its generic arguments.
-        trait_path: String,
+        trait_path: ty::TyPath,
         generics: Generics,
         negative: bool,
         is_unsafe: bool,
@@ -258,25 +269,36 @@ pub enum Detail {
         blanket: bool,
     },
     Const {
-        ty: String,
+        ty: ty::Ty,
     },
     Static {
-        ty: String,
+        ty: ty::Ty,
         mutable: bool,
         is_unsafe: bool,
     },
     TypeAlias {
         generics: Generics,
-        target: String,
+        /// The aliased type, itself with every alias expanded.
+        target: ty::Ty,
     },
     Macro {
         macro_kind: MacroKind,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         helpers: Vec<String>,
+        /// For `macro_rules!`: each arm's matcher, as its tokens without white space, sorted.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        arms: Vec<String>,
     },
     ExternReexport {
         target: String,
     },
+}
+
+/// A field of an enum variant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct VariantField {
+    pub name: String,
+    pub ty: ty::Ty,
 }
 
 /// The shape of a struct or enum variant.
