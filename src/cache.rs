@@ -12,16 +12,19 @@
 //!
 //! - `api.json`: the key, the API model, the rustdoc format and the SHA-256 of `rustdoc.json`;
 //! - `rustdoc.json`: the rustdoc JSON, for the lints and for recording baselines;
+//! - `inputs.json`: what else the documentation read, by the compiler's dep-info (see
+//!   `ExtraInputs`), with the SHA-256 of each file and environment variable value;
 //! - `diff.json`: the findings against a baseline, keyed by the input key and the baseline's
 //!   bytes (and whether the lints ran).
 //!
 //! An entry is used only when it parses, has this schema, names the package and carries the
-//! key; `rustdoc.json` only when its hash matches. Anything else is ignored and rebuilt: the
-//! cache can make a run faster, never change its result.
+//! key, and `inputs.json` does too and every file and variable it records is unchanged;
+//! `rustdoc.json` only when its hash matches. Anything else is ignored and rebuilt: the cache
+//! can make a run faster, never change its result. A package whose dep-info cannot be read gets
+//! no `inputs.json`, so it is documented again on every run.
 //!
-//! Not inputs: files outside the package's directory that its code includes by a relative path
-//! (`include_str!("../../x")`, `#[path]`); and the features that other packages documented in
-//! the same cargo run turn on in a shared dependency.
+//! Not inputs: the features that other packages documented in the same cargo run turn on in a
+//! shared dependency; files and variables a procedural macro reads without telling the compiler.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -34,16 +37,18 @@ use sha2::{Digest, Sha256};
 
 use crate::ApiDiff;
 use crate::baseline::{BaselineSummary, Baselines, write_atomically};
+use crate::depinfo::{self, Unit};
 use crate::model::ApiModel;
 use crate::rustdoc::read_rustdoc;
 use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
 /// Version of the cache entries' layout; entries of another are ignored.
-const CACHE_SCHEMA: u32 = 1;
+const CACHE_SCHEMA: u32 = 2;
 
 const API_FILE: &str = "api.json";
 const RUSTDOC_FILE: &str = "rustdoc.json";
 const DIFF_FILE: &str = "diff.json";
+const INPUTS_FILE: &str = "inputs.json";
 
 /// The environment variables that change what rustdoc emits.
 const FLAG_VARIABLES: [&str; 4] = ["RUSTDOCFLAGS", "CARGO_ENCODED_RUSTDOCFLAGS", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"];
@@ -58,19 +63,7 @@ pub fn input_keys(
     let lock = workspace.lockfile()?;
     // Every member the selected packages depend on, directly or not, has its own inputs hashed
     // once; the keys then chain through the dependency edges.
-    let mut needed: BTreeSet<&str> = BTreeSet::new();
-    let mut stack: Vec<&Package> = packages.to_vec();
-    while let Some(package) = stack.pop() {
-        if needed.insert(&package.name) {
-            for dependency in library_edges(package) {
-                if let Some(member) = &dependency.member
-                    && let Ok(member) = workspace.package(member)
-                {
-                    stack.push(member);
-                }
-            }
-        }
-    }
+    let needed: BTreeSet<&str> = members_reached(workspace, packages).into_iter().map(|p| p.name.as_str()).collect();
     let own: BTreeMap<&str, String> = needed
         .par_iter()
         .map(|name| {
@@ -84,6 +77,26 @@ pub fn input_keys(
         chained_key(workspace, &shared, &own, package, &mut keys, &mut Vec::new())?;
     }
     Ok(packages.iter().map(|p| (p.name.clone(), keys[&p.name].clone())).collect())
+}
+
+/// `packages` and the workspace members they depend on, directly or not, along
+/// [`library_edges`].
+fn members_reached<'w>(workspace: &'w Workspace, packages: &[&'w Package]) -> Vec<&'w Package> {
+    let mut reached: Vec<&Package> = Vec::new();
+    let mut stack: Vec<&Package> = packages.to_vec();
+    while let Some(package) = stack.pop() {
+        if !reached.iter().any(|seen| seen.name == package.name) {
+            reached.push(package);
+            for dependency in library_edges(package) {
+                if let Some(member) = &dependency.member
+                    && let Ok(member) = workspace.package(member)
+                {
+                    stack.push(member);
+                }
+            }
+        }
+    }
+    reached
 }
 
 /// The edges along which a package's library sees another crate.
@@ -196,8 +209,7 @@ fn collect_files(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) ->
         let name = entry.file_name();
         let kind = entry.file_type().with_context(|| format!("cannot read {}", path.display()))?;
         if kind.is_dir() {
-            let skip = name == "target" || name.to_string_lossy().starts_with('.') || path.join("Cargo.toml").is_file();
-            if !skip {
+            if !is_skipped_dir(&path, &name) {
                 collect_files(root, &path, files)?;
             }
         } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
@@ -206,6 +218,97 @@ fn collect_files(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) ->
         }
     }
     Ok(())
+}
+
+/// The directories [`hash_tree`] leaves out: `target`, hidden ones, nested packages.
+fn is_skipped_dir(path: &Path, name: &std::ffi::OsStr) -> bool {
+    name == "target" || name.to_string_lossy().starts_with('.') || path.join("Cargo.toml").is_file()
+}
+
+/// Whether [`hash_tree`] of `dir` hashes `file` (an absolute path free of `..`).
+fn tree_covers(dir: &Path, file: &Path) -> bool {
+    let Ok(relative) = file.strip_prefix(dir) else { return false };
+    let mut parent = dir.to_path_buf();
+    let mut components = relative.components().peekable();
+    while let Some(component) = components.next() {
+        if components.peek().is_none() {
+            return true;
+        }
+        parent.push(component);
+        if is_skipped_dir(&parent, component.as_os_str()) {
+            return false;
+        }
+    }
+    false
+}
+
+/// What a package's documentation read that its input key does not hash, by the compiler's
+/// dep-info (see `depinfo.rs`): files outside the directories of the package and of the
+/// members it depends on (`include!("../../x")`, `#[path]`, code a build script generated, a
+/// build script's `rerun-if-changed` file), and environment variables (`env!`, `option_env!`,
+/// `rerun-if-env-changed`). A cached entry is used only while each is as recorded.
+///
+/// Variables are taken from apicheck's environment: cargo hands its own to rustdoc, adding
+/// the variables it sets itself (`CARGO_PKG_*`, `OUT_DIR`...), which follow from the manifest
+/// and the target directory rather than from the environment.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ExtraInputs {
+    /// By path: the SHA-256 of the file (of its tree, for a directory), `None` when absent.
+    files: BTreeMap<PathBuf, Option<String>>,
+    /// By name: the SHA-256 of the value, `None` when unset.
+    env: BTreeMap<String, Option<String>>,
+}
+
+impl ExtraInputs {
+    /// What the documentation of `package` in `target_dir` read, as the dep-info of its
+    /// documentation and of the check builds of the members it depends on name it, each
+    /// fingerprinted now.
+    fn read(workspace: &Workspace, target_dir: &Path, package: &Package) -> Result<ExtraInputs> {
+        let members = members_reached(workspace, &[package]);
+        let mut read = depinfo::read_inputs(target_dir, &workspace.root, package, Unit::Doc)?;
+        for member in members.iter().filter(|member| member.name != package.name) {
+            read.extend(depinfo::read_inputs(target_dir, &workspace.root, member, Unit::Check)?);
+        }
+        let mut inputs = ExtraInputs::default();
+        for file in read.files {
+            if !members.iter().any(|member| tree_covers(&member.dir, &file)) {
+                let fingerprint = path_fingerprint(&file)?;
+                inputs.files.insert(file, fingerprint);
+            }
+        }
+        for name in read.env {
+            let fingerprint = env_fingerprint(&name);
+            inputs.env.insert(name, fingerprint);
+        }
+        Ok(inputs)
+    }
+
+    /// Whether every file and variable is still as recorded.
+    fn unchanged(&self) -> bool {
+        self.files.iter().all(|(path, recorded)| path_fingerprint(path).ok().as_ref() == Some(recorded))
+            && self.env.iter().all(|(name, recorded)| env_fingerprint(name) == *recorded)
+    }
+}
+
+/// The SHA-256 of a file's contents, or of a directory's tree; `None` when there is nothing at
+/// `path`.
+fn path_fingerprint(path: &Path) -> Result<Option<String>> {
+    let metadata = match fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error).with_context(|| format!("cannot read {}", path.display())),
+    };
+    if metadata.is_dir() {
+        let mut hasher = Sha256::new();
+        hash_tree(&mut hasher, path)?;
+        return Ok(Some(hex(&hasher.finalize())));
+    }
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Some(hex(&Sha256::digest(&bytes))))
+}
+
+fn env_fingerprint(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|value| hex(&Sha256::digest(value.as_encoded_bytes())))
 }
 
 /// Feeds `name`, then `bytes`, each with its length, so that no two sequences of fields hash
@@ -233,6 +336,9 @@ pub struct CurrentApi {
     /// Its rustdoc JSON, in the cache.
     pub rustdoc: PathBuf,
     pub rustdoc_format: u32,
+    /// Why later runs will not take this API from the cache, when they will not: what its
+    /// documentation read could not be told.
+    pub untracked: Option<String>,
 }
 
 /// A diff against a baseline, as the cache keeps it.
@@ -256,6 +362,15 @@ struct ApiEntry {
 }
 
 #[derive(Serialize, Deserialize)]
+struct InputsEntry {
+    apicheck_cache: u32,
+    package: String,
+    key: String,
+    #[serde(flatten)]
+    inputs: ExtraInputs,
+}
+
+#[derive(Serialize, Deserialize)]
 struct DiffEntry {
     apicheck_cache: u32,
     package: String,
@@ -268,11 +383,13 @@ struct DiffEntry {
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: PathBuf,
+    /// Where cargo documents the packages, and writes the dep-info files.
+    target_dir: PathBuf,
 }
 
 impl Cache {
     pub fn in_target_dir(target_dir: &Path) -> Cache {
-        Cache { dir: target_dir.join("apicheck").join("cache") }
+        Cache { dir: target_dir.join("apicheck").join("cache"), target_dir: target_dir.to_path_buf() }
     }
 
     fn package_dir(&self, package: &str) -> PathBuf {
@@ -287,38 +404,65 @@ impl Cache {
         let sound = entry.apicheck_cache == CACHE_SCHEMA
             && entry.package == package
             && entry.key == key
+            && self.extra_inputs_unchanged(package, key)
             && sha256_file(&rustdoc).as_deref() == Some(entry.rustdoc_sha256.as_str());
-        sound.then_some(CurrentApi { model: entry.model, rustdoc, rustdoc_format: entry.rustdoc_format })
+        sound.then_some(CurrentApi { model: entry.model, rustdoc, rustdoc_format: entry.rustdoc_format, untracked: None })
+    }
+
+    /// Whether `package` has an inputs entry for `key` whose files and variables are unchanged.
+    fn extra_inputs_unchanged(&self, package: &str, key: &str) -> bool {
+        let Some(entry) = fs::read(self.package_dir(package).join(INPUTS_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<InputsEntry>(&bytes).ok())
+        else {
+            return false;
+        };
+        entry.apicheck_cache == CACHE_SCHEMA && entry.package == package && entry.key == key && entry.inputs.unchanged()
     }
 
     /// Copies freshly generated rustdoc JSON into the entry of `package` under `key`, with the
-    /// model built from it, and returns both. (A copy: rustdoc truncates and rewrites its output
-    /// in place, which would change a hard-linked entry.)
-    pub fn store_api(&self, package: &str, key: &str, generated: &Path) -> Result<CurrentApi> {
+    /// model built from it and what else its documentation read (see `ExtraInputs`), and
+    /// returns the API. (A copy: rustdoc truncates and rewrites its output in place, which would
+    /// change a hard-linked entry.) Call it once cargo has documented `package`, while the
+    /// dep-info files of that run are there.
+    pub fn store_api(&self, workspace: &Workspace, package: &Package, key: &str, generated: &Path) -> Result<CurrentApi> {
         let json = read_rustdoc(generated)?;
         let model = ApiModel::from_rustdoc(&json.krate);
-        let dir = self.package_dir(package);
+        let dir = self.package_dir(&package.name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache directory {}", dir.display()))?;
-        // The entry goes first, so that an interrupted store leaves no entry that matches.
+        // The entries go first, so that an interrupted store leaves no entry that matches.
         let _ = fs::remove_file(dir.join(API_FILE));
+        let _ = fs::remove_file(dir.join(INPUTS_FILE));
         let rustdoc = dir.join(RUSTDOC_FILE);
         fs::copy(generated, &rustdoc)
             .with_context(|| format!("cannot copy {} into the cache at {}", generated.display(), rustdoc.display()))?;
+        let untracked = match ExtraInputs::read(workspace, &self.target_dir, package) {
+            Ok(inputs) => {
+                let entry = InputsEntry { apicheck_cache: CACHE_SCHEMA, package: package.name.clone(), key: key.to_string(), inputs };
+                write_atomically(&dir.join(INPUTS_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
+                None
+            }
+            Err(error) => Some(format!(
+                "not cached: cannot tell which files and environment variables the documentation of `{}` read ({error:#}), \
+                 so every run documents it again",
+                package.name
+            )),
+        };
         let entry = ApiEntry {
             apicheck_cache: CACHE_SCHEMA,
-            package: package.to_string(),
+            package: package.name.clone(),
             key: key.to_string(),
             rustdoc_sha256: sha256_file(&rustdoc).with_context(|| format!("cannot read {}", rustdoc.display()))?,
             rustdoc_format: json.format_version(),
             model,
         };
         write_atomically(&dir.join(API_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
-        Ok(CurrentApi { model: entry.model, rustdoc, rustdoc_format: entry.rustdoc_format })
+        Ok(CurrentApi { model: entry.model, rustdoc, rustdoc_format: entry.rustdoc_format, untracked })
     }
 
-    /// Moves the API entry of `package` from key `from` to key `to` (the same JSON, whose
-    /// inputs turned out to be `to`), and returns it.
-    pub fn rekey(&self, package: &str, from: &str, to: &str) -> Result<CurrentApi> {
+    /// Moves the API and inputs entries of `package` from key `from` to key `to` (the same
+    /// JSON, whose inputs turned out to be `to`).
+    pub fn rekey(&self, package: &str, from: &str, to: &str) -> Result<()> {
         let dir = self.package_dir(package);
         let path = dir.join(API_FILE);
         let mut entry: ApiEntry = serde_json::from_slice(&fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
@@ -327,14 +471,30 @@ impl Cache {
             anyhow::bail!("the cache entry {} changed during the run", path.display());
         }
         entry.key = to.to_string();
-        write_atomically(&path, &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
-        Ok(CurrentApi { model: entry.model, rustdoc: dir.join(RUSTDOC_FILE), rustdoc_format: entry.rustdoc_format })
+        // An untracked package has no inputs entry, and keeps having none.
+        let inputs_path = dir.join(INPUTS_FILE);
+        if let Ok(bytes) = fs::read(&inputs_path) {
+            let mut inputs: InputsEntry =
+                serde_json::from_slice(&bytes).with_context(|| format!("the cache entry {} is corrupt", inputs_path.display()))?;
+            if inputs.key != from {
+                anyhow::bail!("the cache entry {} changed during the run", inputs_path.display());
+            }
+            inputs.key = to.to_string();
+            write_atomically(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
+        }
+        write_atomically(&path, &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)
     }
 
-    /// The cached diff of `package` for `key` (see [`diff_key`]), if a sound entry holds it.
-    pub fn diff(&self, package: &str, key: &str) -> Option<CachedDiff> {
+    /// The cached diff of `package` whose inputs have key `input_key`, under `key` (see
+    /// [`diff_key`]), if a sound entry holds it and what else the documentation read is
+    /// unchanged.
+    pub fn diff(&self, package: &str, input_key: &str, key: &str) -> Option<CachedDiff> {
         let entry: DiffEntry = serde_json::from_slice(&fs::read(self.package_dir(package).join(DIFF_FILE)).ok()?).ok()?;
-        (entry.apicheck_cache == CACHE_SCHEMA && entry.package == package && entry.key == key).then_some(entry.cached)
+        let sound = entry.apicheck_cache == CACHE_SCHEMA
+            && entry.package == package
+            && entry.key == key
+            && self.extra_inputs_unchanged(package, input_key);
+        sound.then_some(entry.cached)
     }
 
     pub fn store_diff(&self, package: &str, key: &str, cached: &CachedDiff) -> Result<()> {

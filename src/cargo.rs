@@ -81,7 +81,19 @@ pub fn generate_rustdoc(
         .arg(manifest_path)
         .arg("--target-dir")
         .arg(target_dir)
-        .args(["--no-deps", "--lib", "--message-format", "json"]);
+        .args(["--no-deps", "--lib", "--message-format", "json"])
+        // rustdoc writes what it read (files, `env!` variables) as dep-info, which the cache
+        // reads (see `depinfo.rs`), and cargo documents a package again when any of it changes,
+        // not only its own directory's files. Unstable: `RUSTC_BOOTSTRAP=1` below enables it.
+        .arg("-Zrustdoc-depinfo");
+    // The dep-info goes to cargo's build directory, which `build.build-dir` can move away from
+    // the target directory; kept in it, the cache finds this run's files and no other's. (A
+    // path that is not UTF-8 cannot be written in TOML: cargo's default build directory is the
+    // target directory too, and where it is configured elsewhere, the cache finds no dep-info
+    // and does not reuse what cargo documents.)
+    if let Some(dir) = target_dir.to_str() {
+        command.arg("--config").arg(format!("build.build-dir={}", toml::Value::String(dir.to_string())));
+    }
     for target in targets {
         command.arg("--package").arg(&target.package);
         for feature in &target.features {

@@ -179,7 +179,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         .map(|package| {
             let mut analysis = Analysis::new(package);
             let key = cache::diff_key(&keys[&package.name], &baselines, &package.name, lints_on);
-            if let Some(cached) = cache.diff(&package.name, &key) {
+            if let Some(cached) = cache.diff(&package.name, &keys[&package.name], &key) {
                 analysis.baseline = Some(cached.baseline.clone());
                 finish(workspace, &mut analysis, cached);
                 return analysis;
@@ -207,11 +207,12 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         Some((result, notes))
     };
     let apis = current_apis(workspace, config, &needing_api, &target_dir, &mut keys, &compare)?;
-    let mut outcomes: BTreeMap<String, (Option<(Result<CachedDiff>, Vec<String>)>, bool)> =
-        needing_api.iter().map(|p| p.name.clone()).zip(apis.into_iter().map(|(_, outcome, documented)| (outcome, documented))).collect();
+    let mut outcomes: BTreeMap<String, (CurrentApi, Option<(Result<CachedDiff>, Vec<String>)>, bool)> =
+        needing_api.iter().map(|p| p.name.clone()).zip(apis).collect();
     for analysis in &mut pending {
-        let Some((outcome, documented)) = outcomes.remove(&analysis.package.name) else { continue };
+        let Some((api, outcome, documented)) = outcomes.remove(&analysis.package.name) else { continue };
         analysis.documented = documented;
+        analysis.notes.extend(api.untracked);
         let Some((result, notes)) = outcome else { continue };
         analysis.notes.extend(notes);
         // Keyed now: documenting can have changed the key (cargo completing Cargo.lock).
@@ -274,7 +275,7 @@ pub fn current_apis<T: Send>(
             let index = missing[position];
             let (package, fill, cache) = (packages[index], &fill, &cache);
             scope.spawn(move |_| {
-                let result = cache.store_api(&package.name, &keys_now[&package.name], &json).map(|api| {
+                let result = cache.store_api(workspace, package, &keys_now[&package.name], &json).map(|api| {
                     let made = then(package, &api);
                     (api, made, true)
                 });
@@ -283,16 +284,14 @@ pub fn current_apis<T: Send>(
         })
     });
     generation?;
-    let mut apis = slots
+    let apis = slots
         .into_iter()
         .map(|slot| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).context("cargo doc returned no rustdoc JSON")?)
         .collect::<Result<Vec<_>>>()?;
     if !missing.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
         let updated = cache::input_keys(workspace, &missing_packages, &config.features)?;
         for (package, key) in &updated {
-            if let Some(index) = packages.iter().position(|p| &p.name == package) {
-                apis[index].0 = cache.rekey(package, &keys[package], key)?;
-            }
+            cache.rekey(package, &keys[package], key)?;
         }
         keys.extend(updated);
     }

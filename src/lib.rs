@@ -28,6 +28,7 @@ mod cargo;
 pub mod changelog;
 pub mod config;
 pub mod deps;
+mod depinfo;
 pub mod diff;
 pub mod findings;
 pub mod gate;

@@ -210,6 +210,81 @@ fn features_and_flags_are_inputs() {
 }
 
 #[test]
+fn a_file_included_from_outside_the_package_is_an_input() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    let wrapper = logged.wrapper.display().to_string();
+    repo.write("shared-src/api.rs", "/// Shared with other tools.\npub fn shared_api(x: u32) -> u32 {\n    x\n}\n");
+    append(repo, "packages/core-utils/src/lib.rs", "\ninclude!(\"../../../shared-src/api.rs\");\n");
+    let recorded = repo.apicheck_env(&["baseline", "-p", "core-utils"], &[("CARGO", &wrapper)]);
+    assert!(recorded.status.success(), "{}", String::from_utf8_lossy(&recorded.stderr));
+    let first = logged.check();
+    assert_eq!(first.code, 0, "{:#}", first.report);
+    let warm = logged.check();
+    assert_eq!((warm.code, warm.documented), (0, Vec::new()));
+
+    // The included file is outside every package's directory; the members that depend on
+    // core-utils read it too, through its metadata.
+    repo.edit("shared-src/api.rs", "pub fn shared_api(x: u32) -> u32 {", "pub fn shared_api(x: u64) -> u64 {");
+    let changed = logged.check();
+    assert_eq!(changed.code, 1, "{:#}", changed.report);
+    assert_eq!(changed.documented, names(&ALL));
+    let core = support::monorepo::package(&changed.report, "core-utils");
+    let finding = core["findings"].as_array().unwrap().iter().find(|f| f["path"] == "core_utils::shared_api").unwrap_or_else(|| panic!("{core:#}"));
+    assert_eq!(finding["id"], "function_parameter_type_changed");
+    assert_eq!(finding["required_bump"], "major");
+
+    // The same verdict as without the cache.
+    fs::remove_dir_all(repo.path("target/apicheck")).unwrap();
+    let uncached = logged.check();
+    assert_eq!(verdicts(&uncached.report), verdicts(&changed.report));
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+}
+
+#[test]
+fn an_environment_variable_the_code_reads_is_an_input() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    append(repo, "packages/domain-shared/src/lib.rs", "\n/// Where it was built.\npub const BUILT_BY: Option<&str> = option_env!(\"APICHECK_TEST_VAR\");\n");
+    assert_eq!(logged.check_env(&[("APICHECK_TEST_VAR", "one")]).documented, names(&ALL));
+    assert_eq!(logged.check_env(&[("APICHECK_TEST_VAR", "one")]).documented, Vec::<String>::new());
+    assert_eq!(logged.check_env(&[("APICHECK_TEST_VAR", "two")]).documented, names(&["domain-shared"]));
+    assert_eq!(logged.check().documented, names(&["domain-shared"]));
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+}
+
+#[test]
+fn what_a_build_script_reruns_on_is_an_input() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    // The API depends on a variable and a file outside the package through the build script.
+    let build_script = [
+        "fn main() {",
+        "    println!(\"cargo::rustc-check-cfg=cfg(extra_api)\");",
+        "    println!(\"cargo::rerun-if-env-changed=APICHECK_TEST_EXTRA\");",
+        "    println!(\"cargo::rerun-if-changed=../../shared-src/doc.txt\");",
+        "    if std::env::var_os(\"APICHECK_TEST_EXTRA\").is_some() {",
+        "        println!(\"cargo::rustc-cfg=extra_api\");",
+        "    }",
+        "}",
+    ];
+    repo.write("packages/domain-shared/build.rs", &(build_script.join("\n") + "\n"));
+    repo.write("shared-src/doc.txt", "one\n");
+    append(repo, "packages/domain-shared/src/lib.rs", "\n/// Only with `APICHECK_TEST_EXTRA` set.\n#[cfg(extra_api)]\npub fn extra() {}\n");
+    assert_eq!(logged.check().documented, names(&ALL));
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+
+    let extra = logged.check_env(&[("APICHECK_TEST_EXTRA", "1")]);
+    assert_eq!(extra.documented, names(&["domain-shared"]));
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&extra.report, "domain-shared")), ["function_added"]);
+
+    assert_eq!(logged.check().documented, names(&["domain-shared"]));
+    repo.write("shared-src/doc.txt", "two\n");
+    assert_eq!(logged.check().documented, names(&["domain-shared"]));
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+}
+
+#[test]
 fn corrupt_and_foreign_cache_entries_are_rebuilt_never_trusted() {
     let logged = Logged::new();
     let cold = logged.check();
