@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::bump::Bump;
 use crate::findings::{Change, Finding, Level, Source};
-use crate::model::ty::{Bound, JoinBounds, ParamKind, Ty};
+use crate::model::macro_rules;
+use crate::model::ty::{Bound, JoinBounds, ParamKind, Predicate, Ty, TyPath};
 use crate::model::{ApiItem, ApiModel, Detail, Generics, ItemKind, Qualifiers, VariantField};
 
 /// The findings of `baseline` → `current`, sorted, before any lint results are merged in.
@@ -43,7 +44,7 @@ pub fn diff_models(baseline: &ApiModel, current: &ApiModel) -> Vec<Finding> {
         match (new.get(key), generalized.get(key)) {
             (Some(now), _) => differ.changed(item, now),
             (None, Some(now)) => differ.generalized(item, now),
-            (None, None) if item.hidden || is_blanket(item) || member_of(item, &removed_owners) => {}
+            (None, None) if item.hidden || is_blanket(item) || member_of(item, &removed_owners) || into_through_from(item, &new) => {}
             (None, None) => differ.removed(item),
         }
     }
@@ -343,6 +344,105 @@ pub fn equivalent_lints(id: &str) -> &'static [&'static str] {
     EQUIVALENT_LINTS.iter().find(|(rule, _)| *rule == id).map(|(_, lints)| *lints).unwrap_or(&[])
 }
 
+/// Bounds the standard library's blanket impls derive from others: every type that meets the
+/// first meets the second (`impl<I: Iterator> IntoIterator for I`), with the associated types
+/// named here equal.
+const IMPLIED_BOUNDS: &[(&str, &str, &[&str])] = &[(
+    "core::iter::traits::iterator::Iterator",
+    "core::iter::traits::collect::IntoIterator",
+    &["Item"],
+)];
+
+/// Every trait a predicate names, anywhere in it (bounds, projections, nested arguments).
+fn traits_in(predicate: &Predicate) -> Vec<String> {
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(path) = map.get("trait_").and_then(|t| t.get("path")).and_then(|p| p.as_str()) {
+                    out.push(path.to_string());
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(values) => values.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(predicate) {
+        walk(&value, &mut out);
+    }
+    out
+}
+
+/// Whether `predicate` holds wherever one of `old` holds: `X: Trait` where the baseline had
+/// `X: Trait<Assoc = Y>` (the same trait with more constraints), or through [`IMPLIED_BOUNDS`].
+fn implied_by(predicate: &Predicate, old: &[Predicate]) -> bool {
+    let Predicate::Bound { ty, bound: Bound::Trait { trait_, modifier, .. }, .. } = predicate else { return false };
+    let without_constraints = |path: &TyPath| match path.args.as_deref() {
+        Some(crate::model::ty::GenericArgs::Angle { args, .. }) if args.is_empty() => TyPath { path: path.path.clone(), args: None },
+        Some(crate::model::ty::GenericArgs::Angle { args, .. }) => TyPath {
+            path: path.path.clone(),
+            args: Some(Box::new(crate::model::ty::GenericArgs::Angle { args: args.clone(), constraints: Vec::new() })),
+        },
+        _ => path.clone(),
+    };
+    let weaker_than_old = old.iter().any(|p| {
+        matches!(p, Predicate::Bound { ty: old_ty, bound: Bound::Trait { trait_: old_trait, modifier: old_modifier, .. }, .. }
+            if old_ty == ty && old_modifier == modifier && old_trait != trait_ && without_constraints(old_trait) == *trait_)
+    });
+    if weaker_than_old {
+        return true;
+    }
+    if trait_.args.is_some() {
+        return false;
+    }
+    IMPLIED_BOUNDS.iter().any(|(from, to, _)| {
+        trait_.path == *to
+            && old.iter().any(|p| matches!(p, Predicate::Bound { ty: old_ty, bound: Bound::Trait { trait_: old_trait, .. }, .. } if old_ty == ty && old_trait.path == *from))
+    })
+}
+
+/// `new` with each `<X as IntoIterator>::Item` read as `<X as Iterator>::Item` where `old`'s
+/// predicates make `X` an iterator ([`IMPLIED_BOUNDS`]): the same type to every old caller.
+fn as_old_projections(new: &Ty, old: &Generics) -> Ty {
+    new.map_projections(&|self_ty, trait_, name| {
+        IMPLIED_BOUNDS.iter().find_map(|(from, to, same)| {
+            if !same.contains(&name) {
+                return None;
+            }
+            let bounded = old.predicates.iter().any(|p| matches!(p, Predicate::Bound { ty, bound: Bound::Trait { trait_: t, .. }, .. } if ty == self_ty && t.path == *from));
+            (trait_.path == *to && bounded).then(|| TyPath { path: from.to_string(), args: trait_.args.clone() })
+        })
+    })
+}
+
+/// Whether a bound names something users of `model` can name: a trait of another crate, or a
+/// public trait of this crate (not one reached only as an unnameable type's).
+fn nameable(model: &BTreeMap<&str, &ApiItem>, bound: &Bound) -> bool {
+    let Some(path) = bound.trait_path() else { return true };
+    let crate_name = model.values().next().map(|item| item.path.split("::").next().unwrap_or_default()).unwrap_or_default();
+    let local = path.split("::").next() == Some(crate_name);
+    !local || model.get(format!("trait {path}").as_str()).is_some_and(|item| !item.unnameable)
+}
+
+/// Whether a removed `impl Into<X> for T` still holds through the standard library's blanket
+/// `impl<T, U: From<T>> Into<U> for T`, because `new` has `impl From<T> for X`.
+fn into_through_from(item: &ApiItem, new: &BTreeMap<&str, &ApiItem>) -> bool {
+    let Detail::Impl { trait_path, self_ty, negative: false, .. } = &item.detail else { return false };
+    if trait_path.path != "core::convert::Into" {
+        return false;
+    }
+    let Some(crate::model::ty::GenericArgs::Angle { args, .. }) = trait_path.args.as_deref() else { return false };
+    let [crate::model::ty::GenericArg::Type(target)] = args.as_slice() else { return false };
+    new.values().any(|candidate| match &candidate.detail {
+        Detail::Impl { trait_path: from, self_ty: from_self, negative: false, .. } if from.path == "core::convert::From" && from_self == target => {
+            matches!(from.args.as_deref(), Some(crate::model::ty::GenericArgs::Angle { args, .. })
+                if matches!(args.as_slice(), [crate::model::ty::GenericArg::Type(source)] if source == self_ty))
+        }
+        _ => false,
+    })
+}
+
 /// The method of `new` that generalizes `old`, a method of an impl for one instantiation of its
 /// type: same path, in an impl whose self type covers `old`'s. The new impl's bounds are not
 /// checked against the old instantiation (that needs the trait solver).
@@ -524,7 +624,9 @@ impl Differ<'_> {
                 if ov != nv {
                     self.change(new, old, format!("{prefix}_variadic_changed"), Bump::Major, format!("{} changed whether it is variadic", describe(new)));
                 }
-                self.inputs(old, new, &prefix, (oi, *or), (ni, *nr));
+                let ni: Vec<Ty> = ni.iter().map(|t| as_old_projections(t, og)).collect();
+                let no = &as_old_projections(no, og);
+                self.inputs(old, new, &prefix, (oi, *or), (&ni, *nr));
                 if oo != no {
                     self.change(new, old, format!("{prefix}_return_type_changed"), Bump::Major, format!("{} now returns `{no}` instead of `{oo}`", describe(new)));
                 }
@@ -661,8 +763,11 @@ impl Differ<'_> {
                     self.change(new, old, "static_became_unsafe".into(), Bump::Major, format!("{} now needs `unsafe` to use", describe(new)));
                 }
             }
-            (Detail::TypeAlias { generics: og, target: ot }, Detail::TypeAlias { generics: ng, target: nt }) => {
-                if ot != nt {
+            (Detail::TypeAlias { generics: og, target: ot, opaque_target: oo }, Detail::TypeAlias { generics: ng, target: nt, opaque_target: no }) => {
+                // The public name of a type users cannot name: what they can do with it is
+                // compared at the type's own items; its hidden arguments are not theirs to see.
+                let same_opaque_type = *oo && *no && matches!((ot, nt), (Ty::Path(a), Ty::Path(b)) if a.path == b.path);
+                if ot != nt && !same_opaque_type {
                     self.change(new, old, "type_alias_target_changed".into(), Bump::Major, format!("{} now stands for `{nt}` instead of `{ot}`", describe(new)));
                 }
                 self.generics(old, new, &prefix, og, ng, false);
@@ -671,12 +776,21 @@ impl Differ<'_> {
                 if ok != nk {
                     self.change(new, old, "macro_kind_changed".into(), Bump::Major, format!("{} changed kind", describe(new)));
                 }
-                let lost: Vec<&String> = oa.iter().filter(|arm| !na.contains(arm)).collect();
-                let gained: Vec<&String> = na.iter().filter(|arm| !oa.contains(arm)).collect();
+                // An arm is lost when some input it accepted no arm accepts now; arms that
+                // start with an `@marker` are the macro's internal helpers.
+                let lost: Vec<&String> = oa
+                    .iter()
+                    .filter(|arm| !na.contains(arm) && !macro_rules::is_internal(arm) && !macro_rules::covered(arm, na))
+                    .collect();
+                let gained: Vec<&String> = na
+                    .iter()
+                    .filter(|arm| !oa.contains(arm) && !macro_rules::is_internal(arm) && !macro_rules::covered(arm, oa))
+                    .collect();
+                let shown = |arms: &[&String]| arms.iter().map(|arm| macro_rules::display(arm)).collect::<Vec<_>>();
                 if !lost.is_empty() {
-                    self.change(new, old, "macro_arm_removed".into(), Bump::Major, format!("{} no longer accepts `{}`: invocations that matched it break", describe(new), join_ticks(&lost)));
+                    self.change(new, old, "macro_arm_removed".into(), Bump::Major, format!("{} no longer accepts `{}`: invocations that matched it break", describe(new), join_ticks(&shown(&lost))));
                 } else if !gained.is_empty() {
-                    self.change(new, old, "macro_arm_added".into(), Bump::Minor, format!("{} now also accepts `{}`", describe(new), join_ticks(&gained)));
+                    self.change(new, old, "macro_arm_added".into(), Bump::Minor, format!("{} now also accepts `{}`", describe(new), join_ticks(&shown(&gained))));
                 }
                 let removed: Vec<&String> = oh.iter().filter(|h| !nh.contains(h)).collect();
                 if !removed.is_empty() {
@@ -763,6 +877,36 @@ impl Differ<'_> {
     /// breaks implementations.
     fn generics(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: &Generics, n: &Generics, implementors_see_it: bool) {
         let what = describe(new);
+        // A type users cannot name: they never write its parameters, and the bounds that only
+        // traits they cannot name impose are the crate's own business.
+        if new.unnameable && old.unnameable {
+            if is_owner(new.kind) {
+                return;
+            }
+            let nameable_bound = |bound: &Bound| self.nameable_in_old(bound) && self.nameable_in_new(bound);
+            let visible = |g: &Generics| Generics {
+                params: g.params.clone(),
+                predicates: g
+                    .predicates
+                    .iter()
+                    .filter(|p| traits_in(p).iter().all(|path| {
+                        nameable_bound(&Bound::Trait { binder: Vec::new(), modifier: Default::default(), trait_: TyPath { path: path.clone(), args: None } })
+                    }))
+                    .cloned()
+                    .collect(),
+            };
+            let (o, n) = (visible(o), visible(n));
+            if o != n {
+                self.generics_of_visible(old, new, prefix, &o, &n, implementors_see_it, &what);
+            }
+            return;
+        }
+        self.generics_of_visible(old, new, prefix, o, n, implementors_see_it, &what);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn generics_of_visible(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: &Generics, n: &Generics, implementors_see_it: bool, what: &str) {
+        let what = what.to_string();
         // An impl's own parameters are not API: they follow the implementing type's.
         let params_are_api = new.kind != ItemKind::Impl;
         if params_are_api && o.params != n.params {
@@ -788,7 +932,13 @@ impl Differ<'_> {
         let on_new_param = |p: &&crate::model::ty::Predicate| {
             p.subject_param().is_some_and(|subject| n.params.iter().any(|param| param.name == subject) && !old_names.contains(subject))
         };
-        let added: Vec<_> = n.predicates.iter().filter(|p| !o.predicates.contains(p)).filter(|p| !on_new_param(p)).collect();
+        let added: Vec<_> = n
+            .predicates
+            .iter()
+            .filter(|p| !o.predicates.contains(p))
+            .filter(|p| !on_new_param(p))
+            .filter(|p| !implied_by(p, &o.predicates))
+            .collect();
         let removed: Vec<_> = o.predicates.iter().filter(|p| !n.predicates.contains(p)).collect();
         // `T: ?Sized` relaxes: adding it loosens, removing it tightens.
         let tightened: Vec<String> = added.iter().filter(|p| !p.relaxes()).chain(removed.iter().filter(|p| p.relaxes())).map(|p| p.to_string()).collect();
@@ -821,13 +971,14 @@ impl Differ<'_> {
             .collect()
     }
 
-    /// Whether a supertrait bound names something users of the baseline could name: a trait of
-    /// another crate, or one of this crate's public traits.
+    /// Whether a bound names something users of the baseline could name: a trait of another
+    /// crate, or one of this crate's public traits.
     fn nameable_in_old(&self, bound: &Bound) -> bool {
-        let Some(path) = bound.trait_path() else { return true };
-        let crate_name = self.old.values().next().map(|item| item.path.split("::").next().unwrap_or_default()).unwrap_or_default();
-        let local = path.split("::").next() == Some(crate_name);
-        !local || self.old.contains_key(format!("trait {path}").as_str())
+        nameable(self.old, bound)
+    }
+
+    fn nameable_in_new(&self, bound: &Bound) -> bool {
+        nameable(self.new, bound)
     }
 
     fn non_exhaustive(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: bool, n: bool) {

@@ -119,13 +119,19 @@ pub fn merge(
     for lint in lints {
         let lint_id = lint.lint.clone().unwrap_or_else(|| lint.id.clone());
         let lint_path = canonical(&lint.path);
-        let same_break = model.iter_mut().find(|finding| {
+        let matches = |finding: &Finding| {
             let finding_path = canonical(&finding.path);
-            finding.source == Source::Apicheck
-                && (finding_path == lint_path || finding.change == Change::Changed && is_member_path(&lint_path, &finding_path))
+            (finding_path == lint_path || finding.change == Change::Changed && is_member_path(&lint_path, &finding_path))
                 && equivalent(&finding.id).contains(&lint_id.as_str())
                 && (finding.subject.is_none() || lint.subject.is_none() || finding.subject == lint.subject)
-        });
+        };
+        // A model finding not matched yet; else one this lint already matched: a lint reports a
+        // break once per path the item is importable at, and each row is the same break.
+        let position = model
+            .iter()
+            .position(|finding| finding.source == Source::Apicheck && matches(finding))
+            .or_else(|| model.iter().position(|finding| finding.lint.as_deref() == Some(lint_id.as_str()) && matches(finding)));
+        let same_break = position.map(|index| &mut model[index]);
         match same_break {
             Some(finding) => {
                 finding.source = Source::Both;
@@ -137,7 +143,15 @@ pub fn merge(
                     finding.reference = lint.reference;
                 }
             }
-            None => extra.push(lint),
+            None => {
+                // The same lint on the same item through two of its paths.
+                let seen = extra.iter().any(|earlier: &Finding| {
+                    earlier.lint == lint.lint && earlier.id == lint.id && earlier.subject == lint.subject && canonical(&earlier.path) == lint_path
+                });
+                if !seen {
+                    extra.push(lint);
+                }
+            }
         }
     }
     model.extend(extra);

@@ -188,14 +188,21 @@ impl Workspace {
 
     /// The versions of `package`'s dependencies that are used under the crate names `crates`:
     /// a member's version for workspace members, the locked version (from Cargo.lock, matching
-    /// the requirement) for the others. Crates it cannot place are left out.
+    /// the requirement) for the others. A crate the package does not declare but reaches through
+    /// a declared dependency that re-exports it (serde's items are defined in `serde_core`) is
+    /// that declared dependency, keyed by its crate name: its version is the one users choose.
+    /// Crates it cannot place are left out.
     pub fn dependency_versions(&self, package: &Package, crates: &[String]) -> Result<std::collections::BTreeMap<String, Version>> {
         let locked = self.lockfile()?;
         let mut versions = std::collections::BTreeMap::new();
+        let declared = |krate: &str| package.dependencies.iter().find(|d| d.kind == DepKind::Normal && d.crate_name() == krate);
         for krate in crates {
-            let Some(dep) = package.dependencies.iter().find(|d| d.kind == DepKind::Normal && &d.crate_name() == krate) else {
+            let Some(dep) = declared(krate).or_else(|| {
+                package.dependencies.iter().filter(|d| d.kind == DepKind::Normal).find(|d| locked.depends_on(&d.name, &d.req, krate))
+            }) else {
                 continue;
             };
+            let krate = &dep.crate_name();
             let version = match &dep.member {
                 Some(member) => self.members.iter().find(|m| &m.name == member).map(|m| m.version.clone()),
                 None => locked.versions(&dep.name).filter(|version| dep.req.matches(version)).max(),
@@ -339,6 +346,15 @@ impl Lockfile {
         let document: Document =
             toml::from_str(text).map_err(|error| anyhow::anyhow!("{} is not a valid lockfile: {error}", path.display()))?;
         Ok(Lockfile { packages: document.package })
+    }
+
+    /// Whether a locked package `name` matching `req` depends, directly, on a package whose crate
+    /// name is `krate`.
+    fn depends_on(&self, name: &str, req: &semver::VersionReq, krate: &str) -> bool {
+        self.packages
+            .iter()
+            .filter(|p| p.name == name && Version::parse(&p.version).is_ok_and(|v| req.matches(&v)))
+            .any(|p| p.dependencies.iter().any(|reference| reference.split(' ').next().unwrap_or_default().replace('-', "_") == krate))
     }
 
     /// The locked versions of the package `name`.

@@ -205,6 +205,34 @@ fn a_public_dependency_major_bump_breaks_the_dependent() {
     assert!(finding_ids(package(&report, "validation")).is_empty(), "validation's API does not expose core-utils");
 }
 
+/// A package that reaches another crate's items only through a dependency that re-exports them
+/// (as serde re-exports `serde_core`): the public dependency is the one it declares, so a major
+/// bump of that facade is a break of the package.
+#[test]
+fn a_public_dependency_reached_through_a_facade_is_the_declared_one() {
+    let repo = Monorepo::new();
+    repo.write(
+        "packages/report-kit/Cargo.toml",
+        "[package]\nname = \"report-kit\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[dependencies]\ndomain-shared = { workspace = true }\n",
+    );
+    repo.write("packages/report-kit/CHANGELOG.md", "# Changelog\n\n## [1.0.0]\n\n- First release.\n");
+    repo.write("packages/report-kit/src/lib.rs", "//! Reports.\n\n/// The owner of a report.\npub fn owner() -> domain_shared::EntityId {\n    domain_shared::EntityId::new(\"owner\").expect(\"a valid id\")\n}\n");
+    let recorded = repo.apicheck(&["baseline", "-p", "report-kit"]);
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let model = repo.read("baselines/report-kit/model.json");
+    assert!(model.contains("\"domain_shared\""), "the re-exported item's crate is recorded as the declared facade: {model}");
+    repo.commit("report-kit 1.0.0");
+
+    repo.set_version("domain-shared", "0.9.0", "1.0.0");
+    repo.changelog("domain-shared", "## [1.0.0] - 2026-11-27\n\n### Changed\n\n- **Breaking:** a new major line.");
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    let kit = package(&report, "report-kit");
+    assert_eq!(finding_ids(kit), ["public_dependency_major_bump"], "{kit:#}");
+    assert_eq!(kit["findings"][0]["path"], "domain_shared");
+    assert!(kit["findings"][0]["message"].as_str().unwrap().contains("`domain-shared` went from 0.9.0 to 1.0.0"), "{kit:#}");
+}
+
 fn sarif_schema() -> Value {
     // The SARIF 2.1.0 schema ships inside the serde-sarif crate: fetch it from crates.io into
     // cargo's registry (no build) and read it from there.

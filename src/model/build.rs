@@ -30,7 +30,7 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
             // Prefer a path that is not hidden, then one not reached through a glob, then the
             // shortest, then the first in order.
             let best = paths.iter().min_by_key(|reached| {
-                (reached.hidden, reached.via_glob, reached.path.matches("::").count(), reached.path.as_str())
+                (reached.unnameable, reached.hidden, reached.via_glob, reached.path.matches("::").count(), reached.path.as_str())
             })?;
             Some((*id, best.path.clone()))
         })
@@ -50,8 +50,13 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
         reach.paths.iter().flat_map(|(id, paths)| paths.iter().map(move |reached| (id, reached))).collect();
     entries.sort_by(|a, b| (&a.1.path, a.1.via_glob, a.1.hidden, a.0.0).cmp(&(&b.1.path, b.1.via_glob, b.1.hidden, b.0.0)));
     for (id, reached) in entries {
+        let before = emitter.items.len();
         emitter.item(id, &reached.path, reached.hidden);
+        if reached.unnameable {
+            emitter.items[before..].iter_mut().for_each(|item| item.unnameable = true);
+        }
     }
+    emitter.impls_of_foreign_traits_for_foreign_types();
     for reexport in &reach.extern_reexports {
         if let Some(crate_id) = reexport.crate_id {
             emitter.norm.note_crate(crate_id);
@@ -63,6 +68,7 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
             signature: format!("{}pub use {} = {}", hidden_attr(reexport.hidden), reexport.path, reexport.target),
             hidden: reexport.hidden,
             alias_of: None,
+            unnameable: false,
             span: reexport.span.clone(),
             detail: Detail::ExternReexport { target: reexport.target.clone() },
         });
@@ -79,6 +85,7 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
             signature: format!("{}pub use {target} as {path}", hidden_attr(anonymous.hidden)),
             hidden: anonymous.hidden,
             alias_of: None,
+            unnameable: false,
             span: anonymous.span.clone(),
             detail: Detail::ExternReexport { target },
         });
@@ -127,6 +134,8 @@ struct Reached {
     hidden: bool,
     /// Reached through a glob import (`pub use m::*`), which an explicit item shadows.
     via_glob: bool,
+    /// Not a public path: the definition path of a type users cannot name.
+    unnameable: bool,
 }
 
 /// Pass one: which public paths reach which items.
@@ -144,7 +153,7 @@ impl Reach<'_> {
     fn visit(&mut self, id: &Id, path: String, hidden: bool, via_glob: bool) {
         let Some(item) = self.krate.index.get(id) else { return };
         let hidden = hidden || is_doc_hidden(item);
-        self.paths.entry(*id).or_default().insert(Reached { path: path.clone(), hidden, via_glob });
+        self.paths.entry(*id).or_default().insert(Reached { path: path.clone(), hidden, via_glob, unnameable: false });
         if matches!(item.inner, ItemEnum::Module(_)) {
             self.module_items(id, &path, hidden, via_glob);
         }
@@ -218,7 +227,7 @@ impl Reach<'_> {
                 }
                 let Some(summary) = self.krate.paths.get(&id) else { continue };
                 let path = summary.path.join("::");
-                self.paths.entry(id).or_default().insert(Reached { path, hidden: is_doc_hidden(item), via_glob: false });
+                self.paths.entry(id).or_default().insert(Reached { path, hidden: is_doc_hidden(item), via_glob: false, unnameable: true });
                 frontier.push(id);
             }
         }
@@ -294,6 +303,7 @@ impl Emitter<'_> {
             signature: format!("{}{signature}", hidden_attr(hidden)),
             hidden,
             alias_of: None,
+            unnameable: false,
             span: span(item),
             detail,
         });
@@ -340,7 +350,8 @@ impl Emitter<'_> {
                 let generics = self.norm.generics(&alias.generics, &mut scope, true, false);
                 let target = self.norm.ty(&alias.type_, &mut scope, &Elision::Fresh);
                 let signature = format!("pub type {path}{} = {target}{}", declared(&generics, &[]), where_clause(&generics));
-                let detail = Detail::TypeAlias { generics, target };
+                let opaque_target = self.norm.names_unnameable_type(&alias.type_);
+                let detail = Detail::TypeAlias { generics, target, opaque_target };
                 self.push(ItemKind::TypeAlias, path, path, signature, hidden, item, detail);
             }
             ItemEnum::Macro(source) => {
@@ -600,6 +611,10 @@ impl Emitter<'_> {
             if imp.trait_.as_ref().is_some_and(|t| is_internal_trait(self.krate, t, imp.is_synthetic) || self.is_unnameable_local_trait(t)) {
                 continue;
             }
+            // An impl for a type of this crate that nobody outside can name or hold.
+            if self.is_private_local_type(&imp.for_) {
+                continue;
+            }
             // A `#[doc(hidden)]` impl block hides everything in it.
             let hidden = hidden || is_doc_hidden(impl_item);
             if imp.trait_.is_none() {
@@ -693,6 +708,7 @@ impl Emitter<'_> {
         let key = format!("impl {trait_path} for {key_type}");
         let detail = Detail::Impl {
             trait_path,
+            self_ty,
             generics,
             negative: imp.is_negative,
             is_unsafe: imp.is_unsafe,
@@ -706,6 +722,7 @@ impl Emitter<'_> {
             signature,
             hidden: hidden || is_doc_hidden(impl_item),
             alias_of: None,
+            unnameable: false,
             span: span(impl_item),
             detail,
         });
@@ -801,6 +818,38 @@ impl Emitter<'_> {
             }
             let hidden = hidden || is_doc_hidden(impl_item);
             self.trait_impl(owner, impl_item, imp, hidden);
+        }
+    }
+
+    /// Impls of another crate's trait for another crate's type that name one of this crate's
+    /// public types in the trait's arguments (`impl From<my::Duration> for std::time::Duration`):
+    /// they are API of that type (`std::time::Duration::from(d)`, `d.into()`), listed with it.
+    fn impls_of_foreign_traits_for_foreign_types(&mut self) {
+        let mut found: Vec<(&Id, &Item, &Impl, String)> = Vec::new();
+        for (id, item) in &self.krate.index {
+            let ItemEnum::Impl(imp) = &item.inner else { continue };
+            let Some(trait_) = &imp.trait_ else { continue };
+            if imp.is_synthetic || imp.blanket_impl.is_some() || self.krate.index.get(&trait_.id).is_some_and(|t| t.crate_id == 0) {
+                continue;
+            }
+            let local_self = match &imp.for_ {
+                Type::ResolvedPath(path) => self.krate.index.get(&path.id).is_some_and(|t| t.crate_id == 0),
+                _ => false,
+            };
+            if local_self {
+                continue;
+            }
+            let mut mentioned = Vec::new();
+            type_ids(&Type::ResolvedPath(trait_.clone()), &mut mentioned);
+            let owner = mentioned.iter().skip(1).find_map(|id| self.canonical.get(id).cloned());
+            if let Some(owner) = owner {
+                found.push((id, item, imp, owner));
+            }
+        }
+        found.sort_by_key(|(id, ..)| id.0);
+        for (_, item, imp, owner) in found {
+            let hidden = is_doc_hidden(item);
+            self.trait_impl(&owner, item, imp, hidden);
         }
     }
 
@@ -1096,7 +1145,7 @@ fn visit_bound_lifetimes(bound: &mut super::ty::Bound, f: &mut dyn FnMut(&mut St
 }
 
 /// The matchers of a `macro_rules!` as rustdoc shows it (`macro_rules! m { ($x:expr) => { ... }; }`):
-/// each arm's matcher without white space, sorted. Bodies are not API.
+/// each arm's matcher in canonical form, sorted. Bodies are not API.
 fn macro_arms(source: &str) -> Vec<String> {
     let Some(open) = source.find(['{', '(', '[']) else { return Vec::new() };
     let body: Vec<char> = source[open + 1..].chars().collect();
@@ -1110,8 +1159,8 @@ fn macro_arms(source: &str) -> Vec<String> {
             break;
         }
         let Some(end) = group_end(&body, position) else { break };
-        let matcher: String = body[position..=end].iter().filter(|c| !c.is_whitespace()).collect();
-        arms.push(matcher);
+        let matcher: String = body[position..=end].iter().collect();
+        arms.push(super::macro_rules::canonical(&matcher));
         position = end + 1;
         // `=> { body }`
         while position < body.len() && body[position] != '{' && body[position] != '(' && body[position] != '[' {

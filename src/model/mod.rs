@@ -11,6 +11,7 @@
 //! [`MODEL_SCHEMA`]).
 
 mod build;
+pub mod macro_rules;
 mod normalize;
 pub mod ty;
 
@@ -63,6 +64,11 @@ pub struct ApiItem {
     /// Members (fields, methods, impls) are listed under the canonical path only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias_of: Option<String>,
+    /// A type users cannot name (declared `pub` in a private module, reached through a public
+    /// signature), or a member of one: its own declaration (parameters, bounds) is not API, what
+    /// users can do with its values (methods, impls, auto traits) is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unnameable: bool,
     /// Where the item is defined, relative to the directory rustdoc ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
@@ -257,6 +263,8 @@ pub enum Detail {
     Impl {
         /// The implemented trait with its generic arguments.
         trait_path: ty::TyPath,
+        /// The implementing type.
+        self_ty: ty::Ty,
         generics: Generics,
         negative: bool,
         is_unsafe: bool,
@@ -280,12 +288,17 @@ pub enum Detail {
         generics: Generics,
         /// The aliased type, itself with every alias expanded.
         target: ty::Ty,
+        /// The target is a type users cannot name: the alias is that type's public name, and
+        /// only its parameters are compared (the type's items are diffed at its own path).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        opaque_target: bool,
     },
     Macro {
         macro_kind: MacroKind,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         helpers: Vec<String>,
-        /// For `macro_rules!`: each arm's matcher, as its tokens without white space, sorted.
+        /// For `macro_rules!`: each arm's matcher in canonical form ([`macro_rules::canonical`]),
+        /// sorted.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         arms: Vec<String>,
     },

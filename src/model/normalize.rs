@@ -406,11 +406,24 @@ impl<'a> Normalizer<'a> {
         }
     }
 
+    /// Whether `ty` is a type of this crate that users cannot name: a public alias of it is
+    /// that type's public name.
+    pub(super) fn names_unnameable_type(&self, ty: &Type) -> bool {
+        let Type::ResolvedPath(path) = ty else { return false };
+        self.krate.index.get(&path.id).is_some_and(|item| item.crate_id == 0)
+            && self.krate.paths.get(&path.id).is_some_and(|summary| summary.kind != RKind::TypeAlias)
+            && self.public_paths.get(&path.id).is_none_or(|p| self.krate.paths.get(&path.id).is_some_and(|s| s.path.join("::") == *p))
+    }
+
     /// The expansion of a type alias: the crate's own from its definition, the standard
     /// library's from [`STD_ALIASES`]; `None` for anything else.
     fn expand_alias(&self, path: &Path, s: &mut Scope, el: &Elision, depth: usize) -> Option<Ty> {
         let item = self.krate.index.get(&path.id);
         if let Some(ItemEnum::TypeAlias(alias)) = item.map(|item| &item.inner) {
+            // A public alias of a type users cannot name is that type's name: kept as written.
+            if self.public_paths.contains_key(&path.id) && self.names_unnameable_type(&alias.type_) {
+                return None;
+            }
             let (args, _) = self.plain_args(path, s, el);
             let mut frame = AliasFrame::default();
             let mut given = args.into_iter();

@@ -225,6 +225,44 @@ impl Ty {
         }
     }
 
+    /// This type with the trait of each `<X as Trait>::Name` projection replaced where `f`
+    /// (given `X`, `Trait` and `Name`) gives another.
+    pub fn map_projections(&self, f: &dyn Fn(&Ty, &TyPath, &str) -> Option<TyPath>) -> Ty {
+        let map = |ty: &Ty| ty.map_projections(f);
+        match self {
+            Ty::Assoc { self_ty, trait_, name, args } => Ty::Assoc {
+                trait_: trait_.as_ref().map(|t| f(self_ty, t, name).unwrap_or_else(|| t.clone())),
+                self_ty: Box::new(map(self_ty)),
+                name: name.clone(),
+                args: args.clone(),
+            },
+            Ty::Path(path) => Ty::Path(TyPath {
+                path: path.path.clone(),
+                args: path.args.as_deref().map(|args| {
+                    Box::new(match args {
+                        GenericArgs::Angle { args, constraints } => GenericArgs::Angle {
+                            args: args
+                                .iter()
+                                .map(|arg| match arg {
+                                    GenericArg::Type(ty) => GenericArg::Type(map(ty)),
+                                    other => other.clone(),
+                                })
+                                .collect(),
+                            constraints: constraints.clone(),
+                        },
+                        other => other.clone(),
+                    })
+                }),
+            }),
+            Ty::Ref { lifetime, mutable, inner } => Ty::Ref { lifetime: lifetime.clone(), mutable: *mutable, inner: Box::new(map(inner)) },
+            Ty::Ptr { mutable, inner } => Ty::Ptr { mutable: *mutable, inner: Box::new(map(inner)) },
+            Ty::Slice(inner) => Ty::Slice(Box::new(map(inner))),
+            Ty::Array { inner, len } => Ty::Array { inner: Box::new(map(inner)), len: len.clone() },
+            Ty::Tuple(elements) => Ty::Tuple(elements.iter().map(map).collect()),
+            other => other.clone(),
+        }
+    }
+
     /// Whether `self` (a type with generic parameters) can stand for `concrete`: each parameter
     /// matched consistently. Used to see that a generic impl covers the type an old one named.
     pub fn covers(&self, concrete: &Ty) -> bool {
