@@ -74,7 +74,7 @@ pub const EQUIVALENT_LINTS: &[(&str, &[&str])] = &[
     ("trait_method_removed", &["trait_method_missing"]),
     ("struct_removed", &["struct_missing"]),
     ("struct_field_removed", &["struct_pub_field_missing"]),
-    ("enum_removed", &["enum_missing"]),
+    ("enum_removed", &["enum_missing", "enum_changed_kind"]),
     ("enum_variant_removed", &["enum_variant_missing"]),
     ("union_removed", &["union_missing"]),
     ("union_field_removed", &["union_field_missing"]),

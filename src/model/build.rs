@@ -355,7 +355,7 @@ impl Emitter<'_> {
                 self.push(ItemKind::TypeAlias, path, path, signature, hidden, item, detail);
             }
             ItemEnum::Macro(source) => {
-                let detail = Detail::Macro { macro_kind: MacroKind::Declarative, helpers: Vec::new(), arms: macro_arms(source) };
+                let detail = Detail::Macro { macro_kind: MacroKind::Declarative, helpers: Vec::new(), arms: super::macro_rules::arms(source) };
                 self.push(ItemKind::Macro, path, path, format!("pub macro {path}!"), hidden, item, detail);
             }
             ItemEnum::ProcMacro(proc_macro) => {
@@ -1142,53 +1142,6 @@ fn visit_bound_lifetimes(bound: &mut super::ty::Bound, f: &mut dyn FnMut(&mut St
         super::ty::Bound::Outlives(lifetime) => f(lifetime),
         super::ty::Bound::Use(_) => {}
     }
-}
-
-/// The matchers of a `macro_rules!` as rustdoc shows it (`macro_rules! m { ($x:expr) => { ... }; }`):
-/// each arm's matcher in canonical form, sorted. Bodies are not API.
-fn macro_arms(source: &str) -> Vec<String> {
-    let Some(open) = source.find(['{', '(', '[']) else { return Vec::new() };
-    let body: Vec<char> = source[open + 1..].chars().collect();
-    let mut arms = Vec::new();
-    let mut position = 0;
-    loop {
-        while position < body.len() && (body[position].is_whitespace() || body[position] == ';') {
-            position += 1;
-        }
-        if position >= body.len() || !matches!(body[position], '(' | '[' | '{') {
-            break;
-        }
-        let Some(end) = group_end(&body, position) else { break };
-        let matcher: String = body[position..=end].iter().collect();
-        arms.push(super::macro_rules::canonical(&matcher));
-        position = end + 1;
-        // `=> { body }`
-        while position < body.len() && body[position] != '{' && body[position] != '(' && body[position] != '[' {
-            position += 1;
-        }
-        let Some(end) = group_end(&body, position) else { break };
-        position = end + 1;
-    }
-    arms.sort();
-    arms
-}
-
-/// The index of the bracket closing the group opened at `start`.
-fn group_end(text: &[char], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (index, c) in text.iter().enumerate().skip(start) {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(index);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Traits of the standard library that stable Rust cannot name, whose impls rustdoc lists anyway:

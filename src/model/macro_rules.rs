@@ -59,6 +59,30 @@ pub fn display(matcher: &str) -> String {
     out
 }
 
+/// The matchers of a `macro_rules!` as rustdoc shows it (`macro_rules! m { ($x:expr) => { ... }; }`),
+/// each in canonical form, sorted. Bodies are not API.
+pub fn arms(source: &str) -> Vec<String> {
+    let tokens = tokenize(source);
+    let Some(open) = tokens.iter().position(|t| closing(t).is_some()) else { return Vec::new() };
+    let Some(close) = group_end(&tokens, open) else { return Vec::new() };
+    let mut arms = Vec::new();
+    let mut position = open + 1;
+    while position < close {
+        if tokens[position] == ";" {
+            position += 1;
+            continue;
+        }
+        // `(matcher) => { body }`
+        let Some(matcher_end) = closing(&tokens[position]).and_then(|_| group_end(&tokens, position)) else { break };
+        arms.push(canonical(&tokens[position..=matcher_end].join(" ")));
+        let Some(body) = (matcher_end + 1..close).find(|i| closing(&tokens[*i]).is_some()) else { break };
+        let Some(body_end) = group_end(&tokens, body) else { break };
+        position = body_end + 1;
+    }
+    arms.sort();
+    arms
+}
+
 /// Whether an arm is internal by convention: its matcher starts with `@name`, a marker callers
 /// are not meant to write (the macro's recursive helper arms).
 pub fn is_internal(matcher: &str) -> bool {
@@ -357,7 +381,7 @@ fn one(matcher: &Matcher, input: &Input) -> bool {
 mod tests {
     use super::*;
 
-    fn arms(list: &[&str]) -> Vec<String> {
+    fn arm_list(list: &[&str]) -> Vec<String> {
         list.iter().map(|arm| arm.to_string()).collect()
     }
 
@@ -369,23 +393,29 @@ mod tests {
 
     #[test]
     fn a_wider_arm_covers_a_narrower_one() {
-        assert!(covered("($e:expr)", &arms(&["($($t:tt)*)"])));
-        assert!(covered("($i:ident)", &arms(&["($e:expr)"])));
-        assert!(covered("($($k:expr => $v:expr,)+)", &arms(&["()", "($($k:expr => $v:expr),+ $(,)?)"])));
-        assert!(covered("(if #[cfg($m:meta)] { $($t:tt)* })", &arms(&["(if #[cfg($($m:tt)+)] { $($t:tt)* } $(else { $($e:tt)* })?)"])));
+        assert!(covered("($e:expr)", &arm_list(&["($($t:tt)*)"])));
+        assert!(covered("($i:ident)", &arm_list(&["($e:expr)"])));
+        assert!(covered("($($k:expr => $v:expr,)+)", &arm_list(&["()", "($($k:expr => $v:expr),+ $(,)?)"])));
+        assert!(covered("(if #[cfg($m:meta)] { $($t:tt)* })", &arm_list(&["(if #[cfg($($m:tt)+)] { $($t:tt)* } $(else { $($e:tt)* })?)"])));
     }
 
     #[test]
     fn a_narrower_arm_does_not_cover() {
-        assert!(!covered("($x:expr)", &arms(&["($x:ident)"])));
-        assert!(!covered("($x:expr, $y:expr)", &arms(&["($x:expr)"])));
-        assert!(!covered("($($x:expr),*)", &arms(&["($($x:expr),+)"])));
+        assert!(!covered("($x:expr)", &arm_list(&["($x:ident)"])));
+        assert!(!covered("($x:expr, $y:expr)", &arm_list(&["($x:expr)"])));
+        assert!(!covered("($($x:expr),*)", &arm_list(&["($($x:expr),+)"])));
     }
 
     #[test]
     fn matchers_display_compactly() {
         assert_eq!(display(&canonical("( $x:expr , $( $y:tt )* )")), "($m0:expr, $($m1:tt)*)");
         assert_eq!(display(&canonical("($($v:expr),+ $(,)?)")), "($($m0:expr),+ $(,)?)");
+    }
+
+    #[test]
+    fn arms_are_read_from_rustdoc_s_macro_text() {
+        let source = "macro_rules! square {\n    ($x:expr) => { ... };\n    ($x:expr, $y:expr) => { ... };\n}";
+        assert_eq!(super::arms(source), ["( $m0 : expr )", "( $m0 : expr , $m1 : expr )"]);
     }
 
     #[test]
