@@ -13,7 +13,8 @@ pub enum Section {
     /// A section for the version exists.
     Found {
         title: String,
-        /// It contains the word "breaking" (any case) or a "Removed" or "Changed" subsection.
+        /// It has a "Removed" or "Changed" subsection, or the word "breaking" (any case) not
+        /// negated ("No breaking changes" does not count).
         mentions_breaking: bool,
     },
     /// No section for the version; the text says why (no file, no such heading...).
@@ -43,12 +44,26 @@ pub fn section(path: &Path, version: &Version) -> Section {
     }
 }
 
+/// Words that, within the three words before "breaking", say the opposite: "No breaking
+/// changes", "non-breaking", "nothing breaking", "is not breaking", "without breaking".
+const NEGATIONS: [&str; 12] = ["no", "not", "non", "without", "nothing", "never", "none", "zero", "isn't", "aren't", "doesn't", "nor"];
+
+/// Whether a section says the release breaks things: a "Removed" or "Changed" subsection, or
+/// the word "breaking" (any case) that no negation in the three words before it takes back.
 fn mentions_breaking(text: &str) -> bool {
-    text.to_lowercase().contains("breaking")
-        || text.lines().any(|line| {
-            let heading = line.trim_start_matches('#');
-            heading.len() < line.len() && matches!(heading.trim().to_lowercase().as_str(), "removed" | "changed")
-        })
+    text.lines().any(|line| {
+        let heading = line.trim_start_matches('#');
+        let subsection = heading.len() < line.len() && matches!(heading.trim().to_lowercase().as_str(), "removed" | "changed");
+        subsection || affirms_breaking(line)
+    })
+}
+
+fn affirms_breaking(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).collect();
+    words.iter().enumerate().any(|(index, word)| {
+        *word == "breaking" && !words[index.saturating_sub(3)..index].iter().any(|before| NEGATIONS.contains(before))
+    })
 }
 
 #[cfg(test)]
@@ -84,6 +99,11 @@ mod tests {
             ("## 2.0.0\n\n### Changed\n\n- `x` takes a `u64`.\n", true),
             ("## 2.0.0\n\n### Added\n\n- `y`.\n", false),
             ("## 2.0.0\n\nNothing here breaks.\n", false),
+            ("## 2.0.0\n\nNo breaking changes.\n", false),
+            ("## 2.0.0\n\n- Non-breaking: a faster `x`.\n", false),
+            ("## 2.0.0\n\nThis release is not breaking.\n", false),
+            ("## 2.0.0\n\n- BREAKING CHANGE: `x` is gone. No other changes.\n", true),
+            ("## 2.0.0\n\nNo new features.\n\n- Breaking: `x` takes a `u64`.\n", true),
         ];
         for (text, expected) in cases {
             assert!(matches!(section_of(text, "2.0.0"), Section::Found { mentions_breaking, .. } if mentions_breaking == expected), "{text}");

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use globset::{Glob, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSetBuilder};
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
@@ -182,6 +182,12 @@ struct AcknowledgementFile {
     acknowledge: Vec<Acknowledgement>,
 }
 
+/// A glob over paths relative to the workspace root, matched segment by segment: `*` and `?`
+/// never cross a `/` (`packages/*` is `packages/a`, not `packages/a/b`; `packages/**` is both).
+pub(crate) fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
 impl Config {
     /// Reads the configuration of `workspace` (the defaults when it has none), and the
     /// acknowledgement file it names.
@@ -228,7 +234,7 @@ impl Config {
             Some(patterns) => {
                 let mut builder = GlobSetBuilder::new();
                 for pattern in patterns {
-                    builder.add(Glob::new(pattern).with_context(|| format!("`packages` pattern `{pattern}` is not a valid glob"))?);
+                    builder.add(path_glob(pattern).with_context(|| format!("`packages` pattern `{pattern}` is not a valid glob"))?);
                 }
                 let set = builder.build().context("cannot build the `packages` globs")?;
                 workspace.members.iter().filter(|p| set.is_match(relative(p)) || set.is_match(&p.name)).collect()
@@ -334,6 +340,16 @@ pub fn apply_levels(config: &Config, findings: &mut Vec<crate::Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globs_match_path_segments() {
+        let one_level = path_glob("packages/*").unwrap().compile_matcher();
+        assert!(one_level.is_match("packages/core-utils"));
+        assert!(!one_level.is_match("packages/group/inner"), "`*` does not cross `/`");
+        let any_depth = path_glob("packages/**").unwrap().compile_matcher();
+        assert!(any_depth.is_match("packages/group/inner"));
+        assert!(path_glob("packages/core-*").unwrap().compile_matcher().is_match("packages/core-utils"));
+    }
 
     fn ack(version: &str) -> Acknowledgement {
         Acknowledgement {

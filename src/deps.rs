@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
-use globset::{Glob, GlobMatcher};
+use globset::GlobMatcher;
 use serde::{Deserialize, Serialize};
 
 use crate::workspace::{DepKind, Package, Workspace};
@@ -95,7 +95,7 @@ impl Selector {
         };
         let globs = patterns
             .iter()
-            .map(|p| Glob::new(p).map(|g| g.compile_matcher()).with_context(|| format!("`{p}` in a dependency rule is not a valid glob")))
+            .map(|p| crate::config::path_glob(p).map(|g| g.compile_matcher()).with_context(|| format!("`{p}` in a dependency rule is not a valid glob")))
             .collect::<Result<_>>()?;
         Ok(Selector { globs })
     }
