@@ -182,6 +182,29 @@ struct AcknowledgementFile {
     acknowledge: Vec<Acknowledgement>,
 }
 
+/// Whether `relative` names a folder inside `root`: a relative path without `..`, and, where it
+/// (or a parent of it) exists, one that symbolic links do not lead out of.
+fn inside_workspace(root: &Path, relative: &Path) -> std::result::Result<(), String> {
+    use std::path::Component;
+    if relative.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+        return Err("is not a relative path below the workspace root (it is absolute or goes up with `..`)".into());
+    }
+    let root = root.canonicalize().map_err(|error| format!("cannot be checked: the workspace root cannot be resolved ({error})"))?;
+    // The deepest part of the path that exists decides where links lead.
+    let mut existing = root.join(relative);
+    while !existing.exists() {
+        match existing.parent() {
+            Some(parent) => existing = parent.to_path_buf(),
+            None => break,
+        }
+    }
+    let resolved = existing.canonicalize().map_err(|error| format!("cannot be resolved ({error})"))?;
+    if !resolved.starts_with(&root) {
+        return Err(format!("leads outside the workspace through a symbolic link (to {})", resolved.display()));
+    }
+    Ok(())
+}
+
 /// A glob over paths relative to the workspace root, matched segment by segment: `*` and `?`
 /// never cross a `/` (`packages/*` is `packages/a`, not `packages/a/b`; `packages/**` is both).
 pub(crate) fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
@@ -222,6 +245,14 @@ impl Config {
         if !config.tag.contains("{version}") {
             bail!("{place}: `tag = \"{}\"` must contain `{{version}}`", config.tag);
         }
+        inside_workspace(&workspace.root, &config.baselines).map_err(|why| {
+            anyhow::anyhow!(
+                "{place}: `baselines = \"{}\"` {why}: apicheck writes baselines only inside the workspace; \
+                 name a folder below {} (the default is \"baselines\")",
+                config.baselines.display(),
+                workspace.root.display()
+            )
+        })?;
         Ok(config)
     }
 
@@ -340,6 +371,23 @@ pub fn apply_levels(config: &Config, findings: &mut Vec<crate::Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_baselines_folder_stays_inside_the_workspace() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        assert!(inside_workspace(root.path(), Path::new("baselines")).is_ok());
+        assert!(inside_workspace(root.path(), Path::new("ci/baselines")).is_ok());
+        assert!(inside_workspace(root.path(), Path::new("../../x")).is_err());
+        assert!(inside_workspace(root.path(), Path::new("ci/../../x")).is_err());
+        assert!(inside_workspace(root.path(), outside.path()).is_err(), "an absolute path");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path(), root.path().join("linked")).unwrap();
+            let error = inside_workspace(root.path(), Path::new("linked/baselines")).unwrap_err();
+            assert!(error.contains("symbolic link"), "{error}");
+        }
+    }
 
     #[test]
     fn globs_match_path_segments() {

@@ -459,6 +459,14 @@ fn write_check_report(result: &gate::CheckReport, format: CheckFormat, output: O
         }
         None => render(&mut anstream::stdout().lock())?,
     }
+    // Whatever the format and wherever the report goes, each package that could not be checked
+    // is also one line on stderr: the reason a CI job failed is in its log.
+    for package in &result.packages {
+        if let Some(error) = &package.error {
+            let first_line = error.lines().next().unwrap_or_default();
+            writeln!(anstream::stderr(), "error: {}: {first_line}", package.name)?;
+        }
+    }
     Ok(ExitCode::from(result.exit_code()))
 }
 

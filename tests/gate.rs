@@ -301,6 +301,36 @@ fn a_baseline_model_of_an_older_schema_is_rebuilt_from_its_rustdoc_json() {
     assert_eq!(repo.baseline_files(), before, "checking never rewrites a baseline");
 }
 
+/// A CI job that sends the report to a file still shows why it failed: every package error is
+/// also a line on stderr, whatever the format.
+#[test]
+fn package_errors_reach_stderr_in_every_format() {
+    let repo = Monorepo::new();
+    repo.write("baselines/core-utils/model.json", "{ this is not json");
+    for format in ["human", "json", "markdown", "github", "sarif"] {
+        let report = repo.path(&format!("target/report.{format}"));
+        let output = repo.apicheck(&["check", "--format", format, "--output", report.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: core-utils: ")).collect();
+        assert_eq!(lines.len(), 1, "{format}: one line for the package error on stderr: {stderr}");
+        assert!(lines[0].contains("baselines/core-utils/model.json is corrupt"), "{format}: {stderr}");
+    }
+}
+
+/// `baselines = "../../x"` would make `baseline` write outside the workspace: refused, exit 2,
+/// nothing written.
+#[test]
+fn a_baselines_folder_outside_the_workspace_is_refused() {
+    let repo = Monorepo::new();
+    repo.edit("Cargo.toml", "baselines = \"baselines\"", "baselines = \"../escaped-baselines\"");
+    let output = repo.apicheck(&["baseline", "--all"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`baselines = \"../escaped-baselines\"`") && stderr.contains("inside the workspace"), "{stderr}");
+    assert!(!repo.root().parent().unwrap().join("escaped-baselines").exists(), "nothing is written outside");
+}
+
 #[test]
 fn an_unreadable_configuration_is_an_error() {
     let repo = Monorepo::new();
