@@ -166,8 +166,11 @@ pub fn generate_rustdoc(
                 errors.join("\n").trim_end()
             );
         }
-        let detail = if show_progress { "see cargo's output above".to_string() } else { one_line(&stderr_text) };
-        bail!("`cargo doc` failed for {}: {detail}", package_list(targets));
+        if show_progress {
+            bail!("`cargo doc` failed for {}: see cargo's output above", package_list(targets));
+        }
+        let (reason, lines) = cargo_failure(&stderr_text);
+        bail!("`cargo doc` failed for {}: {reason}\n\n{lines}", package_list(targets));
     }
 
     for (index, target) in targets.iter().enumerate().filter(|(index, _)| !handed_over[*index]) {
@@ -217,9 +220,39 @@ fn one_line(text: &str) -> String {
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("Compiling") && !line.starts_with("Documenting") && !line.starts_with("Checking"))
+        .filter(|line| !line.is_empty() && !is_progress(line))
         .collect();
     lines.join(" ")
+}
+
+/// Cargo's status lines (`Updating crates.io index`, `Downloaded x v1`, `Compiling x`...), which
+/// say what it was doing, not what went wrong.
+fn is_progress(line: &str) -> bool {
+    const STATUS: [&str; 16] = [
+        "Updating", "Downloading", "Downloaded", "Compiling", "Checking", "Documenting", "Locking", "Adding",
+        "Blocking", "Finished", "Fresh", "Running", "Fetching", "Unpacking", "Packaging", "Generated",
+    ];
+    let first = line.split_whitespace().next().unwrap_or_default();
+    STATUS.contains(&first)
+}
+
+/// What went wrong in a failed cargo run, from its stderr: the first `error:` line's message
+/// (the reason), and cargo's lines as it printed them, without its progress lines.
+fn cargo_failure(stderr: &str) -> (String, String) {
+    let lines: Vec<&str> = stderr.lines().filter(|line| !line.trim().is_empty() && !is_progress(line.trim())).collect();
+    let first_error = lines.iter().position(|line| line.trim_start().starts_with("error:"));
+    let reason = match first_error {
+        Some(index) => {
+            let message = lines[index].trim_start().trim_start_matches("error:").trim();
+            // `... by the following package:` and the package on the next line: one reason.
+            match (message.ends_with(':'), lines.get(index + 1)) {
+                (true, Some(next)) => format!("{message} {}", next.trim()),
+                _ => message.to_string(),
+            }
+        }
+        None => lines.first().map(|line| line.trim().to_string()).unwrap_or_else(|| "cargo printed no error (its exit status says it failed)".to_string()),
+    };
+    (reason, lines.join("\n"))
 }
 
 #[cfg(test)]
@@ -231,6 +264,21 @@ mod tests {
         assert_eq!(package_name("core-utils 1.2.0 (path+file:///w/packages/core-utils)"), "core-utils");
         assert_eq!(package_name("path+file:///w/packages/core-utils#1.2.0"), "core-utils");
         assert_eq!(package_name("path+file:///w/packages/utils#core-utils@1.2.0"), "core-utils");
+    }
+
+    #[test]
+    fn a_cargo_failure_gives_the_reason_first_and_its_lines_without_progress() {
+        let stderr = "    Updating crates.io index\n Downloading crates ...\n  Downloaded globset v0.4.16\n  Downloaded regex v1.11.1\n\
+error: rustc 1.70.0 is not supported by the following package:\n  globset@0.4.16 requires rustc 1.80\n\
+Either upgrade rustc or select compatible dependency versions with\n";
+        let (reason, lines) = cargo_failure(stderr);
+        assert_eq!(reason, "rustc 1.70.0 is not supported by the following package: globset@0.4.16 requires rustc 1.80");
+        assert_eq!(
+            lines,
+            "error: rustc 1.70.0 is not supported by the following package:\n  globset@0.4.16 requires rustc 1.80\n\
+Either upgrade rustc or select compatible dependency versions with"
+        );
+        assert!(!lines.contains("Downloaded"));
     }
 
     #[test]

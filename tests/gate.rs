@@ -331,6 +331,26 @@ fn a_baselines_folder_outside_the_workspace_is_refused() {
     assert!(!repo.root().parent().unwrap().join("escaped-baselines").exists(), "nothing is written outside");
 }
 
+/// `cargo doc` failing for a reason that is not a compile error (here: the package needs a newer
+/// rustc): the reason comes first, cargo's error lines follow as cargo printed them, and its
+/// progress lines are left out.
+#[test]
+fn a_cargo_failure_that_is_not_a_compile_error_gives_its_reason_first() {
+    let repo = Monorepo::new();
+    repo.edit("packages/core-utils/Cargo.toml", "[package]\n", "[package]\nrust-version = \"1.999\"\n");
+    let output = repo.apicheck(&["check", "--format", "json", "-p", "core-utils"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "no report: nothing could be checked");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("error: `cargo doc` failed for `core-utils`: ") && first.contains("core-utils@1.2.0 requires rustc 1.999"),
+        "the reason first, on one line: {stderr}"
+    );
+    assert!(stderr.lines().skip(1).any(|l| l.starts_with("error: rustc ")), "cargo's lines as it printed them: {stderr}");
+    assert!(!stderr.contains("Locking") && !stderr.contains("Updating") && !stderr.contains("Compiling"), "{stderr}");
+}
+
 #[test]
 fn an_unreadable_configuration_is_an_error() {
     let repo = Monorepo::new();
