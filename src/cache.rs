@@ -57,14 +57,15 @@ const FLAG_VARIABLES: [&str; 4] = ["RUSTDOCFLAGS", "CARGO_ENCODED_RUSTDOCFLAGS",
 ///
 /// A package's *source key* hashes its own inputs and chains the source keys of the members
 /// it depends on: any change below it changes it. Its *own key* hashes its own inputs and the
-/// source keys of the members it depends on *except* those whose API fingerprint stands for
-/// them (see [`fingerprint_stands_in`]). Its *key* is the own key and, for each of those, the
-/// member's API fingerprint: a private change below it changes no key above.
+/// source keys of the members below it (directly or not) *except* those whose API
+/// fingerprint stands for them (see [`fingerprint_stands_in`]). Its *key* is the own key and,
+/// for each of those, the member's API fingerprint: a private change below it changes no key
+/// above.
 #[derive(Debug, Clone)]
 pub struct KeyInputs {
     own: BTreeMap<String, String>,
     source: BTreeMap<String, String>,
-    /// By package: the members whose fingerprint stands in its key, sorted.
+    /// By package: the members below it whose fingerprint stands in its key, sorted.
     fingerprinted: BTreeMap<String, Vec<String>>,
     /// The packages, every one after the members it depends on.
     dependencies_first: Vec<String>,
@@ -105,15 +106,33 @@ impl KeyInputs {
     }
 }
 
-/// Whether the API fingerprint of `dependency`, documented in the same set as `package`,
-/// can stand for it in the key of `package`: only when what `package` sees of it is what
-/// its own documentation shows. Not when it declares features (the features `package`'s build
-/// turns on can differ from those it was documented with), nor for a procedural macro (its
-/// dependents see what its code does), nor along a build edge (the build script runs its code).
-fn fingerprint_stands_in(package: &Package, dependency: &Package) -> bool {
-    !dependency.declares_features
-        && !dependency.is_proc_macro
-        && library_edges(package).all(|edge| edge.member.as_deref() != Some(dependency.name.as_str()) || edge.kind == DepKind::Normal)
+/// Whether the API fingerprint of `member`, documented in the same set as the package that
+/// depends on it, can stand for it in that package's key: only when what the package sees of
+/// it is what its own documentation shows. Not when it declares features (the features the
+/// package's build turns on can differ from those it was documented with), nor for a
+/// procedural macro (its dependents see what its code does); and only when the package
+/// reaches it through normal edges (a build script runs the code of what it depends on).
+fn fingerprint_stands_in(member: &Package, reached_through_normal_edges: bool) -> bool {
+    reached_through_normal_edges && !member.declares_features && !member.is_proc_macro
+}
+
+/// The members `package` depends on, directly or not (not itself), along [`library_edges`],
+/// or only along normal edges.
+fn members_below<'w>(workspace: &'w Workspace, package: &'w Package, only_normal_edges: bool) -> BTreeSet<&'w str> {
+    let mut below: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&Package> = vec![package];
+    while let Some(current) = stack.pop() {
+        for edge in library_edges(current).filter(|edge| !only_normal_edges || edge.kind == DepKind::Normal) {
+            if let Some(member) = &edge.member
+                && let Ok(member) = workspace.package(member)
+                && member.name != package.name
+                && below.insert(member.name.as_str())
+            {
+                stack.push(member);
+            }
+        }
+    }
+    below
 }
 
 /// The key inputs of `packages`, documented together.
@@ -142,10 +161,12 @@ pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTree
         let mut hasher = Sha256::new();
         field(&mut hasher, "shared", shared.as_bytes());
         field(&mut hasher, "own", own_inputs[package.name.as_str()].as_bytes());
+        // Every member below, not only the direct ones: a member's rustdoc JSON does not hold
+        // the items it re-exports from the members below it, which its dependents see.
+        let through_normal_edges = members_below(workspace, package, true);
         let mut standing_in = Vec::new();
-        for member in member_dependencies(package) {
-            let dependency = workspace.package(member)?;
-            if in_set(member) && fingerprint_stands_in(package, dependency) {
+        for member in members_below(workspace, package, false) {
+            if in_set(member) && fingerprint_stands_in(workspace.package(member)?, through_normal_edges.contains(member)) {
                 standing_in.push(member.to_string());
             } else {
                 field(&mut hasher, member, source[member].as_bytes());
