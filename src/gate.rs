@@ -291,9 +291,9 @@ pub fn current_apis<T: Send>(
     let generation = rayon::in_place_scope(|scope| -> Result<()> {
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
-        // entry does not hold, and, after the first run (`waiting_documents` false), every one
+        // entry does not hold, and, after the first run (`first_run_pending` false), every one
         // whose key is still not known.
-        let resolve = |settled: &mut Vec<bool>, keys: &mut BTreeMap<String, String>, waiting_documents: bool| -> Vec<usize> {
+        let resolve = |settled: &mut Vec<bool>, keys: &mut BTreeMap<String, String>, first_run_pending: bool| -> Vec<usize> {
             let mut to_document = Vec::new();
             for name in inputs.dependencies_first() {
                 let Some(&index) = index_of.get(name.as_str()) else { continue };
@@ -306,7 +306,7 @@ pub fn current_apis<T: Send>(
                 };
                 let known = fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
                 let Some(key) = inputs.key(name, entry.evaluates_constants, &known) else {
-                    if !waiting_documents {
+                    if !first_run_pending {
                         to_document.push(index);
                     }
                     continue;
