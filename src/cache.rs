@@ -518,8 +518,9 @@ fn drop_ids(value: &mut serde_json::Value, krate: &rustdoc_types::Crate) {
 /// Whether a crate's rustdoc JSON holds values the compiler evaluated, which can follow
 /// from another crate's private code (`[u8; size_of::<dep::T>()]`, `const N: usize =
 /// dep::f();`, an enum discriminant, a const generic argument): an array type, a const
-/// generic argument or parameter, a constant that is not a literal, an associated constant
-/// with a value, or a discriminant, in any item. Literal array lengths count too: the JSON
+/// generic argument or parameter, a constant (an item, or bound to an associated constant)
+/// that is not a literal, an associated constant with a value, or a discriminant, in any
+/// item. Literal array lengths count too: the JSON
 /// does not tell them apart.
 fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
     fn holds(value: &serde_json::Value) -> bool {
@@ -528,6 +529,11 @@ fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
             serde_json::Value::Object(object) => object.iter().any(|(name, inner)| match name.as_str() {
                 "array" => true,
                 "const" => inner.get("is_literal") != Some(&serde_json::Value::Bool(true)),
+                // A constant bound to an associated constant; a constant item holds its `const`.
+                "constant" => match inner.get("is_literal") {
+                    Some(literal) => literal != &serde_json::Value::Bool(true),
+                    None => holds(inner),
+                },
                 "assoc_const" => !inner.get("value").is_none_or(serde_json::Value::is_null) || holds(inner),
                 "discriminant" => !inner.is_null(),
                 _ => holds(inner),
