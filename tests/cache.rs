@@ -199,6 +199,23 @@ fn a_change_of_an_auto_trait_only_documents_the_members_that_depend_on_it() {
 }
 
 #[test]
+fn a_constant_evaluated_from_a_dependency_follows_its_private_code() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    // domain-shared's JSON holds the value of a const fn of core-utils, whose body is private.
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// A limit.\npub const fn limit() -> usize {\n    64\n}\n");
+    append(repo, "packages/domain-shared/src/lib.rs", "\n/// core-utils' limit.\npub const LIMIT: usize = core_utils::limit();\n");
+    assert_eq!(logged.check().documented, names(&ALL));
+    repo.edit("packages/core-utils/src/lib.rs", "    64\n}", "    65\n}");
+    let changed = logged.check();
+    assert_eq!(changed.documented, names(&["core-utils", "domain-shared"]));
+    let json = fs::read_to_string(logged.cache_file("domain-shared", "rustdoc.json")).unwrap();
+    let at = json.find("\"LIMIT\"").expect("LIMIT in the JSON");
+    let constant = &json[at..(at + 400).min(json.len())];
+    assert!(constant.contains("\"value\":\"65"), "the value of LIMIT is not 65: {constant}");
+}
+
+#[test]
 fn a_version_bump_documents_the_members_that_depend_on_it() {
     let logged = Logged::new();
     logged.check();
