@@ -6,7 +6,11 @@
 For each size, generates a workspace of that many library packages under packages/ (each with
 forty public items; every package depends on the first one), records baselines, commits, and
 times, N runs each: the floor (one `cargo doc` JSON run over all packages), `apicheck check`
-warm with no change, and `apicheck check` with one leaf package changed. Prints one table.
+warm with no change, `apicheck check` with one leaf package changed, and with the root (the
+first package) changed privately (a private function appended) or publicly (a public function
+appended). Each root state has its own floor, the rustdoc JSON of exactly what must be
+documented, after the same kind of change: the root alone for a private change, every package
+for a public one. Prints one table.
 """
 
 import argparse
@@ -91,6 +95,14 @@ def main():
             with open(leaf, "a") as f:
                 f.write(f"\n/// Added.\npub fn added_{next(counter)}() {{}}\n")
 
+        root_source = work / "packages" / "pkg-000" / "src" / "lib.rs"
+
+        def change_root(visibility):
+            def change():
+                with open(root_source, "a") as f:
+                    f.write(f"\n/// Added.\n#[allow(dead_code)]\n{visibility}fn root_added_{next(counter)}() {{}}\n")
+            return change
+
         print(f"{size} packages in {work}:", flush=True)
         bench = Bench()
         packages = [arg for i in range(size) for arg in ("-p", f"pkg-{i:03}")]
@@ -100,14 +112,26 @@ def main():
         run([apicheck, "check"], work, check=False)
         bench.measure("apicheck: warm, no change", args.runs, lambda: None, [apicheck, "check"], work, ok=(0, 1))
         bench.measure("apicheck: one changed", args.runs, change_leaf, [apicheck, "check"], work, ok=(0, 1))
+        doc_env = {"RUSTC_BOOTSTRAP": "1", "RUSTDOCFLAGS": RUSTDOC_FLAGS}
+        bench.measure("apicheck: root changed privately", args.runs, change_root(""), [apicheck, "check"], work, ok=(0, 1))
+        bench.measure("floor: cargo doc JSON, root", args.runs, change_root(""),
+                      ["cargo", "doc", "--no-deps", "--lib", "-p", "pkg-000"], work, doc_env)
+        bench.measure("apicheck: root changed publicly", args.runs, change_root("pub "), [apicheck, "check"], work, ok=(0, 1))
+        bench.measure("floor: cargo doc JSON, all, root changed", args.runs, change_root("pub "),
+                      ["cargo", "doc", "--no-deps", "--lib", *packages], work, doc_env)
         rows.append((size, bench))
         shutil.rmtree(work, ignore_errors=True)
 
-    print("\n| packages | floor: cargo doc, all | check, no change | check, one changed | one changed / floor |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    print("\n| packages | floor: cargo doc, all | check, no change | check, one changed | one changed / floor "
+          "| root private: check / floor (root) | root public: check / floor (all, root changed) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, bench in rows:
         floor, warm, one = (bench.median(n) for n in ("floor: cargo doc JSON, all", "apicheck: warm, no change", "apicheck: one changed"))
-        print(f"| {size} | {floor:.2f} s | {warm:.2f} s | {one:.2f} s | {one / floor:.2f}x |")
+        private, private_floor = bench.median("apicheck: root changed privately"), bench.median("floor: cargo doc JSON, root")
+        public, public_floor = bench.median("apicheck: root changed publicly"), bench.median("floor: cargo doc JSON, all, root changed")
+        print(f"| {size} | {floor:.2f} s | {warm:.2f} s | {one:.2f} s | {one / floor:.2f}x "
+              f"| {private:.2f} s / {private_floor:.2f} s = {private / private_floor:.2f}x "
+              f"| {public:.2f} s / {public_floor:.2f} s = {public / public_floor:.2f}x |")
     base = rows[0][1].median("apicheck: one changed")
     print("\none changed, relative to the smallest workspace: " +
           ", ".join(f"{size}: {bench.median('apicheck: one changed') / base:.2f}x" for size, bench in rows))

@@ -43,7 +43,7 @@ use crate::rustdoc::read_rustdoc;
 use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
 /// Version of the cache entries' layout; entries of another are ignored.
-const CACHE_SCHEMA: u32 = 2;
+const CACHE_SCHEMA: u32 = 3;
 
 const API_FILE: &str = "api.json";
 const RUSTDOC_FILE: &str = "rustdoc.json";
@@ -53,18 +53,96 @@ const INPUTS_FILE: &str = "inputs.json";
 /// The environment variables that change what rustdoc emits.
 const FLAG_VARIABLES: [&str; 4] = ["RUSTDOCFLAGS", "CARGO_ENCODED_RUSTDOCFLAGS", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"];
 
-/// The input key of each of `packages` (hex SHA-256), by package name.
-pub fn input_keys(
-    workspace: &Workspace,
-    packages: &[&Package],
-    features: &BTreeMap<String, Vec<String>>,
-) -> Result<BTreeMap<String, String>> {
+/// What the cache keys of a set of packages documented together are made of.
+///
+/// A package's *source key* hashes its own inputs and chains the source keys of the members
+/// it depends on: any change below it changes it. Its *own key* hashes its own inputs and the
+/// source keys of the members below it (directly or not) *except* those whose API
+/// fingerprint stands for them (see [`fingerprint_stands_in`]). Its *key* is the own key and,
+/// for each of those, the member's API fingerprint: a private change below it changes no key
+/// above.
+#[derive(Debug, Clone)]
+pub struct KeyInputs {
+    own: BTreeMap<String, String>,
+    source: BTreeMap<String, String>,
+    /// By package: the members below it whose fingerprint stands in its key, sorted.
+    fingerprinted: BTreeMap<String, Vec<String>>,
+    /// The packages, every one after the members it depends on.
+    dependencies_first: Vec<String>,
+}
+
+impl KeyInputs {
+    /// The own key of `package` (one of the set).
+    pub fn own_key(&self, package: &str) -> &str {
+        &self.own[package]
+    }
+
+    /// The packages, every one after the members of the set it depends on.
+    pub fn dependencies_first(&self) -> &[String] {
+        &self.dependencies_first
+    }
+
+    /// The members of the set whose API fingerprint stands in the key of `package`.
+    pub fn fingerprinted_dependencies(&self, package: &str) -> &[String] {
+        self.fingerprinted.get(package).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The key of `package`: its own key and the fingerprints of its fingerprinted
+    /// dependencies, or their source keys when its documentation evaluates constants (whose
+    /// values can follow from a dependency's private code). `None` while a fingerprint it
+    /// needs is not in `fingerprints`.
+    pub fn key(&self, package: &str, evaluates_constants: bool, fingerprints: &BTreeMap<String, String>) -> Option<String> {
+        let mut hasher = Sha256::new();
+        field(&mut hasher, "own", self.own[package].as_bytes());
+        for dependency in self.fingerprinted_dependencies(package) {
+            if evaluates_constants {
+                field(&mut hasher, "source", self.source[dependency].as_bytes());
+            } else {
+                field(&mut hasher, "fingerprint", fingerprints.get(dependency)?.as_bytes());
+            }
+            field(&mut hasher, "of", dependency.as_bytes());
+        }
+        Some(hex(&hasher.finalize()))
+    }
+}
+
+/// Whether the API fingerprint of `member`, documented in the same set as the package that
+/// depends on it, can stand for it in that package's key: only when what the package sees of
+/// it is what its own documentation shows. Not when it declares features (the features the
+/// package's build turns on can differ from those it was documented with), nor for a
+/// procedural macro (its dependents see what its code does); and only when the package
+/// reaches it through normal edges (a build script runs the code of what it depends on).
+fn fingerprint_stands_in(member: &Package, reached_through_normal_edges: bool) -> bool {
+    reached_through_normal_edges && !member.declares_features && !member.is_proc_macro
+}
+
+/// The members `package` depends on, directly or not (not itself), along [`library_edges`],
+/// or only along normal edges.
+fn members_below<'w>(workspace: &'w Workspace, package: &'w Package, only_normal_edges: bool) -> BTreeSet<&'w str> {
+    let mut below: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&Package> = vec![package];
+    while let Some(current) = stack.pop() {
+        for edge in library_edges(current).filter(|edge| !only_normal_edges || edge.kind == DepKind::Normal) {
+            if let Some(member) = &edge.member
+                && let Ok(member) = workspace.package(member)
+                && member.name != package.name
+                && below.insert(member.name.as_str())
+            {
+                stack.push(member);
+            }
+        }
+    }
+    below
+}
+
+/// The key inputs of `packages`, documented together.
+pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTreeMap<String, Vec<String>>) -> Result<KeyInputs> {
     let shared = shared_inputs(workspace)?;
     let lock = workspace.lockfile()?;
     // Every member the selected packages depend on, directly or not, has its own inputs hashed
-    // once; the keys then chain through the dependency edges.
+    // once; the source keys then chain through the dependency edges.
     let needed: BTreeSet<&str> = members_reached(workspace, packages).into_iter().map(|p| p.name.as_str()).collect();
-    let own: BTreeMap<&str, String> = needed
+    let own_inputs: BTreeMap<&str, String> = needed
         .par_iter()
         .map(|name| {
             let package = workspace.package(name)?;
@@ -72,11 +150,53 @@ pub fn input_keys(
             Ok((*name, digest))
         })
         .collect::<Result<_>>()?;
-    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let mut source: BTreeMap<String, String> = BTreeMap::new();
     for package in packages {
-        chained_key(workspace, &shared, &own, package, &mut keys, &mut Vec::new())?;
+        chained_key(workspace, &shared, &own_inputs, package, &mut source, &mut Vec::new())?;
     }
-    Ok(packages.iter().map(|p| (p.name.clone(), keys[&p.name].clone())).collect())
+    let in_set = |name: &str| packages.iter().any(|p| p.name == name);
+    let mut own = BTreeMap::new();
+    let mut fingerprinted = BTreeMap::new();
+    for package in packages {
+        let mut hasher = Sha256::new();
+        field(&mut hasher, "shared", shared.as_bytes());
+        field(&mut hasher, "own", own_inputs[package.name.as_str()].as_bytes());
+        // Every member below, not only the direct ones: a member's rustdoc JSON does not hold
+        // the items it re-exports from the members below it, which its dependents see.
+        let through_normal_edges = members_below(workspace, package, true);
+        let mut standing_in = Vec::new();
+        for member in members_below(workspace, package, false) {
+            if in_set(member) && fingerprint_stands_in(workspace.package(member)?, through_normal_edges.contains(member)) {
+                standing_in.push(member.to_string());
+            } else {
+                field(&mut hasher, member, source[member].as_bytes());
+            }
+        }
+        own.insert(package.name.clone(), hex(&hasher.finalize()));
+        fingerprinted.insert(package.name.clone(), standing_in);
+    }
+    let mut dependencies_first = Vec::new();
+    for package in packages {
+        push_dependencies_first(&package.name, &fingerprinted, &mut dependencies_first);
+    }
+    Ok(KeyInputs { own, source, fingerprinted, dependencies_first })
+}
+
+/// The members `package` depends on along [`library_edges`], sorted.
+fn member_dependencies(package: &Package) -> BTreeSet<&str> {
+    library_edges(package).filter_map(|dependency| dependency.member.as_deref()).collect()
+}
+
+/// Appends `package` to `order` after the members it depends on (the graph has no cycle:
+/// [`chained_key`] refused it).
+fn push_dependencies_first(package: &str, fingerprinted: &BTreeMap<String, Vec<String>>, order: &mut Vec<String>) {
+    if order.iter().any(|done| done == package) {
+        return;
+    }
+    for dependency in fingerprinted.get(package).map(Vec::as_slice).unwrap_or_default() {
+        push_dependencies_first(dependency, fingerprinted, order);
+    }
+    order.push(package.to_string());
 }
 
 /// `packages` and the workspace members they depend on, directly or not, along
@@ -122,13 +242,7 @@ fn chained_key(
     let mut hasher = Sha256::new();
     field(&mut hasher, "shared", shared.as_bytes());
     field(&mut hasher, "own", own[package.name.as_str()].as_bytes());
-    let mut members: BTreeSet<&str> = BTreeSet::new();
-    for dependency in library_edges(package) {
-        if let Some(member) = &dependency.member {
-            members.insert(member);
-        }
-    }
-    for member in members {
+    for member in member_dependencies(package) {
         let key = chained_key(workspace, shared, own, workspace.package(member)?, keys, path)?;
         field(&mut hasher, member, key.as_bytes());
     }
@@ -329,6 +443,113 @@ fn sha256_file(path: &Path) -> Option<String> {
     Some(hex(&Sha256::digest(&bytes)))
 }
 
+/// The API fingerprint of a documented package: a SHA-256 of everything the documentation of
+/// a package that depends on it can see of it. That is its name and version; its API model
+/// (every item at every public path, with its signature, span, `#[doc(hidden)]`, and the
+/// impls of its types, the auto trait impls rustdoc synthesised from their fields included);
+/// the crates of its graph; and, for every item of its rustdoc JSON that another crate can name or that belongs to an
+/// impl or trait (public or default visibility, private types' impls included), the rest of
+/// what rustdoc recorded: its docs, attributes, deprecation, where it starts, and its contents with the
+/// rustdoc ids (which renumber when a private item comes or goes) left out, and the
+/// references to private items dropped. A private item, a private field's name, a function's
+/// body are not in it; what they change that a dependent can see (an auto trait, a constant's
+/// value) is.
+fn api_fingerprint(package: &Package, model: &ApiModel, krate: &rustdoc_types::Crate) -> Result<String> {
+    let mut hasher = Sha256::new();
+    field(&mut hasher, "package", package.name.as_bytes());
+    field(&mut hasher, "version", package.version.to_string().as_bytes());
+    field(&mut hasher, "model", &serde_json::to_vec(model).context("cannot serialise an API model")?);
+    let mut items: Vec<String> = Vec::new();
+    for item in krate.index.values() {
+        if !seen_across_crates(item) {
+            continue;
+        }
+        let mut value = serde_json::to_value(item).context("cannot serialise a rustdoc item")?;
+        if let Some(object) = value.as_object_mut() {
+            object.remove("id");
+            if let Some(span) = object.get_mut("span").and_then(serde_json::Value::as_object_mut) {
+                // Where it starts: a module's end moves with every item appended to it.
+                span.remove("end");
+            }
+            if let Some(links) = object.get_mut("links") {
+                // The link targets are ids; the names linked stay.
+                *links = serde_json::Value::Array(links.as_object().map(|l| l.keys().cloned().map(serde_json::Value::String).collect()).unwrap_or_default());
+            }
+            if let Some(inner) = object.get_mut("inner") {
+                drop_ids(inner, krate);
+            }
+        }
+        items.push(hex(&Sha256::digest(value.to_string().as_bytes())));
+    }
+    items.sort();
+    for item in items {
+        field(&mut hasher, "item", item.as_bytes());
+    }
+    // A dependent's JSON names every crate of the graph, its dependencies' dependencies too.
+    let mut crates: Vec<String> = krate.external_crates.values().map(|external| format!("{} {:?}", external.name, external.html_root_url)).collect();
+    crates.sort();
+    field(&mut hasher, "external crates", crates.join("\n").as_bytes());
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Whether another crate can see `item` in the rustdoc JSON of its crate: it is public, or
+/// has no visibility of its own (impls, their items, trait items, variants).
+fn seen_across_crates(item: &rustdoc_types::Item) -> bool {
+    matches!(item.visibility, rustdoc_types::Visibility::Public | rustdoc_types::Visibility::Default)
+}
+
+/// Replaces every rustdoc id in an item's contents (the only numbers there) by `null`, and
+/// drops from lists the ids of the crate's items that no other crate sees.
+fn drop_ids(value: &mut serde_json::Value, krate: &rustdoc_types::Crate) {
+    let private = |value: &serde_json::Value| {
+        value.as_u64().and_then(|id| u32::try_from(id).ok()).and_then(|id| krate.index.get(&rustdoc_types::Id(id))).is_some_and(|item| !seen_across_crates(item))
+    };
+    match value {
+        serde_json::Value::Number(_) => *value = serde_json::Value::Null,
+        serde_json::Value::Array(list) => {
+            list.retain(|element| !private(element));
+            list.iter_mut().for_each(|element| drop_ids(element, krate));
+        }
+        serde_json::Value::Object(object) => object.values_mut().for_each(|element| drop_ids(element, krate)),
+        _ => {}
+    }
+}
+
+/// Whether a crate's rustdoc JSON holds values the compiler evaluated, which can follow
+/// from another crate's private code (`[u8; size_of::<dep::T>()]`, `const N: usize =
+/// dep::f();`, an enum discriminant, a const generic argument): an array type, a const
+/// generic argument or parameter, a constant (an item, or bound to an associated constant)
+/// that is not a literal, an associated constant with a value, or a discriminant, in any
+/// item. Literal array lengths count too: the JSON
+/// does not tell them apart.
+fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
+    fn holds(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Array(list) => list.iter().any(holds),
+            serde_json::Value::Object(object) => object.iter().any(|(name, inner)| match name.as_str() {
+                "array" => true,
+                "const" => inner.get("is_literal") != Some(&serde_json::Value::Bool(true)),
+                // A constant bound to an associated constant; a constant item holds its `const`.
+                "constant" => match inner.get("is_literal") {
+                    Some(literal) => literal != &serde_json::Value::Bool(true),
+                    None => holds(inner),
+                },
+                "assoc_const" => !inner.get("value").is_none_or(serde_json::Value::is_null) || holds(inner),
+                "discriminant" => !inner.is_null(),
+                _ => holds(inner),
+            }),
+            _ => false,
+        }
+    }
+    for item in krate.index.values() {
+        let inner = serde_json::to_value(&item.inner).context("cannot serialise a rustdoc item")?;
+        if holds(&inner) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// A package's current API, from the cache or just generated.
 #[derive(Debug, Clone)]
 pub struct CurrentApi {
@@ -336,12 +557,17 @@ pub struct CurrentApi {
     /// Its rustdoc JSON, in the cache.
     pub rustdoc: PathBuf,
     pub rustdoc_format: u32,
+    /// Its API fingerprint (see [`api_fingerprint`]).
+    pub fingerprint: String,
+    /// Whether its documentation holds values the compiler evaluated (see
+    /// [`evaluates_constants`]).
+    pub evaluates_constants: bool,
     /// Why later runs will not take this API from the cache, when they will not: what its
     /// documentation read could not be told.
     pub untracked: Option<String>,
 }
 
-/// A diff against a baseline, as the cache keeps it.
+/// A diff against a baseline, as the cache keys it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedDiff {
     /// The baseline it was computed against (the key covers its bytes).
@@ -351,11 +577,19 @@ pub struct CachedDiff {
     pub public_dependencies: Option<Vec<String>>,
 }
 
+/// What the cache recorded of a package's key, read without its API.
+#[derive(Debug, Clone)]
+pub struct RecordedKey {
+    pub key: String,
+    pub fingerprint: String,
+    pub evaluates_constants: bool,
+}
+
 #[derive(Serialize, Deserialize)]
 struct ApiEntry {
     apicheck_cache: u32,
     package: String,
-    key: String,
+    own_key: String,
     rustdoc_sha256: String,
     rustdoc_format: u32,
     model: ApiModel,
@@ -365,7 +599,11 @@ struct ApiEntry {
 struct InputsEntry {
     apicheck_cache: u32,
     package: String,
-    key: String,
+    own_key: String,
+    /// The key, once the fingerprints of the dependencies it needs are known.
+    key: Option<String>,
+    fingerprint: String,
+    evaluates_constants: bool,
     #[serde(flatten)]
     inputs: ExtraInputs,
 }
@@ -396,38 +634,50 @@ impl Cache {
         self.dir.join(package)
     }
 
-    /// The cached API of `package` for `key`, if a sound entry holds it.
-    pub fn api(&self, package: &str, key: &str) -> Option<CurrentApi> {
+    /// The key, fingerprint and constants flag recorded for `package` with own key `own_key`,
+    /// if a sound inputs entry holds them and every file and variable it records is unchanged.
+    pub fn recorded_key(&self, package: &str, own_key: &str) -> Option<RecordedKey> {
+        let entry = self.inputs_entry(package)?;
+        let sound = entry.apicheck_cache == CACHE_SCHEMA && entry.package == package && entry.own_key == own_key && entry.inputs.unchanged();
+        Some(RecordedKey { key: entry.key.filter(|_| sound)?, fingerprint: entry.fingerprint, evaluates_constants: entry.evaluates_constants })
+    }
+
+    fn inputs_entry(&self, package: &str) -> Option<InputsEntry> {
+        serde_json::from_slice(&fs::read(self.package_dir(package).join(INPUTS_FILE)).ok()?).ok()
+    }
+
+    /// The cached API of `package` for own key `own_key` and key `key`, if a sound entry
+    /// holds it.
+    pub fn api(&self, package: &str, own_key: &str, key: &str) -> Option<CurrentApi> {
+        let recorded = self.recorded_key(package, own_key).filter(|recorded| recorded.key == key)?;
         let dir = self.package_dir(package);
         let entry: ApiEntry = serde_json::from_slice(&fs::read(dir.join(API_FILE)).ok()?).ok()?;
         let rustdoc = dir.join(RUSTDOC_FILE);
         let sound = entry.apicheck_cache == CACHE_SCHEMA
             && entry.package == package
-            && entry.key == key
-            && self.extra_inputs_unchanged(package, key)
+            && entry.own_key == own_key
             && sha256_file(&rustdoc).as_deref() == Some(entry.rustdoc_sha256.as_str());
-        sound.then_some(CurrentApi { model: entry.model, rustdoc, rustdoc_format: entry.rustdoc_format, untracked: None })
+        sound.then_some(CurrentApi {
+            model: entry.model,
+            rustdoc,
+            rustdoc_format: entry.rustdoc_format,
+            fingerprint: recorded.fingerprint,
+            evaluates_constants: recorded.evaluates_constants,
+            untracked: None,
+        })
     }
 
-    /// Whether `package` has an inputs entry for `key` whose files and variables are unchanged.
-    fn extra_inputs_unchanged(&self, package: &str, key: &str) -> bool {
-        let Some(entry) = fs::read(self.package_dir(package).join(INPUTS_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<InputsEntry>(&bytes).ok())
-        else {
-            return false;
-        };
-        entry.apicheck_cache == CACHE_SCHEMA && entry.package == package && entry.key == key && entry.inputs.unchanged()
-    }
-
-    /// Copies freshly generated rustdoc JSON into the entry of `package` under `key`, with the
-    /// model built from it and what else its documentation read (see `ExtraInputs`), and
-    /// returns the API. (A copy: rustdoc truncates and rewrites its output in place, which would
-    /// change a hard-linked entry.) Call it once cargo has documented `package`, while the
-    /// dep-info files of that run are there.
-    pub fn store_api(&self, workspace: &Workspace, package: &Package, key: &str, generated: &Path) -> Result<CurrentApi> {
+    /// Copies freshly generated rustdoc JSON into the entry of `package` under own key
+    /// `own_key`, with the model built from it, its fingerprint and what else its
+    /// documentation read (see `ExtraInputs`), and returns the API. The entry is not used
+    /// until [`Cache::set_key`] gives it its key. (A copy: rustdoc truncates and rewrites its
+    /// output in place, which would change a hard-linked entry.) Call it once cargo has
+    /// documented `package`, while the dep-info files of that run are there.
+    pub fn store_api(&self, workspace: &Workspace, package: &Package, own_key: &str, generated: &Path) -> Result<CurrentApi> {
         let json = read_rustdoc(generated)?;
         let model = ApiModel::from_rustdoc(&json.krate);
+        let fingerprint = api_fingerprint(package, &model, &json.krate)?;
+        let evaluates_constants = evaluates_constants(&json.krate)?;
         let dir = self.package_dir(&package.name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache directory {}", dir.display()))?;
         // The entries go first, so that an interrupted store leaves no entry that matches.
@@ -438,7 +688,15 @@ impl Cache {
             .with_context(|| format!("cannot copy {} into the cache at {}", generated.display(), rustdoc.display()))?;
         let untracked = match ExtraInputs::read(workspace, &self.target_dir, package) {
             Ok(inputs) => {
-                let entry = InputsEntry { apicheck_cache: CACHE_SCHEMA, package: package.name.clone(), key: key.to_string(), inputs };
+                let entry = InputsEntry {
+                    apicheck_cache: CACHE_SCHEMA,
+                    package: package.name.clone(),
+                    own_key: own_key.to_string(),
+                    key: None,
+                    fingerprint: fingerprint.clone(),
+                    evaluates_constants,
+                    inputs,
+                };
                 write_atomically(&dir.join(INPUTS_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
                 None
             }
@@ -451,49 +709,58 @@ impl Cache {
         let entry = ApiEntry {
             apicheck_cache: CACHE_SCHEMA,
             package: package.name.clone(),
-            key: key.to_string(),
+            own_key: own_key.to_string(),
             rustdoc_sha256: sha256_file(&rustdoc).with_context(|| format!("cannot read {}", rustdoc.display()))?,
             rustdoc_format: json.format_version(),
             model,
         };
         write_atomically(&dir.join(API_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
-        Ok(CurrentApi { model: entry.model, rustdoc, rustdoc_format: entry.rustdoc_format, untracked })
+        Ok(CurrentApi {
+            model: entry.model,
+            rustdoc,
+            rustdoc_format: entry.rustdoc_format,
+            fingerprint,
+            evaluates_constants,
+            untracked,
+        })
     }
 
-    /// Moves the API and inputs entries of `package` from key `from` to key `to` (the same
-    /// JSON, whose inputs turned out to be `to`).
-    pub fn rekey(&self, package: &str, from: &str, to: &str) -> Result<()> {
+    /// Gives the entry of `package` stored under own key `stored_own_key` its own key
+    /// `own_key` (which differs when documenting completed `Cargo.lock`) and its key `key`,
+    /// once the fingerprints of its dependencies are known.
+    pub fn set_key(&self, package: &str, stored_own_key: &str, own_key: &str, key: &str) -> Result<()> {
         let dir = self.package_dir(package);
         let path = dir.join(API_FILE);
         let mut entry: ApiEntry = serde_json::from_slice(&fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
             .with_context(|| format!("the cache entry {} is corrupt", path.display()))?;
-        if entry.key != from {
+        if entry.own_key != stored_own_key {
             anyhow::bail!("the cache entry {} changed during the run", path.display());
         }
-        entry.key = to.to_string();
-        // An untracked package has no inputs entry, and keeps having none.
+        entry.own_key = own_key.to_string();
+        // An untracked package has no inputs entry, and keeps having none: it is never a hit.
         let inputs_path = dir.join(INPUTS_FILE);
         if let Ok(bytes) = fs::read(&inputs_path) {
             let mut inputs: InputsEntry =
                 serde_json::from_slice(&bytes).with_context(|| format!("the cache entry {} is corrupt", inputs_path.display()))?;
-            if inputs.key != from {
+            if inputs.own_key != stored_own_key {
                 anyhow::bail!("the cache entry {} changed during the run", inputs_path.display());
             }
-            inputs.key = to.to_string();
+            inputs.own_key = own_key.to_string();
+            inputs.key = Some(key.to_string());
             write_atomically(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
         }
         write_atomically(&path, &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)
     }
 
-    /// The cached diff of `package` whose inputs have key `input_key`, under `key` (see
+    /// The cached diff of `package` whose own key is `own_key`, under `key` (see
     /// [`diff_key`]), if a sound entry holds it and what else the documentation read is
     /// unchanged.
-    pub fn diff(&self, package: &str, input_key: &str, key: &str) -> Option<CachedDiff> {
+    pub fn diff(&self, package: &str, own_key: &str, key: &str) -> Option<CachedDiff> {
         let entry: DiffEntry = serde_json::from_slice(&fs::read(self.package_dir(package).join(DIFF_FILE)).ok()?).ok()?;
         let sound = entry.apicheck_cache == CACHE_SCHEMA
             && entry.package == package
             && entry.key == key
-            && self.extra_inputs_unchanged(package, input_key);
+            && self.recorded_key(package, own_key).is_some();
         sound.then_some(entry.cached)
     }
 

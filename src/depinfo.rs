@@ -251,6 +251,8 @@ mod tests {
             lib_crate: Some("core_utils".into()),
             publishable: true,
             dependencies: Vec::new(),
+            declares_features: false,
+            is_proc_macro: false,
         };
         let error = read_inputs(target.path(), workspace, &package, Unit::Doc).expect_err("no dep-info yet");
         assert!(format!("{error:#}").starts_with("found no dep-info file of the documentation of `core-utils`"), "{error:#}");

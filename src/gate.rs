@@ -161,72 +161,79 @@ pub fn selected<'w>(workspace: &'w Workspace, config: &Config, selection: &Selec
         .collect()
 }
 
-/// Compares each selected package with its baseline, in parallel. A package whose inputs and
-/// baseline did not change since an earlier run takes its findings from the cache; one whose
-/// inputs did not change takes its API from the cache; the others are documented, all in one
-/// cargo run. Errors that concern one package are in its [`Analysis`]; errors that stop
-/// everything (cargo failing) are returned.
+/// Compares each selected package with its baseline, in parallel. A package whose key (see
+/// [`cache::KeyInputs`]) and baseline did not change since an earlier run takes its findings
+/// from the cache; one whose key did not change takes its API from the cache; the others are
+/// documented (see [`current_apis`]). Errors that concern one package are in its
+/// [`Analysis`]; errors that stop everything (cargo failing) are returned.
 pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, lints_on: bool) -> Result<Vec<Analysis>> {
     let packages = selected(workspace, config, selection)?;
     let baselines = Baselines::new(config.baselines_dir(&workspace.root));
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
     let cache = Cache::in_target_dir(&target_dir);
-    let mut keys = cache::input_keys(workspace, &packages, &config.features)?;
+    let inputs = cache::input_keys(workspace, &packages, &config.features)?;
 
-    // What the cache answers: the findings, when neither the inputs nor the baseline changed.
-    let mut pending: Vec<Analysis> = packages
-        .par_iter()
-        .map(|package| {
-            let mut analysis = Analysis::new(package);
-            let key = cache::diff_key(&keys[&package.name], &baselines, &package.name, lints_on);
-            if let Some(cached) = cache.diff(&package.name, &keys[&package.name], &key) {
-                analysis.baseline = Some(cached.baseline.clone());
-                finish(workspace, &mut analysis, cached);
-                return analysis;
+    // Runs on each API as soon as it is there: the cached findings when the key and the
+    // baseline did not change, else the comparison with the baseline.
+    let compare = |package: &Package, api: &CurrentApi, key: Option<&str>| -> Comparison {
+        let name = package.name.as_str();
+        if let Some(key) = key
+            && let Some(cached) = cache.diff(name, inputs.own_key(name), &cache::diff_key(key, &baselines, name, lints_on))
+        {
+            return Comparison::Cached(cached);
+        }
+        match baselines.summary(name) {
+            Err(error) => Comparison::Failed(format!("{error:#}")),
+            Ok(None) => Comparison::NoBaseline,
+            Ok(Some(record)) => {
+                let mut notes = Vec::new();
+                let result = compare_with_baseline(workspace, &baselines, &target_dir, config, api, &record, lints_on, &mut notes);
+                Comparison::Compared(record, result, notes)
             }
-            match baselines.summary(&package.name) {
-                Err(error) => analysis.error = Some(format!("{error:#}")),
-                Ok(record) => analysis.baseline = record,
-            }
-            analysis
-        })
-        .collect();
-
-    let awaiting: Vec<&Analysis> = pending.iter().filter(|analysis| analysis.error.is_none() && analysis.diff.is_none()).collect();
-    let needing_api: Vec<&Package> = awaiting.iter().map(|analysis| &analysis.package).collect();
-    // Those with a baseline are compared as soon as their API is there, while cargo documents
-    // the others.
-    let to_compare: BTreeMap<&str, &BaselineSummary> = awaiting
-        .iter()
-        .filter_map(|analysis| Some((analysis.package.name.as_str(), analysis.baseline.as_ref()?)))
-        .collect();
-    let compare = |package: &Package, api: &CurrentApi| {
-        let record = to_compare.get(package.name.as_str())?;
-        let mut notes = Vec::new();
-        let result = compare_with_baseline(workspace, &baselines, &target_dir, config, api, record, lints_on, &mut notes);
-        Some((result, notes))
+        }
     };
-    let apis = current_apis(workspace, config, &needing_api, &target_dir, &mut keys, &compare)?;
-    let mut outcomes: BTreeMap<String, (CurrentApi, Option<(Result<CachedDiff>, Vec<String>)>, bool)> =
-        needing_api.iter().map(|p| p.name.clone()).zip(apis).collect();
-    for analysis in &mut pending {
-        let Some((api, outcome, documented)) = outcomes.remove(&analysis.package.name) else { continue };
+    let current = current_apis(workspace, config, &packages, &target_dir, &inputs, &compare)?;
+    let mut analyses = Vec::new();
+    for (package, (api, comparison, documented)) in packages.iter().zip(current.apis) {
+        let mut analysis = Analysis::new(package);
         analysis.documented = documented;
         analysis.notes.extend(api.untracked);
-        let Some((result, notes)) = outcome else { continue };
-        analysis.notes.extend(notes);
-        // Keyed now: documenting can have changed the key (cargo completing Cargo.lock).
-        let name = analysis.package.name.clone();
-        let stored = result.and_then(|cached| {
-            cache.store_diff(&name, &cache::diff_key(&keys[&name], &baselines, &name, lints_on), &cached)?;
-            Ok(cached)
-        });
-        match stored {
-            Ok(cached) => finish(workspace, analysis, cached),
-            Err(error) => analysis.error = Some(format!("{error:#}")),
+        match comparison {
+            Comparison::Cached(cached) => {
+                analysis.baseline = Some(cached.baseline.clone());
+                finish(workspace, &mut analysis, cached);
+            }
+            Comparison::NoBaseline => {}
+            Comparison::Failed(error) => analysis.error = Some(error),
+            Comparison::Compared(record, result, notes) => {
+                analysis.baseline = Some(record);
+                analysis.notes.extend(notes);
+                let name = &package.name;
+                let stored = result.and_then(|cached| {
+                    cache.store_diff(name, &cache::diff_key(&current.keys[name], &baselines, name, lints_on), &cached)?;
+                    Ok(cached)
+                });
+                match stored {
+                    Ok(cached) => finish(workspace, &mut analysis, cached),
+                    Err(error) => analysis.error = Some(format!("{error:#}")),
+                }
+            }
         }
+        analyses.push(analysis);
     }
-    Ok(pending)
+    Ok(analyses)
+}
+
+/// What comparing a package's API with its baseline gave.
+enum Comparison {
+    /// The findings the cache held for this key and baseline.
+    Cached(CachedDiff),
+    /// The package has no baseline.
+    NoBaseline,
+    /// Its baseline could not be read.
+    Failed(String),
+    /// Compared now, with the notes of the comparison.
+    Compared(BaselineSummary, Result<CachedDiff>, Vec<String>),
 }
 
 impl Analysis {
@@ -235,24 +242,40 @@ impl Analysis {
     }
 }
 
-/// The current API of each of `packages`, in order, what `then` made of it, and whether this
-/// run documented it. An API comes from the cache when its input key (in `keys`) did not
-/// change; the others are generated, all in one cargo run, and cached. `then` runs on each API
-/// as soon as it is there (a cached one at once, a generated one while cargo documents the
-/// rest), in parallel. When the cargo run completed `Cargo.lock`, the keys of the documented
-/// packages are updated to the inputs that produced their JSON.
+/// The current APIs of a set of packages.
+pub struct CurrentApis<T> {
+    /// For each package, in order: its API, what `then` made of it, and whether this run
+    /// documented it.
+    pub apis: Vec<(CurrentApi, T, bool)>,
+    /// The key of each package (see [`cache::KeyInputs`]).
+    pub keys: BTreeMap<String, String>,
+}
+
+/// The current API of each of `packages`, whose key inputs are `inputs`, and what `then` made
+/// of it. `then` runs on each API as soon as it is there (a cached one at once, a generated one
+/// while cargo documents the rest), in parallel, with the package's key when the API came from
+/// the cache.
+///
+/// The packages whose own inputs changed (or that have no sound entry) are documented first,
+/// in one cargo run, and so is every package whose key is known before it (all the
+/// fingerprints it needs come from sound entries) but not the one in its entry. Then the
+/// fingerprints of the documented packages are known, and the keys of the packages that
+/// depend on them: an entry whose key still holds is used, and the others, with every package
+/// that depends on one of them, are documented in a second cargo run. When no fingerprint
+/// changed there is no second run. At the end each documented package's entry gets its key
+/// (from its inputs as they are then: the cargo run may have completed `Cargo.lock`).
 pub fn current_apis<T: Send>(
     workspace: &Workspace,
     config: &Config,
     packages: &[&Package],
     target_dir: &Path,
-    keys: &mut BTreeMap<String, String>,
-    then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
-) -> Result<Vec<(CurrentApi, T, bool)>> {
+    inputs: &cache::KeyInputs,
+    then: &(dyn Fn(&Package, &CurrentApi, Option<&str>) -> T + Sync),
+) -> Result<CurrentApis<T>> {
     let cache = Cache::in_target_dir(target_dir);
-    let cached: Vec<Option<CurrentApi>> = packages.par_iter().map(|p| cache.api(&p.name, &keys[&p.name])).collect();
-    let missing: Vec<usize> = (0..packages.len()).filter(|&i| cached[i].is_none()).collect();
-    let missing_packages: Vec<&Package> = missing.iter().map(|&i| packages[i]).collect();
+    let index_of: BTreeMap<&str, usize> = packages.iter().enumerate().map(|(index, p)| (p.name.as_str(), index)).collect();
+    let recorded: Vec<Option<cache::RecordedKey>> =
+        packages.par_iter().map(|p| cache.recorded_key(&p.name, inputs.own_key(&p.name))).collect();
     let lockfile = workspace.root.join("Cargo.lock");
     let lock_before = std::fs::read(&lockfile).ok();
 
@@ -260,42 +283,106 @@ pub fn current_apis<T: Send>(
     let fill = |index: usize, result: Result<(CurrentApi, T, bool)>| {
         *slots[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result);
     };
-    let keys_now: &BTreeMap<String, String> = keys;
-    let generation = rayon::in_place_scope(|scope| {
-        for (index, api) in cached.into_iter().enumerate() {
-            if let Some(api) = api {
+    // The fingerprint of every package whose API is known, and the keys of those from the cache.
+    let fingerprints: Mutex<BTreeMap<String, String>> = Mutex::default();
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let mut settled = vec![false; packages.len()];
+    let mut documented: Vec<usize> = Vec::new();
+    let generation = rayon::in_place_scope(|scope| -> Result<()> {
+        // Walks the packages dependencies first and takes from the cache each whose key is
+        // known and still the one its entry holds. Returns those to document: every one whose
+        // entry does not hold, and, after the first run (`first_run_pending` false), every one
+        // whose key is still not known.
+        let resolve = |settled: &mut Vec<bool>, keys: &mut BTreeMap<String, String>, first_run_pending: bool| -> Vec<usize> {
+            let mut to_document = Vec::new();
+            for name in inputs.dependencies_first() {
+                let Some(&index) = index_of.get(name.as_str()) else { continue };
+                if settled[index] {
+                    continue;
+                }
+                let Some(entry) = &recorded[index] else {
+                    to_document.push(index);
+                    continue;
+                };
+                let known = fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+                let Some(key) = inputs.key(name, entry.evaluates_constants, &known) else {
+                    if !first_run_pending {
+                        to_document.push(index);
+                    }
+                    continue;
+                };
+                let api = (key == entry.key).then(|| cache.api(name, inputs.own_key(name), &key)).flatten();
+                let Some(api) = api else {
+                    to_document.push(index);
+                    continue;
+                };
+                settled[index] = true;
+                fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.clone(), api.fingerprint.clone());
+                keys.insert(name.clone(), key.clone());
                 let (package, fill) = (packages[index], &fill);
                 scope.spawn(move |_| {
-                    let made = then(package, &api);
+                    let made = then(package, &api, Some(&key));
                     fill(index, Ok((api, made, false)));
                 });
             }
-        }
-        workspace.rustdoc_each(&missing_packages, &config.features, Some(target_dir), &|position, json| {
-            let index = missing[position];
-            let (package, fill, cache) = (packages[index], &fill, &cache);
-            scope.spawn(move |_| {
-                let result = cache.store_api(workspace, package, &keys_now[&package.name], &json).map(|api| {
-                    let made = then(package, &api);
-                    (api, made, true)
-                });
-                fill(index, result);
-            });
-        })
+            to_document
+        };
+        // Documents `batch` in one cargo run, and returns once every API of it is stored (and
+        // its fingerprint known); `then` goes on in the background.
+        let document = |batch: &[usize]| -> Result<()> {
+            let batch_packages: Vec<&Package> = batch.iter().map(|&index| packages[index]).collect();
+            rayon::in_place_scope(|stores| {
+                workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, json| {
+                    let index = batch[position];
+                    let (package, fill, cache, fingerprints) = (packages[index], &fill, &cache, &fingerprints);
+                    stores.spawn(move |_| match cache.store_api(workspace, package, inputs.own_key(&package.name), &json) {
+                        Ok(api) => {
+                            fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(package.name.clone(), api.fingerprint.clone());
+                            scope.spawn(move |_| {
+                                let made = then(package, &api, None);
+                                fill(index, Ok((api, made, true)));
+                            });
+                        }
+                        Err(error) => fill(index, Err(error)),
+                    });
+                })
+            })
+        };
+        let first = resolve(&mut settled, &mut keys, true);
+        document(&first)?;
+        documented.extend(&first);
+        first.iter().for_each(|&index| settled[index] = true);
+        let second = resolve(&mut settled, &mut keys, false);
+        document(&second)?;
+        documented.extend(&second);
+        Ok(())
     });
     generation?;
     let apis = slots
         .into_iter()
         .map(|slot| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).context("cargo doc returned no rustdoc JSON")?)
         .collect::<Result<Vec<_>>>()?;
-    if !missing.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
-        let updated = cache::input_keys(workspace, &missing_packages, &config.features)?;
-        for (package, key) in &updated {
-            cache.rekey(package, &keys[package], key)?;
+
+    // Every fingerprint is known now: the documented packages get their keys.
+    let now = if !documented.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
+        cache::input_keys(workspace, packages, &config.features)?
+    } else {
+        inputs.clone()
+    };
+    let fingerprints = fingerprints.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for name in now.dependencies_first() {
+        let Some(&index) = index_of.get(name.as_str()) else { continue };
+        if !documented.contains(&index) {
+            continue;
         }
-        keys.extend(updated);
+        let api = &apis[index].0;
+        let key = now
+            .key(name, api.evaluates_constants, &fingerprints)
+            .with_context(|| format!("the fingerprint of a dependency of `{name}` is missing after documenting it"))?;
+        cache.set_key(name, inputs.own_key(name), now.own_key(name), &key)?;
+        keys.insert(name.clone(), key);
     }
-    Ok(apis)
+    Ok(CurrentApis { apis, keys })
 }
 
 /// Fills in the findings of a compared package: the cached or computed diff, and the public
@@ -728,8 +815,8 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
         return Ok(Vec::new());
     }
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
-    let mut keys = cache::input_keys(workspace, &packages, &config.features)?;
-    let apis = current_apis(workspace, config, &packages, &target_dir, &mut keys, &|_, _| ())?;
+    let inputs = cache::input_keys(workspace, &packages, &config.features)?;
+    let apis = current_apis(workspace, config, &packages, &target_dir, &inputs, &|_, _, _| ())?.apis;
     let commit = match Repo::discover(&workspace.root) {
         Some(repo) => repo.head()?,
         None => None,

@@ -44,6 +44,11 @@ pub struct Package {
     pub publishable: bool,
     /// Its declared dependencies.
     pub dependencies: Vec<Dependency>,
+    /// Whether its manifest declares features (optional dependencies count): then what a
+    /// dependent sees of it depends on the features the dependent's build turns on.
+    pub declares_features: bool,
+    /// Whether its library is a procedural macro, whose dependents see what its code does.
+    pub is_proc_macro: bool,
 }
 
 /// A declared dependency of a package.
@@ -133,6 +138,8 @@ impl Workspace {
                     manifest_path,
                     lib_crate,
                     publishable: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
+                    declares_features: !package.features.is_empty(),
+                    is_proc_macro: package.targets.iter().any(|target| target.is_proc_macro()),
                     dependencies: package
                         .dependencies
                         .iter()

@@ -118,7 +118,7 @@ fn a_second_run_with_nothing_changed_runs_no_rustdoc_and_gives_the_same_report()
 }
 
 #[test]
-fn a_source_change_documents_the_package_and_the_members_that_depend_on_it() {
+fn a_public_change_documents_the_package_and_the_members_that_depend_on_it() {
     let logged = Logged::new();
     let cold = logged.check();
     assert_eq!(cold.documented, names(&ALL));
@@ -130,8 +130,8 @@ fn a_source_change_documents_the_package_and_the_members_that_depend_on_it() {
     assert_eq!(leaf.documented, names(&["domain-shared"]));
     assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&leaf.report, "domain-shared")), ["function_added"]);
 
-    // core-utils: every other governed package depends on it, directly or not. The cached
-    // findings of before must not survive the change.
+    // core-utils: every other governed package depends on it, directly or not, and its API
+    // changed. The cached findings of before must not survive the change.
     repo.break_truncate();
     let root = logged.check();
     assert_eq!(root.documented, names(&ALL));
@@ -139,6 +139,7 @@ fn a_source_change_documents_the_package_and_the_members_that_depend_on_it() {
     assert!(
         support::monorepo::finding_ids(support::monorepo::package(&root.report, "core-utils")).contains(&"function_parameter_type_changed")
     );
+    assert_same_as_uncached(&logged, &root);
 
     // A new baseline changes the findings, but not the API: no rustdoc run.
     let recorded = repo.apicheck_env(&["baseline", "-p", "core-utils"], &[("CARGO", &logged.wrapper.display().to_string())]);
@@ -149,11 +150,97 @@ fn a_source_change_documents_the_package_and_the_members_that_depend_on_it() {
 }
 
 #[test]
-fn a_manifest_change_documents_that_package_and_its_dependents_only() {
+fn a_private_change_documents_only_that_package() {
+    let logged = Logged::new();
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+    let repo = &logged.repo;
+
+    // A private function, then its body: the API fingerprint of core-utils stays, so the
+    // members that depend on it keep their entries.
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Private.\n#[allow(dead_code)]\nfn private_helper() -> u32 {\n    7\n}\n");
+    let private = logged.check();
+    assert_eq!(private.documented, names(&["core-utils"]));
+    assert_eq!(verdicts(&private.report), verdicts(&cold.report));
+    repo.edit("packages/core-utils/src/lib.rs", "    7\n}", "    8\n}");
+    assert_eq!(logged.check().documented, names(&["core-utils"]));
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+    assert_same_as_uncached(&logged, &private);
+
+    // The same for a member in the middle: validation, which auth-core and domain-shared
+    // depend on.
+    append(repo, "packages/validation/src/lib.rs", "\n#[allow(dead_code)]\nfn private_rule() {}\n");
+    assert_eq!(logged.check().documented, names(&["validation"]));
+    // A private type is conservatively seen: its impls (auto traits too) are in the
+    // fingerprint, as a public associated type can name it.
+    append(repo, "packages/validation/src/lib.rs", "\n#[allow(dead_code)]\nstruct Private;\n");
+    assert_eq!(logged.check().documented, names(&["auth-core", "domain-shared", "multi-tenant-core", "validation"]));
+}
+
+#[test]
+fn a_change_of_an_auto_trait_only_documents_the_members_that_depend_on_it() {
+    let logged = Logged::new();
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+    let repo = &logged.repo;
+
+    // A private field's type: EntityId is no longer Send nor Sync. Its signatures stay, but
+    // auth-core's `Principal` holds one, multi-tenant-core's `TenantId` too, and domain-shared
+    // re-exports it.
+    repo.edit("packages/core-utils/src/id.rs", "pub struct EntityId(String);", "pub struct EntityId(std::rc::Rc<str>);");
+    repo.edit("packages/core-utils/src/id.rs", "Ok(Self(raw.to_owned()))", "Ok(Self(raw.into()))");
+    let changed = logged.check();
+    assert_eq!(changed.documented, names(&ALL));
+    for package in ["core-utils", "auth-core", "multi-tenant-core"] {
+        let ids = support::monorepo::finding_ids(support::monorepo::package(&changed.report, package));
+        assert!(ids.contains(&"auto_trait_impl_removed"), "{package}: {ids:?}");
+    }
+    assert_same_as_uncached(&logged, &changed);
+}
+
+#[test]
+fn a_constant_evaluated_from_a_dependency_follows_its_private_code() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    // domain-shared's JSON holds the value of a const fn of core-utils, whose body is private.
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// A limit.\npub const fn limit() -> usize {\n    64\n}\n");
+    append(repo, "packages/domain-shared/src/lib.rs", "\n/// core-utils' limit.\npub const LIMIT: usize = core_utils::limit();\n");
+    assert_eq!(logged.check().documented, names(&ALL));
+    repo.edit("packages/core-utils/src/lib.rs", "    64\n}", "    65\n}");
+    let changed = logged.check();
+    assert_eq!(changed.documented, names(&["core-utils", "domain-shared"]));
+    let json = fs::read_to_string(logged.cache_file("domain-shared", "rustdoc.json")).unwrap();
+    let at = json.find("\"LIMIT\"").expect("LIMIT in the JSON");
+    let constant = &json[at..(at + 400).min(json.len())];
+    assert!(constant.contains("\"value\":\"65"), "the value of LIMIT is not 65: {constant}");
+}
+
+#[test]
+fn a_version_bump_documents_the_members_that_depend_on_it() {
+    let logged = Logged::new();
+    logged.check();
+    logged.repo.edit("packages/core-utils/Cargo.toml", "version = \"1.2.0\"", "version = \"1.2.1\"");
+    let bumped = logged.check();
+    assert_eq!(bumped.documented, names(&ALL));
+    assert_same_as_uncached(&logged, &bumped);
+}
+
+/// Asserts that checking again without the cache gives the report of `run`.
+fn assert_same_as_uncached(logged: &Logged, run: &Run) {
+    fs::remove_dir_all(logged.repo.path("target/apicheck")).unwrap();
+    let uncached = logged.check();
+    assert_eq!(uncached.documented, names(&ALL));
+    assert_eq!(verdicts(&uncached.report), verdicts(&run.report));
+}
+
+#[test]
+fn a_manifest_change_that_rustdoc_does_not_show_documents_that_package_only() {
     let logged = Logged::new();
     logged.check();
     logged.repo.edit("packages/auth-core/Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\nkeywords = [\"auth\"]");
-    assert_eq!(logged.check().documented, names(&["auth-core", "multi-tenant-core"]));
+    let keywords = logged.check();
+    assert_eq!(keywords.documented, names(&["auth-core"]));
+    assert_same_as_uncached(&logged, &keywords);
 }
 
 #[test]
@@ -304,8 +391,10 @@ fn corrupt_and_foreign_cache_entries_are_rebuilt_never_trusted() {
         fs::copy(logged.cache_file("multi-tenant-core", file), logged.cache_file("auth-core", file)).unwrap();
     }
 
+    // multi-tenant-core too: its key needs the fingerprint of auth-core, which is documented
+    // in the second cargo run (after core-utils), where what depends on it is documented too.
     let rebuilt = logged.check();
-    assert_eq!(rebuilt.documented, names(&["auth-core", "core-utils", "domain-shared"]));
+    assert_eq!(rebuilt.documented, names(&["auth-core", "core-utils", "domain-shared", "multi-tenant-core"]));
     assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
     assert_eq!(logged.check().documented, Vec::<String>::new());
 }
