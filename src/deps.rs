@@ -30,11 +30,99 @@ pub struct DepsConfig {
     /// Layers, lowest first: a package may depend on packages of its own layer or lower ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<String>,
+    /// Violations the repository accepts for now, each with its reason (`init` records those a
+    /// repository already has): reported, not failed; one that no longer occurs is stale.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known: Vec<KnownViolation>,
 }
 
 impl Default for DepsConfig {
     fn default() -> Self {
-        DepsConfig { builtin: true, tags: BTreeMap::new(), forbid: Vec::new(), allow: Vec::new(), layers: Vec::new() }
+        DepsConfig { builtin: true, tags: BTreeMap::new(), forbid: Vec::new(), allow: Vec::new(), layers: Vec::new(), known: Vec::new() }
+    }
+}
+
+/// `[[workspace.metadata.apicheck.deps.known]]`: a violation accepted for now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct KnownViolation {
+    pub rule: String,
+    pub from: String,
+    pub to: String,
+    /// The kind of the edge (default: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<DepKind>,
+    pub reason: String,
+}
+
+impl KnownViolation {
+    fn matches(&self, violation: &DepViolation) -> bool {
+        self.rule == violation.rule && self.from == violation.from && self.to == violation.to && self.kind.is_none_or(|k| k == violation.kind)
+    }
+
+    pub fn describe(&self) -> String {
+        let kind = self.kind.map(|k| format!(" ({})", kind_name(k))).unwrap_or_default();
+        format!("{}: {} → {}{kind}", self.rule, self.from, self.to)
+    }
+}
+
+/// The dependency rules' verdict: what fails, what is accepted as known (with the reason), and
+/// the known entries that match nothing any more.
+#[derive(Debug, Clone, Default)]
+pub struct DepsVerdict {
+    pub violations: Vec<DepViolation>,
+    pub accepted: Vec<(DepViolation, String)>,
+    pub stale: Vec<KnownViolation>,
+}
+
+/// Applies the rules and the known exceptions.
+pub fn verdict(workspace: &Workspace, config: &DepsConfig) -> Result<DepsVerdict> {
+    const RULES: [&str; 5] = ["no-cycles", "packages-boundary", "forbid", "allow", "layers"];
+    for known in &config.known {
+        if !RULES.contains(&known.rule.as_str()) {
+            anyhow::bail!("[[workspace.metadata.apicheck.deps.known]] names the rule `{}`; the rules are {}", known.rule, RULES.join(", "));
+        }
+        if known.reason.trim().is_empty() {
+            anyhow::bail!("[[workspace.metadata.apicheck.deps.known]] `{}` has an empty `reason`: say why it is accepted", known.describe());
+        }
+    }
+    let mut verdict = DepsVerdict::default();
+    for violation in check(workspace, config)? {
+        match config.known.iter().find(|known| known.matches(&violation)) {
+            Some(known) => verdict.accepted.push((violation, known.reason.clone())),
+            None => verdict.violations.push(violation),
+        }
+    }
+    verdict.stale = config
+        .known
+        .iter()
+        .filter(|known| !verdict.accepted.iter().any(|(violation, _)| known.matches(violation)))
+        .cloned()
+        .collect();
+    Ok(verdict)
+}
+
+/// The TOML entries that accept `violations` as known, for `init`.
+pub fn known_toml(violations: &[DepViolation]) -> String {
+    let mut text = String::new();
+    for violation in violations {
+        text.push_str(&format!(
+            "\n[[workspace.metadata.apicheck.deps.known]]\nrule = \"{}\"\nfrom = \"{}\"\nto = \"{}\"\nkind = \"{}\"\n\
+             reason = \"existing when apicheck was adopted: say why it is accepted, or remove the dependency\"\n",
+            violation.rule,
+            violation.from,
+            violation.to,
+            kind_name(violation.kind)
+        ));
+    }
+    text
+}
+
+fn kind_name(kind: DepKind) -> &'static str {
+    match kind {
+        DepKind::Normal => "normal",
+        DepKind::Dev => "dev",
+        DepKind::Build => "build",
     }
 }
 
@@ -144,8 +232,13 @@ pub fn check(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViolat
         for cycle in cycles(&nodes, &edges) {
             // Point at a dev or build edge when the cycle has one: that is usually the edge to cut.
             let (from, to, kind) = cycle.iter().copied().find(|(_, _, k)| *k != DepKind::Normal).unwrap_or(cycle[0]);
-            let path: Vec<String> = cycle.iter().map(|(f, _, k)| format!("{}{}", f.name, kind_suffix(*k))).collect();
-            let message = format!("dependency cycle: {} → {}", path.join(" → "), from.name);
+            // Every member in order, back to the first: `a → b (dev) → a` (the kind of the edge
+            // into each member after it).
+            let mut members = cycle[0].0.name.clone();
+            for (_, target, edge_kind) in &cycle {
+                members.push_str(&format!(" → {}{}", target.name, kind_suffix(*edge_kind)));
+            }
+            let message = format!("dependency cycle: {members}");
             violation("no-cycles", from, to, kind, message);
         }
         for (from, to, kind) in &edges {

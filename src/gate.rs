@@ -609,7 +609,8 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     }
     // Workspace-wide checks are reported once: by the unsharded check, or by shard 1.
     let workspace_wide = selection.shard.is_none_or(|shard| shard.index == 1);
-    let dependencies = if config.rules.dependencies && workspace_wide { deps::check(workspace, &config.deps)? } else { Vec::new() };
+    let dependency_verdict = if config.rules.dependencies && workspace_wide { deps::verdict(workspace, &config.deps)? } else { deps::DepsVerdict::default() };
+    let dependencies = dependency_verdict.violations;
     let analyses = if narrowed && selection.packages.is_empty() {
         Vec::new()
     } else {
@@ -643,6 +644,15 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
         })
         .collect();
     let mut notes = Vec::new();
+    for (violation, reason) in &dependency_verdict.accepted {
+        notes.push(format!("known dependency rule violation, accepted ({reason}): {}: {}", violation.rule, violation.message));
+    }
+    for stale in &dependency_verdict.stale {
+        notes.push(format!(
+            "stale known dependency exception `{}`: it no longer occurs; remove it from [[workspace.metadata.apicheck.deps.known]]",
+            stale.describe()
+        ));
+    }
     if let Some(affected) = &affected
         && affected.checked.is_empty()
     {
@@ -850,7 +860,10 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
 
 /// `init`: writes the default configuration into the workspace manifest, then records a
 /// baseline for every governed package.
-pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Workspace, Vec<Recorded>)> {
+/// Adopts apicheck: writes the configuration (with the dependency rule violations the workspace
+/// already has as known exceptions), records every baseline; returns the reloaded workspace, the
+/// baselines recorded and those violations.
+pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Workspace, Vec<Recorded>, Vec<DepViolation>)> {
     if !matches!(workspace.metadata.get("apicheck"), None | Some(serde_json::Value::Null)) {
         bail!(
             "{} already has a [workspace.metadata.apicheck] table: edit it there, or record baselines with \
@@ -871,12 +884,16 @@ pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Works
         text.push('\n');
     }
     text.push_str(&Config::default_toml());
+    // The dependency rule violations the repository already has are recorded as known, each
+    // with a reason to fill in, so that adopting apicheck does not fail every check at once.
+    let existing = deps::check(workspace, &Config::default().deps)?;
+    text.push_str(&deps::known_toml(&existing));
     std::fs::write(manifest, text).with_context(|| format!("cannot write {}", manifest.display()))?;
     let workspace = Workspace::load(Some(manifest))?;
     let config = Config::load(&workspace)?;
     let selection = Selection { target_dir, ..Selection::default() };
     let recorded = record_baselines(&workspace, &config, &selection, BaselineScope::All)?;
-    Ok((workspace, recorded))
+    Ok((workspace, recorded, existing))
 }
 
 /// The findings `diff` shows for one analysed package, with the configured lint levels.

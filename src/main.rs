@@ -488,8 +488,17 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
 
 fn init(args: InitArgs) -> Result<ExitCode> {
     let workspace = Workspace::load(args.workspace.manifest_path.as_deref())?;
-    let (workspace, recorded) = gate::init(&workspace, args.workspace.target_dir.clone())?;
+    let (workspace, recorded, known) = gate::init(&workspace, args.workspace.target_dir.clone())?;
     println!("wrote [workspace.metadata.apicheck] to {}", workspace.manifest_path.display());
+    if !known.is_empty() {
+        println!(
+            "recorded {} existing dependency rule violation(s) as known exceptions ([[workspace.metadata.apicheck.deps.known]]); fill in their reasons:",
+            known.len()
+        );
+        for violation in &known {
+            println!("  {}: {}", violation.rule, violation.message);
+        }
+    }
     print_recorded(&recorded, &workspace)?;
     println!("commit the configuration and baselines/; `apicheck check` now gates every change");
     Ok(ExitCode::SUCCESS)
@@ -497,17 +506,25 @@ fn init(args: InitArgs) -> Result<ExitCode> {
 
 fn deps(args: DepsArgs) -> Result<ExitCode> {
     let (workspace, config) = args.workspace.load()?;
-    let violations = apicheck::deps::check(&workspace, &config.deps)?;
+    let verdict = apicheck::deps::verdict(&workspace, &config.deps)?;
+    let violations = &verdict.violations;
     let mut out = anstream::stdout().lock();
     match args.format {
         DiffFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &violations)?;
+            serde_json::to_writer_pretty(&mut out, violations)?;
             writeln!(out)?;
         }
         DiffFormat::Human => {
-            for v in &violations {
+            for v in violations {
                 let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
                 writeln!(out, "{place}: {}: {}", v.rule, v.message)?;
+            }
+            for (v, reason) in &verdict.accepted {
+                let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
+                writeln!(out, "{place}: {}: {} (known, accepted: {reason})", v.rule, v.message)?;
+            }
+            for stale in &verdict.stale {
+                writeln!(out, "stale known exception {}: it no longer occurs; remove it", stale.describe())?;
             }
             let members = workspace.members.len();
             match violations.len() {

@@ -137,7 +137,11 @@ fn a_cycle_through_dev_dependencies_is_a_violation() {
     let text = stdout(&output);
     assert!(text.contains("packages/core-utils/Cargo.toml:"), "{text}");
     assert!(text.contains("no-cycles: dependency cycle: "), "{text}");
-    assert!(text.contains("auth-core") && text.contains("core-utils (dev)"), "{text}");
+    assert!(
+        text.contains("dependency cycle: auth-core → core-utils → auth-core (dev)")
+            || text.contains("dependency cycle: core-utils → auth-core (dev) → core-utils"),
+        "every member in order, back to the first, each edge's kind at its target: {text}"
+    );
     let line = repo.read("packages/core-utils/Cargo.toml").lines().position(|l| l.starts_with("auth-core")).unwrap() + 1;
     let json: Value = serde_json::from_slice(&repo.apicheck(&["deps", "--format", "json"]).stdout).unwrap();
     let cycle = json.as_array().unwrap().iter().find(|v| v["from"] == "core-utils").expect("the cycle is reported at core-utils' edge");
@@ -147,6 +151,42 @@ fn a_cycle_through_dev_dependencies_is_a_violation() {
     let (code, report) = repo.check();
     assert_eq!(code, 1, "check fails on dependency rules too: {report:#}");
     assert_eq!(report["dependencies"][0]["rule"], "no-cycles");
+
+    // Accepted as a known exception: reported, not failed.
+    let known = "\n[[workspace.metadata.apicheck.deps.known]]\nrule = \"no-cycles\"\nfrom = \"core-utils\"\nto = \"auth-core\"\nkind = \"dev\"\nreason = \"test helpers, until they move\"\n";
+    let manifest = repo.read("Cargo.toml");
+    repo.write("Cargo.toml", &format!("{manifest}{known}"));
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert!(report["dependencies"].as_array().unwrap().is_empty());
+    assert!(report["notes"].to_string().contains("accepted (test helpers, until they move)"), "{report:#}");
+    assert_eq!(repo.apicheck(&["deps"]).status.code(), Some(0));
+
+    // The edge goes away: the exception is stale, and said so.
+    repo.edit("packages/core-utils/Cargo.toml", "\n[dev-dependencies]\nauth-core = { workspace = true }", "");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert!(report["notes"].to_string().contains("stale known dependency exception `no-cycles: core-utils → auth-core (dev)`"), "{report:#}");
+}
+
+/// `init` on a repository that already breaks a dependency rule records the violation as a known
+/// exception with a reason to fill in, so that the adopted repository passes `check`.
+#[test]
+fn init_records_existing_dependency_violations_as_known() {
+    let repo = Monorepo::new();
+    let manifest = repo.read("Cargo.toml");
+    let start = manifest.find("\n[workspace.metadata.apicheck]").unwrap();
+    repo.write("Cargo.toml", &manifest[..start + 1]);
+    std::fs::remove_dir_all(repo.path("baselines")).unwrap();
+    repo.edit("packages/core-utils/Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\n\n[dev-dependencies]\nauth-core = { workspace = true }");
+    let output = repo.apicheck(&["init"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(said.contains("recorded 1 existing dependency rule violation(s) as known exceptions"), "{said}");
+    let written = repo.read("Cargo.toml");
+    assert!(written.contains("[[workspace.metadata.apicheck.deps.known]]\nrule = \"no-cycles\""), "{written}");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
 }
 
 #[test]
