@@ -884,7 +884,8 @@ pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Works
         text.push('\n');
     }
     text.push_str(&Config::default_toml());
-    std::fs::write(manifest, text).with_context(|| format!("cannot write {}", manifest.display()))?;
+    // Renamed into place: a crash leaves the manifest as it was or with the whole table.
+    crate::baseline::write_atomically(manifest, text.as_bytes())?;
     let workspace = Workspace::load(Some(manifest))?;
     let config = Config::load(&workspace)?;
     let selection = Selection { target_dir, ..Selection::default() };
