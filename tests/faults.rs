@@ -160,7 +160,7 @@ fn a_baseline_killed_at_any_moment_leaves_each_baseline_old_or_new() {
 
 /// The long run: `cargo test --locked --test faults -- --ignored`.
 #[test]
-#[ignore = "about 120 kills: a few minutes"]
+#[ignore = "120 kills: about a minute"]
 fn a_baseline_killed_120_times_leaves_each_baseline_old_or_new() {
     kill_baseline_runs(120);
 }
