@@ -310,10 +310,12 @@ impl Baselines {
             let _ = fs::remove_dir_all(&staging);
             return Err(error.context(format!("cannot move the new baseline of `{package}` into place; the stored baseline is unchanged")));
         }
-        sync_dir(&self.dir)?;
-        // After a swap the staging name holds the old baseline. Readers skip it, and the next
-        // write of this package removes it if this removal is interrupted.
-        remove_dir_if_present(&staging)
+        // The new baseline is in place: what follows is housekeeping, so it does not fail the
+        // write. After an exchange the staging name holds the old baseline; readers skip it,
+        // and the next write of this package removes it if this removal does not.
+        let _ = sync_dir(&self.dir);
+        let _ = fs::remove_dir_all(&staging);
+        Ok(())
     }
 
     /// Replaces the existing directory `target` by `staging`: exchanged in one step where the
@@ -338,8 +340,10 @@ impl Baselines {
             let _ = fs::rename(&set_aside, target);
             return Err(error);
         }
-        sync_dir(&self.dir)?;
-        remove_dir_if_present(&set_aside)
+        // The new baseline is in place: a set-aside directory left behind is stale, ignored by
+        // readers and removed by the next write.
+        let _ = fs::remove_dir_all(&set_aside);
+        Ok(())
     }
 
     /// Completes what an interrupted write of `package` left: a baseline set aside with none in
