@@ -5,8 +5,11 @@
 //! - `api.txt`: the listing, for review in pull requests;
 //! - `rustdoc.json.gz`: the rustdoc JSON, compressed, which cargo-semver-checks' lints need.
 //!
-//! Every file is written to a temporary file beside it and renamed into place, `model.json`
-//! last: a crash or Ctrl-C leaves the old baseline or the new one, never half of a file.
+//! A package's baseline changes as a whole: the three files are written into a fresh staging
+//! directory beside it (`baselines/.apicheck-new-<package>-<pid>`), which then takes the package
+//! directory's place in one step (see [`Baselines::write`]). A crash, a Ctrl-C or a SIGKILL at
+//! any moment leaves the old baseline or the new one, byte for byte. Readers skip every
+//! `.apicheck-*` directory but the one an interrupted fallback swap set aside.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -27,6 +30,10 @@ pub const BASELINE_SCHEMA: u32 = 1;
 const MODEL_FILE: &str = "model.json";
 const LISTING_FILE: &str = "api.txt";
 const RUSTDOC_FILE: &str = "rustdoc.json.gz";
+
+/// The prefix of apicheck's own directories in the baselines folder: staging directories of
+/// writes and baselines set aside during a swap. Never a package's baseline.
+const WORK_DIR_PREFIX: &str = ".apicheck-";
 
 /// What `model.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,17 +141,38 @@ impl Baselines {
         let mut packages = Vec::new();
         for entry in entries {
             let entry = entry.with_context(|| format!("cannot read {}", self.dir.display()))?;
-            if entry.path().join(MODEL_FILE).is_file() {
-                packages.push(entry.file_name().to_string_lossy().into_owned());
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(package) = name.strip_prefix(WORK_DIR_PREFIX).and_then(|rest| rest.strip_prefix("old-")) {
+                // A swap interrupted between its two renames: the old baseline is still the one.
+                if !self.package_dir(package).exists() && entry.path().join(MODEL_FILE).is_file() {
+                    packages.push(package.to_string());
+                }
+            } else if !name.starts_with(WORK_DIR_PREFIX) && entry.path().join(MODEL_FILE).is_file() {
+                packages.push(name);
             }
         }
         packages.sort();
+        packages.dedup();
         Ok(packages)
+    }
+
+    /// Where the old baseline of `package` waits while the fallback swap (see
+    /// [`Baselines::write`]) moves the new one in.
+    fn set_aside_dir(&self, package: &str) -> PathBuf {
+        self.dir.join(format!("{WORK_DIR_PREFIX}old-{package}"))
+    }
+
+    /// The directory the stored baseline of `package` is read from: its own, or, when a
+    /// fallback swap was interrupted between its two renames, the old baseline set aside.
+    fn stored_dir(&self, package: &str) -> PathBuf {
+        let dir = self.package_dir(package);
+        let set_aside = self.set_aside_dir(package);
+        if !dir.exists() && set_aside.join(MODEL_FILE).is_file() { set_aside } else { dir }
     }
 
     /// The files of the stored baseline of `package` that a comparison reads, by name.
     pub fn files(&self, package: &str) -> [(&'static str, PathBuf); 2] {
-        let dir = self.package_dir(package);
+        let dir = self.stored_dir(package);
         [(MODEL_FILE, dir.join(MODEL_FILE)), (RUSTDOC_FILE, dir.join(RUSTDOC_FILE))]
     }
 
@@ -158,13 +186,13 @@ impl Baselines {
             let model = serde_json::from_value(stored.model).with_context(|| {
                 format!(
                     "the baseline {} is corrupt: restore it from git or record it again (`apicheck baseline -p {package}`)",
-                    self.package_dir(package).join(MODEL_FILE).display()
+                    self.stored_dir(package).join(MODEL_FILE).display()
                 )
             })?;
             (model, ModelOrigin::Stored)
         } else {
             let json = self.rustdoc_text(package)?;
-            let source = self.package_dir(package).join(RUSTDOC_FILE);
+            let source = self.stored_dir(package).join(RUSTDOC_FILE);
             let krate = crate::rustdoc::parse_rustdoc_text(&source, &json)?;
             (ApiModel::from_rustdoc(&krate.krate), ModelOrigin::Rebuilt { schema })
         };
@@ -188,7 +216,7 @@ impl Baselines {
     }
 
     fn read<T: serde::de::DeserializeOwned>(&self, package: &str, recorded_package: impl Fn(&T) -> &String) -> Result<Option<T>> {
-        let path = self.package_dir(package).join(MODEL_FILE);
+        let path = self.stored_dir(package).join(MODEL_FILE);
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -228,7 +256,7 @@ impl Baselines {
 
     /// The stored rustdoc JSON of `package`, decompressed.
     fn rustdoc_text(&self, package: &str) -> Result<String> {
-        let source = self.package_dir(package).join(RUSTDOC_FILE);
+        let source = self.stored_dir(package).join(RUSTDOC_FILE);
         let file = fs::File::open(&source).with_context(|| {
             format!("the baseline of `{package}` has no {}: record it again (`apicheck baseline -p {package}`)", source.display())
         })?;
@@ -239,19 +267,161 @@ impl Baselines {
         Ok(text)
     }
 
-    /// Records `record` with its rustdoc JSON, replacing any earlier baseline of the package.
+    /// Records `record` with its rustdoc JSON, replacing any earlier baseline of the package as
+    /// a whole.
+    ///
+    /// The three files are written and synced into a fresh staging directory
+    /// (`.apicheck-new-<package>-<pid>`), which then replaces the package directory in one step:
+    /// on Linux `renameat2(RENAME_EXCHANGE)` swaps the two directories (the old baseline ends up
+    /// under the staging name and is deleted). Where the exchange is not supported, the old
+    /// directory is renamed aside to `.apicheck-old-<package>` and the staging directory renamed
+    /// in; readers take the set-aside directory while the package's is missing, and the next
+    /// write restores it first. A package without a baseline gets the staging directory by one
+    /// rename. Whatever is interrupted, the package's baseline is the old one or the new one.
     pub fn write(&self, record: &BaselineRecord, rustdoc_json: &Path) -> Result<()> {
-        let dir = self.package_dir(&record.package);
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let package = &record.package;
+        fs::create_dir_all(&self.dir).with_context(|| format!("cannot create the baselines folder {}", self.dir.display()))?;
+        self.finish_interrupted_write(package)?;
         let json = fs::read(rustdoc_json).with_context(|| format!("cannot read {}", rustdoc_json.display()))?;
         let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
         encoder.write_all(&json).context("cannot compress the rustdoc JSON")?;
-        write_atomically(&dir.join(RUSTDOC_FILE), &encoder.finish().context("cannot compress the rustdoc JSON")?)?;
-        write_atomically(&dir.join(LISTING_FILE), record.model.listing(ListingOptions::default()).as_bytes())?;
+        let compressed = encoder.finish().context("cannot compress the rustdoc JSON")?;
         let mut model = serde_json::to_vec_pretty(record).context("cannot serialise the baseline")?;
         model.push(b'\n');
-        write_atomically(&dir.join(MODEL_FILE), &model)
+
+        let staging = self.dir.join(format!("{WORK_DIR_PREFIX}new-{package}-{}", std::process::id()));
+        remove_dir_if_present(&staging)?;
+        let written = write_staging(&staging, &[
+            (RUSTDOC_FILE, &compressed),
+            (LISTING_FILE, record.model.listing(ListingOptions::default()).as_bytes()),
+            (MODEL_FILE, &model),
+        ]);
+        if let Err(error) = written {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(error.context(format!(
+                "cannot write the baseline of `{package}` in {} (is the folder writable, is the disk full?); \
+                 the stored baseline is unchanged",
+                self.dir.display()
+            )));
+        }
+        let target = self.package_dir(package);
+        let swapped = if target.exists() { self.swap_in(&staging, &target, package) } else { rename(&staging, &target) };
+        if let Err(error) = swapped {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(error.context(format!("cannot move the new baseline of `{package}` into place; the stored baseline is unchanged")));
+        }
+        // The new baseline is in place: what follows is housekeeping, so it does not fail the
+        // write. After an exchange the staging name holds the old baseline; readers skip it,
+        // and the next write of this package removes it if this removal does not.
+        let _ = sync_dir(&self.dir);
+        let _ = fs::remove_dir_all(&staging);
+        Ok(())
     }
+
+    /// Replaces the existing directory `target` by `staging`: exchanged in one step where the
+    /// system can, else set aside then renamed in (see [`Baselines::write`]).
+    fn swap_in(&self, staging: &Path, target: &Path, package: &str) -> Result<()> {
+        if exchange_directories(staging, target)? {
+            return Ok(());
+        }
+        self.swap_by_setting_aside(staging, target, package)
+    }
+
+    /// The swap where directories cannot be exchanged: the old baseline is renamed aside, then
+    /// the new one renamed in. Interrupted between the two, the set-aside baseline is read and
+    /// restored by the next write ([`Baselines::finish_interrupted_write`]).
+    fn swap_by_setting_aside(&self, staging: &Path, target: &Path, package: &str) -> Result<()> {
+        let set_aside = self.set_aside_dir(package);
+        rename(target, &set_aside)?;
+        sync_dir(&self.dir)?;
+        if let Err(error) = rename(staging, target) {
+            // Put the old baseline back at once; if even that fails, readers and the next write
+            // take it from where it was set aside.
+            let _ = fs::rename(&set_aside, target);
+            return Err(error);
+        }
+        // The new baseline is in place: a set-aside directory left behind is stale, ignored by
+        // readers and removed by the next write.
+        let _ = fs::remove_dir_all(&set_aside);
+        Ok(())
+    }
+
+    /// Completes what an interrupted write of `package` left: a baseline set aside with none in
+    /// its place is put back (the write never finished, so the old baseline stands); a
+    /// set-aside or staging directory beside the package's baseline is deleted.
+    fn finish_interrupted_write(&self, package: &str) -> Result<()> {
+        let target = self.package_dir(package);
+        let set_aside = self.set_aside_dir(package);
+        if set_aside.exists() {
+            if target.exists() {
+                remove_dir_if_present(&set_aside)?;
+            } else {
+                rename(&set_aside, &target).context("cannot restore the baseline an interrupted `apicheck baseline` set aside")?;
+            }
+        }
+        let staging_prefix = format!("{WORK_DIR_PREFIX}new-{package}-");
+        let entries = fs::read_dir(&self.dir).with_context(|| format!("cannot read {}", self.dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot read {}", self.dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.strip_prefix(&staging_prefix).is_some_and(|pid| pid.chars().all(|c| c.is_ascii_digit())) {
+                remove_dir_if_present(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Creates `dir` and writes `files` into it, each synced, then the directory itself.
+fn write_staging(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+    fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let mut file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        file.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        file.sync_all().with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    sync_dir(dir)
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to).with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+}
+
+fn remove_dir_if_present(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(error).with_context(|| format!("cannot remove {} (left by an interrupted `apicheck baseline`): delete it", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Makes a directory's entries (renames, new files) durable, where the system allows it.
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir).and_then(|handle| handle.sync_all()).with_context(|| format!("cannot sync {}", dir.display()))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Exchanges two directories in one step (`renameat2(RENAME_EXCHANGE)`). `Ok(false)` when this
+/// system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange_directories(a: &Path, b: &Path) -> Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(error) => Err(std::io::Error::from(error)).with_context(|| format!("cannot exchange {} and {}", a.display(), b.display())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange_directories(_a: &Path, _b: &Path) -> Result<bool> {
+    Ok(false)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
@@ -269,4 +439,113 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     temp.as_file().sync_all().with_context(|| format!("cannot write {}", path.display()))?;
     temp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The baselines folder of fixtures/monorepo, copied, and core-utils' stored record with its
+    /// rustdoc JSON extracted to a file.
+    fn fixture_baselines() -> (tempfile::TempDir, Baselines, BaselineRecord, PathBuf) {
+        let fixture = Baselines::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/monorepo/baselines"));
+        let temp = tempfile::tempdir().unwrap();
+        let baselines = Baselines::new(temp.path().join("baselines"));
+        for package in ["core-utils", "validation"] {
+            fs::create_dir_all(baselines.package_dir(package)).unwrap();
+            for file in [MODEL_FILE, LISTING_FILE, RUSTDOC_FILE] {
+                fs::copy(fixture.package_dir(package).join(file), baselines.package_dir(package).join(file)).unwrap();
+            }
+        }
+        let (record, _) = fixture.load("core-utils").unwrap().unwrap();
+        let json = fixture.extract_rustdoc("core-utils", &temp.path().join("core-utils.json")).unwrap();
+        (temp, baselines, record, json)
+    }
+
+    fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| {
+                let entry = entry.unwrap();
+                (entry.file_name().to_string_lossy().into_owned(), fs::read(entry.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn next_release(record: &BaselineRecord) -> BaselineRecord {
+        BaselineRecord { version: Version::new(2, 0, 0), tag: "core-utils-v2.0.0".into(), ..record.clone() }
+    }
+
+    #[test]
+    fn a_write_replaces_the_whole_directory_and_leaves_no_work_directory() {
+        let (_temp, baselines, record, json) = fixture_baselines();
+        baselines.write(&next_release(&record), &json).unwrap();
+        assert_eq!(baselines.summary("core-utils").unwrap().unwrap().version, Version::new(2, 0, 0));
+        let mut names: Vec<_> = fs::read_dir(&baselines.dir).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["core-utils", "validation"], "no staging or set-aside directory is left");
+        assert_eq!(baselines.stored_packages().unwrap(), ["core-utils", "validation"]);
+    }
+
+    #[test]
+    fn the_fallback_swap_interrupted_between_its_renames_reads_and_restores_the_old_baseline() {
+        let (_temp, baselines, record, json) = fixture_baselines();
+        let old = files_of(&baselines.package_dir("core-utils"));
+        // What the fallback swap leaves when killed after its first rename.
+        rename(&baselines.package_dir("core-utils"), &baselines.set_aside_dir("core-utils")).unwrap();
+        let staging = baselines.dir.join(".apicheck-new-core-utils-4242");
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join(MODEL_FILE), "{ half").unwrap();
+
+        assert_eq!(baselines.stored_packages().unwrap(), ["core-utils", "validation"], "the set-aside baseline still counts");
+        assert_eq!(baselines.summary("core-utils").unwrap().unwrap().version, Version::new(1, 2, 0));
+        assert!(baselines.load("core-utils").unwrap().is_some());
+        assert_eq!(baselines.files("core-utils")[0].1, baselines.set_aside_dir("core-utils").join(MODEL_FILE));
+
+        baselines.finish_interrupted_write("core-utils").unwrap();
+        assert_eq!(files_of(&baselines.package_dir("core-utils")), old, "restored byte for byte");
+        assert!(!staging.exists() && !baselines.set_aside_dir("core-utils").exists());
+
+        // And the next write goes through.
+        rename(&baselines.package_dir("core-utils"), &baselines.set_aside_dir("core-utils")).unwrap();
+        baselines.write(&next_release(&record), &json).unwrap();
+        assert_eq!(baselines.summary("core-utils").unwrap().unwrap().version, Version::new(2, 0, 0));
+        assert!(!baselines.set_aside_dir("core-utils").exists());
+    }
+
+    #[test]
+    fn the_fallback_swap_interrupted_after_its_renames_keeps_the_new_baseline() {
+        let (_temp, baselines, record, _json) = fixture_baselines();
+        let staging = baselines.dir.join(".apicheck-new-core-utils-1");
+        write_staging(&staging, &[(MODEL_FILE, &serde_json::to_vec(&next_release(&record)).unwrap())]).unwrap();
+        baselines.swap_by_setting_aside(&staging, &baselines.package_dir("core-utils"), "core-utils").unwrap();
+        assert_eq!(baselines.summary("core-utils").unwrap().unwrap().version, Version::new(2, 0, 0));
+        assert!(!baselines.set_aside_dir("core-utils").exists(), "the old baseline is deleted once the new one is in");
+
+        // A set-aside directory beside the package's baseline is stale: ignored, then removed.
+        copy_files(&baselines.package_dir("validation"), &baselines.set_aside_dir("core-utils"));
+        assert_eq!(baselines.summary("core-utils").unwrap().unwrap().version, Version::new(2, 0, 0));
+        assert_eq!(baselines.stored_packages().unwrap(), ["core-utils", "validation"]);
+        baselines.finish_interrupted_write("core-utils").unwrap();
+        assert!(!baselines.set_aside_dir("core-utils").exists());
+    }
+
+    fn copy_files(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_baseline_and_says_so() {
+        let (_temp, baselines, record, _json) = fixture_baselines();
+        let old = files_of(&baselines.package_dir("core-utils"));
+        let error = baselines.write(&next_release(&record), Path::new("/nonexistent/rustdoc.json")).unwrap_err();
+        assert!(format!("{error:#}").contains("/nonexistent/rustdoc.json"), "{error:#}");
+        assert_eq!(files_of(&baselines.package_dir("core-utils")), old);
+    }
 }

@@ -563,8 +563,10 @@ pub struct CurrentApi {
     /// [`evaluates_constants`]).
     pub evaluates_constants: bool,
     /// Why later runs will not take this API from the cache, when they will not: what its
-    /// documentation read could not be told.
+    /// documentation read could not be told, or its entry could not be written.
     pub untracked: Option<String>,
+    /// Whether its entry is in the cache (and so gets its key at the end of the run).
+    pub in_cache: bool,
 }
 
 /// A diff against a baseline, as the cache keys it.
@@ -664,6 +666,7 @@ impl Cache {
             fingerprint: recorded.fingerprint,
             evaluates_constants: recorded.evaluates_constants,
             untracked: None,
+            in_cache: true,
         })
     }
 
@@ -673,31 +676,86 @@ impl Cache {
     /// until [`Cache::set_key`] gives it its key. (A copy: rustdoc truncates and rewrites its
     /// output in place, which would change a hard-linked entry.) Call it once cargo has
     /// documented `package`, while the dep-info files of that run are there.
+    ///
+    /// The cache is optional: when the entry cannot be written (a read-only or full target
+    /// directory), the API is returned from `generated`, not cached, with a note that says so.
     pub fn store_api(&self, workspace: &Workspace, package: &Package, own_key: &str, generated: &Path) -> Result<CurrentApi> {
         let json = read_rustdoc(generated)?;
         let model = ApiModel::from_rustdoc(&json.krate);
         let fingerprint = api_fingerprint(package, &model, &json.krate)?;
         let evaluates_constants = evaluates_constants(&json.krate)?;
+        let entry = ApiEntry {
+            apicheck_cache: CACHE_SCHEMA,
+            package: package.name.clone(),
+            own_key: own_key.to_string(),
+            rustdoc_sha256: sha256_file(generated).with_context(|| format!("cannot read {}", generated.display()))?,
+            rustdoc_format: json.format_version(),
+            model,
+        };
+        match self.write_api_entry(workspace, package, &entry, &fingerprint, evaluates_constants, generated) {
+            Ok((rustdoc, untracked)) => Ok(CurrentApi {
+                model: entry.model,
+                rustdoc,
+                rustdoc_format: entry.rustdoc_format,
+                fingerprint,
+                evaluates_constants,
+                untracked,
+                in_cache: true,
+            }),
+            Err(error) => Ok(CurrentApi {
+                model: entry.model,
+                rustdoc: generated.to_path_buf(),
+                rustdoc_format: entry.rustdoc_format,
+                fingerprint,
+                evaluates_constants,
+                untracked: Some(format!(
+                    "not cached: {error:#}; this run checked `{}` without the cache, and the next one documents it again \
+                     (make the target directory writable to keep the cache)",
+                    package.name
+                )),
+                in_cache: false,
+            }),
+        }
+    }
+
+    /// Writes the entry of a freshly documented package (see [`Cache::store_api`]): its
+    /// rustdoc JSON copied from `generated`, the inputs entry, the API entry. Returns where the
+    /// cached rustdoc JSON is, and why later runs will not use the entry, if they will not.
+    fn write_api_entry(
+        &self,
+        workspace: &Workspace,
+        package: &Package,
+        entry: &ApiEntry,
+        fingerprint: &str,
+        evaluates_constants: bool,
+        generated: &Path,
+    ) -> Result<(PathBuf, Option<String>)> {
         let dir = self.package_dir(&package.name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache directory {}", dir.display()))?;
         // The entries go first, so that an interrupted store leaves no entry that matches.
-        let _ = fs::remove_file(dir.join(API_FILE));
-        let _ = fs::remove_file(dir.join(INPUTS_FILE));
+        for file in [API_FILE, INPUTS_FILE] {
+            match fs::remove_file(dir.join(file)) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(error).with_context(|| format!("cannot replace the cache entry {}", dir.join(file).display()));
+                }
+                _ => {}
+            }
+        }
         let rustdoc = dir.join(RUSTDOC_FILE);
         fs::copy(generated, &rustdoc)
             .with_context(|| format!("cannot copy {} into the cache at {}", generated.display(), rustdoc.display()))?;
         let untracked = match ExtraInputs::read(workspace, &self.target_dir, package) {
             Ok(inputs) => {
-                let entry = InputsEntry {
+                let inputs = InputsEntry {
                     apicheck_cache: CACHE_SCHEMA,
                     package: package.name.clone(),
-                    own_key: own_key.to_string(),
+                    own_key: entry.own_key.clone(),
                     key: None,
-                    fingerprint: fingerprint.clone(),
+                    fingerprint: fingerprint.to_string(),
                     evaluates_constants,
                     inputs,
                 };
-                write_atomically(&dir.join(INPUTS_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
+                write_atomically(&dir.join(INPUTS_FILE), &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
                 None
             }
             Err(error) => Some(format!(
@@ -706,23 +764,8 @@ impl Cache {
                 package.name
             )),
         };
-        let entry = ApiEntry {
-            apicheck_cache: CACHE_SCHEMA,
-            package: package.name.clone(),
-            own_key: own_key.to_string(),
-            rustdoc_sha256: sha256_file(&rustdoc).with_context(|| format!("cannot read {}", rustdoc.display()))?,
-            rustdoc_format: json.format_version(),
-            model,
-        };
-        write_atomically(&dir.join(API_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)?;
-        Ok(CurrentApi {
-            model: entry.model,
-            rustdoc,
-            rustdoc_format: entry.rustdoc_format,
-            fingerprint,
-            evaluates_constants,
-            untracked,
-        })
+        write_atomically(&dir.join(API_FILE), &serde_json::to_vec(entry).context("cannot serialise a cache entry")?)?;
+        Ok((rustdoc, untracked))
     }
 
     /// Gives the entry of `package` stored under own key `stored_own_key` its own key
@@ -772,12 +815,20 @@ impl Cache {
     }
 }
 
-/// The key of a diff: the current API's input key, the stored baseline's files, and whether
-/// the lints ran.
-pub fn diff_key(input_key: &str, baselines: &Baselines, package: &str, lints: bool) -> String {
+/// The key of a diff: the current API's input key, the digest of the stored baseline's files
+/// (see [`baseline_digest`]), and whether the lints ran.
+pub fn diff_key(input_key: &str, baseline_digest: &str, lints: bool) -> String {
     let mut hasher = Sha256::new();
     field(&mut hasher, "input", input_key.as_bytes());
     field(&mut hasher, "lints", &[u8::from(lints)]);
+    field(&mut hasher, "baseline", baseline_digest.as_bytes());
+    hex(&hasher.finalize())
+}
+
+/// A SHA-256 of the stored baseline files of `package` that a comparison reads. Taken before
+/// and after a comparison, it tells whether an `apicheck baseline` replaced them meanwhile.
+pub fn baseline_digest(baselines: &Baselines, package: &str) -> String {
+    let mut hasher = Sha256::new();
     for (name, path) in baselines.files(package) {
         match fs::read(path) {
             Ok(bytes) => field(&mut hasher, name, &bytes),

@@ -177,8 +177,9 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     // baseline did not change, else the comparison with the baseline.
     let compare = |package: &Package, api: &CurrentApi, key: Option<&str>| -> Comparison {
         let name = package.name.as_str();
+        let baseline_digest = cache::baseline_digest(&baselines, name);
         if let Some(key) = key
-            && let Some(cached) = cache.diff(name, inputs.own_key(name), &cache::diff_key(key, &baselines, name, lints_on))
+            && let Some(cached) = cache.diff(name, inputs.own_key(name), &cache::diff_key(key, &baseline_digest, lints_on))
         {
             return Comparison::Cached(cached);
         }
@@ -188,7 +189,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
             Ok(Some(record)) => {
                 let mut notes = Vec::new();
                 let result = compare_with_baseline(workspace, &baselines, &target_dir, config, api, &record, lints_on, &mut notes);
-                Comparison::Compared(record, result, notes)
+                Comparison::Compared { baseline: record, baseline_digest, result, notes }
             }
         }
     };
@@ -205,16 +206,25 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
             }
             Comparison::NoBaseline => {}
             Comparison::Failed(error) => analysis.error = Some(error),
-            Comparison::Compared(record, result, notes) => {
-                analysis.baseline = Some(record);
+            Comparison::Compared { baseline, baseline_digest, result, notes } => {
+                analysis.baseline = Some(baseline);
                 analysis.notes.extend(notes);
                 let name = &package.name;
-                let stored = result.and_then(|cached| {
-                    cache.store_diff(name, &cache::diff_key(&current.keys[name], &baselines, name, lints_on), &cached)?;
-                    Ok(cached)
-                });
-                match stored {
-                    Ok(cached) => finish(workspace, &mut analysis, cached),
+                match result {
+                    Ok(cached) => {
+                        // The findings are stored under the baseline bytes they were computed
+                        // from: not when a `baseline` replaced them during the comparison. The
+                        // cache is optional: a diff that cannot be stored is computed again.
+                        if cache::baseline_digest(&baselines, name) != baseline_digest {
+                            analysis.notes.push(format!(
+                                "not cached: the baseline of `{name}` changed while it was compared (an `apicheck baseline` \
+                                 at the same time?); run `apicheck check` again to check against the new one"
+                            ));
+                        } else if let Err(error) = cache.store_diff(name, &cache::diff_key(&current.keys[name], &baseline_digest, lints_on), &cached) {
+                            analysis.notes.push(format!("not cached: {error:#}; the next run compares `{name}` again"));
+                        }
+                        finish(workspace, &mut analysis, cached);
+                    }
                     Err(error) => analysis.error = Some(format!("{error:#}")),
                 }
             }
@@ -232,8 +242,9 @@ enum Comparison {
     NoBaseline,
     /// Its baseline could not be read.
     Failed(String),
-    /// Compared now, with the notes of the comparison.
-    Compared(BaselineSummary, Result<CachedDiff>, Vec<String>),
+    /// Compared now with `baseline`, whose files had digest `baseline_digest` (see
+    /// [`cache::baseline_digest`]) when the comparison began, with its notes.
+    Compared { baseline: BaselineSummary, baseline_digest: String, result: Result<CachedDiff>, notes: Vec<String> },
 }
 
 impl Analysis {
@@ -379,7 +390,9 @@ pub fn current_apis<T: Send>(
         let key = now
             .key(name, api.evaluates_constants, &fingerprints)
             .with_context(|| format!("the fingerprint of a dependency of `{name}` is missing after documenting it"))?;
-        cache.set_key(name, inputs.own_key(name), now.own_key(name), &key)?;
+        if api.in_cache {
+            cache.set_key(name, inputs.own_key(name), now.own_key(name), &key)?;
+        }
         keys.insert(name.clone(), key);
     }
     Ok(CurrentApis { apis, keys })
@@ -888,7 +901,8 @@ pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Works
     // with a reason to fill in, so that adopting apicheck does not fail every check at once.
     let existing = deps::check(workspace, &Config::default().deps)?;
     text.push_str(&deps::known_toml(&existing));
-    std::fs::write(manifest, text).with_context(|| format!("cannot write {}", manifest.display()))?;
+    // Renamed into place: a crash leaves the manifest as it was or with the whole table.
+    crate::baseline::write_atomically(manifest, text.as_bytes())?;
     let workspace = Workspace::load(Some(manifest))?;
     let config = Config::load(&workspace)?;
     let selection = Selection { target_dir, ..Selection::default() };
