@@ -441,9 +441,10 @@ impl Emitter<'_> {
             .chain(function.sig.is_c_variadic.then(|| "...".to_string()))
             .collect();
         let shown_lifetimes: Vec<String> = fn_lifetimes.iter().filter(|l| !elided.contains(*l)).cloned().collect();
-        let own_generics = norm.generics(&function.generics, &mut scope.clone(), false, false);
         Signature {
-            declared: declared(&own_generics, &shown_lifetimes),
+            // The parameters are the function's own (an impl's or trait's are merged into the
+            // predicates only).
+            declared: declared(&generics, &shown_lifetimes),
             parameters,
             output: show(&output),
             where_clause: where_clause(&Generics { params: Vec::new(), predicates: generics.predicates.clone() }),
