@@ -37,13 +37,14 @@ use sha2::{Digest, Sha256};
 
 use crate::ApiDiff;
 use crate::baseline::{BaselineSummary, Baselines, write_atomically};
+use crate::cargo::{Documented, LibraryFeatures};
 use crate::depinfo::{self, Unit};
 use crate::model::ApiModel;
 use crate::rustdoc::read_rustdoc;
 use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
 /// Version of the cache entries' layout; entries of another are ignored.
-const CACHE_SCHEMA: u32 = 3;
+const CACHE_SCHEMA: u32 = 4;
 
 const API_FILE: &str = "api.json";
 const RUSTDOC_FILE: &str = "rustdoc.json";
@@ -87,15 +88,16 @@ impl KeyInputs {
         self.fingerprinted.get(package).map(Vec::as_slice).unwrap_or_default()
     }
 
-    /// The key of `package`: its own key and the fingerprints of its fingerprinted
-    /// dependencies, or their source keys when its documentation evaluates constants (whose
-    /// values can follow from a dependency's private code). `None` while a fingerprint it
-    /// needs is not in `fingerprints`.
-    pub fn key(&self, package: &str, evaluates_constants: bool, fingerprints: &BTreeMap<String, String>) -> Option<String> {
+    /// The key of `package`: its own key and, for each of its fingerprinted dependencies, the
+    /// dependency's fingerprint, or its source key when it is one of `sourced` (the
+    /// dependencies whose fingerprint does not stand for what the package's documentation saw
+    /// of them; see [`Self::sourced_dependencies`]). `None` while a fingerprint it needs is not in
+    /// `fingerprints`.
+    pub fn key(&self, package: &str, sourced: &[String], fingerprints: &BTreeMap<String, String>) -> Option<String> {
         let mut hasher = Sha256::new();
         field(&mut hasher, "own", self.own[package].as_bytes());
         for dependency in self.fingerprinted_dependencies(package) {
-            if evaluates_constants {
+            if sourced.contains(dependency) {
                 field(&mut hasher, "source", self.source[dependency].as_bytes());
             } else {
                 field(&mut hasher, "fingerprint", fingerprints.get(dependency)?.as_bytes());
@@ -104,16 +106,41 @@ impl KeyInputs {
         }
         Some(hex(&hasher.finalize()))
     }
+
+    /// The fingerprinted dependencies of a just documented `package` whose source key must
+    /// stand in its key instead of their fingerprint: all of them when its documentation
+    /// evaluates constants (whose values can follow from a dependency's private code), else
+    /// each whose library the run built with other features than those its fingerprint was
+    /// taken with (`documented_features`, by package), or with more than one feature set.
+    pub(crate) fn sourced_dependencies(
+        &self,
+        package: &str,
+        evaluates_constants: bool,
+        built: &LibraryFeatures,
+        documented_features: &BTreeMap<String, Option<Vec<String>>>,
+    ) -> Vec<String> {
+        self.fingerprinted_dependencies(package)
+            .iter()
+            .filter(|dependency| {
+                evaluates_constants || {
+                    let fingerprinted_with = documented_features.get(dependency.as_str()).and_then(Option::as_deref);
+                    fingerprinted_with.is_none() || built.only_set(dependency) != fingerprinted_with
+                }
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 /// Whether the API fingerprint of `member`, documented in the same set as the package that
 /// depends on it, can stand for it in that package's key: only when what the package sees of
-/// it is what its own documentation shows. Not when it declares features (the features the
-/// package's build turns on can differ from those it was documented with), nor for a
-/// procedural macro (its dependents see what its code does); and only when the package
-/// reaches it through normal edges (a build script runs the code of what it depends on).
+/// it is what its own documentation shows. Not for a procedural macro (its dependents see what
+/// its code does); and only when the package reaches it through normal edges (a build script
+/// runs the code of what it depends on). Features are settled per run: a fingerprint taken
+/// with other features than the package's documentation saw does not stand in (see
+/// [`KeyInputs::sourced_dependencies`]).
 fn fingerprint_stands_in(member: &Package, reached_through_normal_edges: bool) -> bool {
-    reached_through_normal_edges && !member.declares_features && !member.is_proc_macro
+    reached_through_normal_edges && !member.is_proc_macro
 }
 
 /// The members `package` depends on, directly or not (not itself), along [`library_edges`],
@@ -253,7 +280,8 @@ fn chained_key(
 }
 
 /// What every package's key includes: apicheck, the toolchain, the flags, the root manifest
-/// (but its `[workspace.metadata]`, which is apicheck's own configuration) and cargo's config.
+/// (but its `[workspace.metadata]`, which is apicheck's own configuration), cargo's config, and
+/// the feature declarations of every member (cargo unifies features across the workspace).
 fn shared_inputs(workspace: &Workspace) -> Result<String> {
     let mut hasher = Sha256::new();
     field(&mut hasher, "schema", &CACHE_SCHEMA.to_le_bytes());
@@ -271,6 +299,9 @@ fn shared_inputs(workspace: &Workspace) -> Result<String> {
         table.remove("metadata");
     }
     field(&mut hasher, "manifest", manifest.to_string().as_bytes());
+    for member in &workspace.members {
+        field(&mut hasher, &member.name, member.feature_declarations.as_bytes());
+    }
     for config in [".cargo/config.toml", ".cargo/config"] {
         if let Ok(bytes) = fs::read(workspace.root.join(config)) {
             field(&mut hasher, config, &bytes);
@@ -453,11 +484,16 @@ fn sha256_file(path: &Path) -> Option<String> {
 /// rustdoc ids (which renumber when a private item comes or goes) left out, and the
 /// references to private items dropped. A private item, a private field's name, a function's
 /// body are not in it; what they change that a dependent can see (an auto trait, a constant's
-/// value) is.
-fn api_fingerprint(package: &Package, model: &ApiModel, krate: &rustdoc_types::Crate) -> Result<String> {
+/// value) is. And the features it was documented with: the fingerprint stands for the package
+/// built with those.
+fn api_fingerprint(package: &Package, model: &ApiModel, krate: &rustdoc_types::Crate, features: Option<&[String]>) -> Result<String> {
     let mut hasher = Sha256::new();
     field(&mut hasher, "package", package.name.as_bytes());
     field(&mut hasher, "version", package.version.to_string().as_bytes());
+    match features {
+        Some(features) => field(&mut hasher, "features", features.join(",").as_bytes()),
+        None => field(&mut hasher, "features unknown", &[]),
+    }
     field(&mut hasher, "model", &serde_json::to_vec(model).context("cannot serialise an API model")?);
     let mut items: Vec<String> = Vec::new();
     for item in krate.index.values() {
@@ -562,6 +598,9 @@ pub struct CurrentApi {
     /// Whether its documentation holds values the compiler evaluated (see
     /// [`evaluates_constants`]).
     pub evaluates_constants: bool,
+    /// The features it was documented with, sorted, as cargo reported them (`None` when it
+    /// did not).
+    pub documented_features: Option<Vec<String>>,
     /// Why later runs will not take this API from the cache, when they will not: what its
     /// documentation read could not be told, or its entry could not be written.
     pub untracked: Option<String>,
@@ -584,7 +623,9 @@ pub struct CachedDiff {
 pub struct RecordedKey {
     pub key: String,
     pub fingerprint: String,
-    pub evaluates_constants: bool,
+    /// The dependencies whose source key stands in the key (see
+    /// [`KeyInputs::sourced_dependencies`]).
+    pub sourced: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -606,6 +647,10 @@ struct InputsEntry {
     key: Option<String>,
     fingerprint: String,
     evaluates_constants: bool,
+    /// The features it was documented with.
+    features: Option<Vec<String>>,
+    /// The dependencies whose source key stands in the key, once the key is set.
+    sourced: Vec<String>,
     #[serde(flatten)]
     inputs: ExtraInputs,
 }
@@ -641,7 +686,7 @@ impl Cache {
     pub fn recorded_key(&self, package: &str, own_key: &str) -> Option<RecordedKey> {
         let entry = self.inputs_entry(package)?;
         let sound = entry.apicheck_cache == CACHE_SCHEMA && entry.package == package && entry.own_key == own_key && entry.inputs.unchanged();
-        Some(RecordedKey { key: entry.key.filter(|_| sound)?, fingerprint: entry.fingerprint, evaluates_constants: entry.evaluates_constants })
+        Some(RecordedKey { key: entry.key.filter(|_| sound)?, fingerprint: entry.fingerprint, sourced: entry.sourced })
     }
 
     fn inputs_entry(&self, package: &str) -> Option<InputsEntry> {
@@ -652,6 +697,7 @@ impl Cache {
     /// holds it.
     pub fn api(&self, package: &str, own_key: &str, key: &str) -> Option<CurrentApi> {
         let recorded = self.recorded_key(package, own_key).filter(|recorded| recorded.key == key)?;
+        let inputs = self.inputs_entry(package)?;
         let dir = self.package_dir(package);
         let entry: ApiEntry = serde_json::from_slice(&fs::read(dir.join(API_FILE)).ok()?).ok()?;
         let rustdoc = dir.join(RUSTDOC_FILE);
@@ -664,7 +710,8 @@ impl Cache {
             rustdoc,
             rustdoc_format: entry.rustdoc_format,
             fingerprint: recorded.fingerprint,
-            evaluates_constants: recorded.evaluates_constants,
+            evaluates_constants: inputs.evaluates_constants,
+            documented_features: inputs.features,
             untracked: None,
             in_cache: true,
         })
@@ -679,10 +726,11 @@ impl Cache {
     ///
     /// The cache is optional: when the entry cannot be written (a read-only or full target
     /// directory), the API is returned from `generated`, not cached, with a note that says so.
-    pub fn store_api(&self, workspace: &Workspace, package: &Package, own_key: &str, generated: &Path) -> Result<CurrentApi> {
+    pub(crate) fn store_api(&self, workspace: &Workspace, package: &Package, own_key: &str, documented: &Documented) -> Result<CurrentApi> {
+        let generated = documented.json.as_path();
         let json = read_rustdoc(generated)?;
         let model = ApiModel::from_rustdoc(&json.krate);
-        let fingerprint = api_fingerprint(package, &model, &json.krate)?;
+        let fingerprint = api_fingerprint(package, &model, &json.krate, documented.features.as_deref())?;
         let evaluates_constants = evaluates_constants(&json.krate)?;
         let entry = ApiEntry {
             apicheck_cache: CACHE_SCHEMA,
@@ -692,13 +740,14 @@ impl Cache {
             rustdoc_format: json.format_version(),
             model,
         };
-        match self.write_api_entry(workspace, package, &entry, &fingerprint, evaluates_constants, generated) {
+        match self.write_api_entry(workspace, package, &entry, &fingerprint, evaluates_constants, documented) {
             Ok((rustdoc, untracked)) => Ok(CurrentApi {
                 model: entry.model,
                 rustdoc,
                 rustdoc_format: entry.rustdoc_format,
                 fingerprint,
                 evaluates_constants,
+                documented_features: documented.features.clone(),
                 untracked,
                 in_cache: true,
             }),
@@ -708,6 +757,7 @@ impl Cache {
                 rustdoc_format: entry.rustdoc_format,
                 fingerprint,
                 evaluates_constants,
+                documented_features: documented.features.clone(),
                 untracked: Some(format!(
                     "not cached: {error:#}; this run checked `{}` without the cache, and the next one documents it again \
                      (make the target directory writable to keep the cache)",
@@ -728,8 +778,9 @@ impl Cache {
         entry: &ApiEntry,
         fingerprint: &str,
         evaluates_constants: bool,
-        generated: &Path,
+        documented: &Documented,
     ) -> Result<(PathBuf, Option<String>)> {
+        let generated = documented.json.as_path();
         let dir = self.package_dir(&package.name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache directory {}", dir.display()))?;
         // The entries go first, so that an interrupted store leaves no entry that matches.
@@ -753,6 +804,8 @@ impl Cache {
                     key: None,
                     fingerprint: fingerprint.to_string(),
                     evaluates_constants,
+                    features: documented.features.clone(),
+                    sourced: Vec::new(),
                     inputs,
                 };
                 write_atomically(&dir.join(INPUTS_FILE), &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
@@ -770,8 +823,9 @@ impl Cache {
 
     /// Gives the entry of `package` stored under own key `stored_own_key` its own key
     /// `own_key` (which differs when documenting completed `Cargo.lock`) and its key `key`,
-    /// once the fingerprints of its dependencies are known.
-    pub fn set_key(&self, package: &str, stored_own_key: &str, own_key: &str, key: &str) -> Result<()> {
+    /// made with the source keys of `sourced`, once the fingerprints of its dependencies are
+    /// known.
+    pub fn set_key(&self, package: &str, stored_own_key: &str, own_key: &str, key: &str, sourced: &[String]) -> Result<()> {
         let dir = self.package_dir(package);
         let path = dir.join(API_FILE);
         let mut entry: ApiEntry = serde_json::from_slice(&fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
@@ -790,6 +844,7 @@ impl Cache {
             }
             inputs.own_key = own_key.to_string();
             inputs.key = Some(key.to_string());
+            inputs.sourced = sourced.to_vec();
             write_atomically(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
         }
         write_atomically(&path, &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)

@@ -1,7 +1,7 @@
 //! The one module that runs cargo and the toolchain: `cargo metadata` for the workspace, `cargo
 //! doc` for rustdoc JSON, `rustc -vV` for the toolchain's identity.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -63,14 +63,18 @@ pub fn toolchain(dir: &Path) -> Result<String> {
 ///
 /// When any package fails to document, the error names it and carries the compiler's
 /// messages, and the caller must drop whatever `on_ready` received.
+///
+/// Returns the features each path package's library was built with in the run (see
+/// [`LibraryFeatures`]).
 pub fn generate_rustdoc(
     manifest_path: &Path,
     targets: &[DocTarget],
     target_dir: &Path,
-    on_ready: &(dyn Fn(usize, PathBuf) + Sync),
-) -> Result<()> {
+    on_ready: &(dyn Fn(usize, Documented) + Sync),
+) -> Result<LibraryFeatures> {
+    let mut built = LibraryFeatures::default();
     if targets.is_empty() {
-        return Ok(());
+        return Ok(built);
     }
     let json_path = |target: &DocTarget| target_dir.join("doc").join(format!("{}.json", target.crate_name));
     let mut handed_over = vec![false; targets.len()];
@@ -85,7 +89,13 @@ pub fn generate_rustdoc(
         // rustdoc writes what it read (files, `env!` variables) as dep-info, which the cache
         // reads (see `depinfo.rs`), and cargo documents a package again when any of it changes,
         // not only its own directory's files. Unstable: `RUSTC_BOOTSTRAP=1` below enables it.
-        .arg("-Zrustdoc-depinfo");
+        .arg("-Zrustdoc-depinfo")
+        // Features unified across the whole workspace, as if every member were selected: a
+        // package is documented, and built for the packages that depend on it, with the same
+        // features whichever packages a run documents, so its API does not depend on what
+        // else changed, and what a dependent saw of it is what its own documentation shows
+        // (the cache relies on it: see `cache::KeyInputs`). Unstable: `RUSTC_BOOTSTRAP=1`.
+        .args(["-Zfeature-unification", "--config", "resolver.feature-unification=\"workspace\""]);
     // The dep-info goes to cargo's build directory, which `build.build-dir` can move away from
     // the target directory; kept in it, the cache finds this run's files and no other's. (A
     // path that is not UTF-8 cannot be written in TOML: cargo's default build directory is the
@@ -141,6 +151,11 @@ pub fn generate_rustdoc(
                         .iter()
                         .all(|file| !matches!(file.extension(), Some("rmeta" | "rlib" | "so" | "dylib" | "dll" | "a" | "lib")));
                     let name = package_name(&artifact.package_id.repr);
+                    let mut features = artifact.features.clone();
+                    features.sort();
+                    if is_path_package(&artifact.package_id.repr) {
+                        built.by_package.entry(name.clone()).or_default().insert(features.clone());
+                    }
                     if let Some(index) = targets.iter().position(|t| t.package == name)
                         && is_doc
                         && !handed_over[index]
@@ -148,7 +163,7 @@ pub fn generate_rustdoc(
                         && json_path(&targets[index]).is_file()
                     {
                         handed_over[index] = true;
-                        on_ready(index, json_path(&targets[index]));
+                        on_ready(index, Documented { json: json_path(&targets[index]), features: Some(features) });
                     }
                 }
                 _ => {}
@@ -178,9 +193,46 @@ pub fn generate_rustdoc(
         if !path.is_file() {
             bail!("`cargo doc` succeeded but wrote no {} for package `{}`", path.display(), target.package);
         }
-        on_ready(index, path);
+        on_ready(index, Documented { json: path, features: None });
     }
-    Ok(())
+    Ok(built)
+}
+
+/// A package's rustdoc JSON, as cargo reported it.
+#[derive(Debug, Clone)]
+pub struct Documented {
+    pub json: PathBuf,
+    /// The features it was documented with, as cargo reported them (every feature on,
+    /// those other features turn on included), sorted; `None` when cargo did not report it.
+    pub features: Option<Vec<String>>,
+}
+
+/// The features each path package's library was built with (documented or checked as a
+/// dependency) in one cargo run, by package name: what the documentation of a package that
+/// depends on it saw of it. Cargo unifies a package's features across one run, so a package
+/// normally has one set; a package built for the host too (a build script's dependency) can
+/// have two.
+#[derive(Debug, Clone, Default)]
+pub struct LibraryFeatures {
+    by_package: BTreeMap<String, BTreeSet<Vec<String>>>,
+}
+
+impl LibraryFeatures {
+    /// The one feature set `package`'s library was built with in the run, if it was built with
+    /// exactly one.
+    pub fn only_set(&self, package: &str) -> Option<&[String]> {
+        let sets = self.by_package.get(package)?;
+        match sets.len() {
+            1 => sets.first().map(Vec::as_slice),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a package id is one of a path package (a workspace member or a path dependency),
+/// old (`name 1.0.0 (path+file://...)`) or new (`path+file:///dir#name@1.0.0`) style.
+fn is_path_package(package_id: &str) -> bool {
+    package_id.starts_with("path+file://") || package_id.contains("(path+file://")
 }
 
 fn cargo_binary() -> String {

@@ -251,7 +251,7 @@ mod tests {
             lib_crate: Some("core_utils".into()),
             publishable: true,
             dependencies: Vec::new(),
-            declares_features: false,
+            feature_declarations: String::new(),
             is_proc_macro: false,
         };
         let error = read_inputs(target.path(), workspace, &package, Unit::Doc).expect_err("no dep-info yet");

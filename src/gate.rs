@@ -299,6 +299,8 @@ pub fn current_apis<T: Send>(
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
     let mut settled = vec![false; packages.len()];
     let mut documented: Vec<usize> = Vec::new();
+    // By documented package: the features each member's library was built with in its run.
+    let mut built_in_run: BTreeMap<usize, std::sync::Arc<crate::cargo::LibraryFeatures>> = BTreeMap::new();
     let generation = rayon::in_place_scope(|scope| -> Result<()> {
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
@@ -316,7 +318,7 @@ pub fn current_apis<T: Send>(
                     continue;
                 };
                 let known = fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
-                let Some(key) = inputs.key(name, entry.evaluates_constants, &known) else {
+                let Some(key) = inputs.key(name, &entry.sourced, &known) else {
                     if !first_run_pending {
                         to_document.push(index);
                     }
@@ -340,13 +342,13 @@ pub fn current_apis<T: Send>(
         };
         // Documents `batch` in one cargo run, and returns once every API of it is stored (and
         // its fingerprint known); `then` goes on in the background.
-        let document = |batch: &[usize]| -> Result<()> {
+        let document = |batch: &[usize]| -> Result<crate::cargo::LibraryFeatures> {
             let batch_packages: Vec<&Package> = batch.iter().map(|&index| packages[index]).collect();
             rayon::in_place_scope(|stores| {
-                workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, json| {
+                workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, output| {
                     let index = batch[position];
                     let (package, fill, cache, fingerprints) = (packages[index], &fill, &cache, &fingerprints);
-                    stores.spawn(move |_| match cache.store_api(workspace, package, inputs.own_key(&package.name), &json) {
+                    stores.spawn(move |_| match cache.store_api(workspace, package, inputs.own_key(&package.name), &output) {
                         Ok(api) => {
                             fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(package.name.clone(), api.fingerprint.clone());
                             scope.spawn(move |_| {
@@ -360,11 +362,13 @@ pub fn current_apis<T: Send>(
             })
         };
         let first = resolve(&mut settled, &mut keys, true);
-        document(&first)?;
+        let built = std::sync::Arc::new(document(&first)?);
+        built_in_run.extend(first.iter().map(|&index| (index, built.clone())));
         documented.extend(&first);
         first.iter().for_each(|&index| settled[index] = true);
         let second = resolve(&mut settled, &mut keys, false);
-        document(&second)?;
+        let built = std::sync::Arc::new(document(&second)?);
+        built_in_run.extend(second.iter().map(|&index| (index, built.clone())));
         documented.extend(&second);
         Ok(())
     });
@@ -381,17 +385,18 @@ pub fn current_apis<T: Send>(
         inputs.clone()
     };
     let fingerprints = fingerprints.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let documented_features: BTreeMap<String, Option<Vec<String>>> =
+        packages.iter().zip(&apis).map(|(package, (api, _, _))| (package.name.clone(), api.documented_features.clone())).collect();
     for name in now.dependencies_first() {
         let Some(&index) = index_of.get(name.as_str()) else { continue };
-        if !documented.contains(&index) {
-            continue;
-        }
+        let Some(built) = built_in_run.get(&index) else { continue };
         let api = &apis[index].0;
+        let sourced = now.sourced_dependencies(name, api.evaluates_constants, built, &documented_features);
         let key = now
-            .key(name, api.evaluates_constants, &fingerprints)
+            .key(name, &sourced, &fingerprints)
             .with_context(|| format!("the fingerprint of a dependency of `{name}` is missing after documenting it"))?;
         if api.in_cache {
-            cache.set_key(name, inputs.own_key(name), now.own_key(name), &key)?;
+            cache.set_key(name, inputs.own_key(name), now.own_key(name), &key, &sourced)?;
         }
         keys.insert(name.clone(), key);
     }

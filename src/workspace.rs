@@ -44,9 +44,12 @@ pub struct Package {
     pub publishable: bool,
     /// Its declared dependencies.
     pub dependencies: Vec<Dependency>,
-    /// Whether its manifest declares features (optional dependencies count): then what a
-    /// dependent sees of it depends on the features the dependent's build turns on.
-    pub declares_features: bool,
+    /// What its manifest says that cargo's feature resolution reads: its `[features]` and, for
+    /// each dependency, its kind, platform, optionality and the features it asks for, as
+    /// canonical JSON. Cargo unifies the features of a package across the workspace (see
+    /// `cargo::generate_rustdoc`), so these of every member decide what each member is built
+    /// with.
+    pub feature_declarations: String,
     /// Whether its library is a procedural macro, whose dependents see what its code does.
     pub is_proc_macro: bool,
 }
@@ -80,6 +83,30 @@ pub enum DepKind {
     Normal,
     Dev,
     Build,
+}
+
+/// See [`Package::feature_declarations`].
+fn feature_declarations(package: &cargo_metadata::Package) -> String {
+    let mut dependencies: Vec<serde_json::Value> = package
+        .dependencies
+        .iter()
+        .map(|dependency| {
+            let mut features = dependency.features.clone();
+            features.sort();
+            serde_json::json!([
+                dependency.name,
+                dependency.rename,
+                format!("{:?}", dependency.kind),
+                dependency.target.as_ref().map(ToString::to_string),
+                dependency.optional,
+                dependency.uses_default_features,
+                features,
+            ])
+        })
+        .collect();
+    dependencies.sort_by_key(ToString::to_string);
+    // `features` is a BTreeMap: its keys serialise sorted.
+    serde_json::json!({ "features": package.features, "dependencies": dependencies }).to_string()
 }
 
 impl Package {
@@ -138,7 +165,7 @@ impl Workspace {
                     manifest_path,
                     lib_crate,
                     publishable: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
-                    declares_features: !package.features.is_empty(),
+                    feature_declarations: feature_declarations(package),
                     is_proc_macro: package.targets.iter().any(|target| target.is_proc_macro()),
                     dependencies: package
                         .dependencies
@@ -247,8 +274,8 @@ impl Workspace {
         target_dir: Option<&Path>,
     ) -> Result<Vec<PathBuf>> {
         let paths: Vec<Mutex<Option<PathBuf>>> = packages.iter().map(|_| Mutex::default()).collect();
-        self.rustdoc_each(packages, features, target_dir, &|index, path| {
-            *paths[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(path);
+        self.rustdoc_each(packages, features, target_dir, &|index, documented| {
+            *paths[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(documented.json);
         })?;
         paths
             .into_iter()
@@ -257,15 +284,16 @@ impl Workspace {
     }
 
     /// Generates the rustdoc JSON of `packages` in one cargo run, and calls `on_ready` with a
-    /// package's index and JSON path as soon as that package is documented, while cargo goes on
-    /// with the others. On an error, drop what `on_ready` received.
-    pub fn rustdoc_each(
+    /// package's index and JSON as soon as that package is documented, while cargo goes on
+    /// with the others. On an error, drop what `on_ready` received. Returns the features each
+    /// member's library was built with in the run.
+    pub(crate) fn rustdoc_each(
         &self,
         packages: &[&Package],
         features: &BTreeMap<String, Vec<String>>,
         target_dir: Option<&Path>,
-        on_ready: &(dyn Fn(usize, PathBuf) + Sync),
-    ) -> Result<()> {
+        on_ready: &(dyn Fn(usize, cargo::Documented) + Sync),
+    ) -> Result<cargo::LibraryFeatures> {
         let targets = packages
             .iter()
             .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default()))

@@ -225,6 +225,59 @@ fn a_version_bump_documents_the_members_that_depend_on_it() {
     assert_same_as_uncached(&logged, &bumped);
 }
 
+#[test]
+fn a_member_with_features_keeps_the_cutoff_as_its_features_are_the_workspace_s() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    // validation turns on a non-default feature of core-utils: cargo unifies features across
+    // the workspace, so every run builds core-utils with it, whichever packages it documents.
+    repo.edit("packages/core-utils/Cargo.toml", "[dependencies]", "[features]\nextra = []\n\n[dependencies]");
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Only with `extra`.\n#[cfg(feature = \"extra\")]\npub fn extra_api() {}\n");
+    repo.edit("packages/validation/Cargo.toml", "core-utils = { workspace = true }", "core-utils = { workspace = true, features = [\"extra\"] }");
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+    let core = support::monorepo::package(&cold.report, "core-utils");
+    assert_eq!(support::monorepo::finding_ids(core), ["function_added"], "core-utils is documented with `extra`: {core:#}");
+
+    // A private change: core-utils alone is documented, with the same features.
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() {}\n");
+    let private = logged.check();
+    assert_eq!(private.documented, names(&["core-utils"]));
+    assert_eq!(verdicts(&private.report), verdicts(&cold.report));
+    assert_same_as_uncached(&logged, &private);
+
+    // What a member asks of another's features is an input of every package.
+    repo.edit("packages/validation/Cargo.toml", "core-utils = { workspace = true, features = [\"extra\"] }", "core-utils = { workspace = true }");
+    let without = logged.check();
+    assert_eq!(without.documented, names(&ALL));
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&without.report, "core-utils")), Vec::<&str>::new());
+}
+
+#[test]
+fn a_dependent_documented_with_other_features_than_the_fingerprint_keys_on_the_source() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    // apicheck turns `extra` on for core-utils when it documents core-utils: a run that
+    // documents validation without core-utils builds core-utils without it, so core-utils'
+    // fingerprint does not stand for what validation's documentation saw.
+    repo.edit("packages/core-utils/Cargo.toml", "[dependencies]", "[features]\nextra = []\n\n[dependencies]");
+    repo.edit(
+        "Cargo.toml",
+        "[workspace.metadata.apicheck.rules]",
+        "[workspace.metadata.apicheck.features]\ncore-utils = [\"extra\"]\n\n[workspace.metadata.apicheck.rules]",
+    );
+    assert_eq!(logged.check().documented, names(&ALL));
+    append(repo, "packages/validation/src/lib.rs", "\n#[allow(dead_code)]\nfn private_rule() {}\n");
+    assert_eq!(logged.check().documented, names(&["validation"]));
+
+    // A private change to core-utils: validation's key holds core-utils' source key, the
+    // others' its fingerprint.
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() {}\n");
+    let private = logged.check();
+    assert_eq!(private.documented, names(&["core-utils", "validation"]));
+    assert_same_as_uncached(&logged, &private);
+}
+
 /// Asserts that checking again without the cache gives the report of `run`.
 fn assert_same_as_uncached(logged: &Logged, run: &Run) {
     fs::remove_dir_all(logged.repo.path("target/apicheck")).unwrap();
