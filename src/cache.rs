@@ -407,11 +407,12 @@ struct ExtraInputs {
 impl ExtraInputs {
     /// What the documentation of `package` in `target_dir` read, as the dep-info of its
     /// documentation and of the check builds of the members it depends on name it, each
-    /// fingerprinted now.
-    fn read(workspace: &Workspace, target_dir: &Path, package: &Package) -> Result<ExtraInputs> {
+    /// fingerprinted now. A member it declares but the run did not build (an optional
+    /// dependency that is off) was not read.
+    fn read(workspace: &Workspace, target_dir: &Path, package: &Package, documented: &Documented) -> Result<ExtraInputs> {
         let members = members_reached(workspace, &[package]);
         let mut read = depinfo::read_inputs(target_dir, &workspace.root, package, Unit::Doc)?;
-        for member in members.iter().filter(|member| member.name != package.name) {
+        for member in members.iter().filter(|member| member.name != package.name && documented.built_packages.contains(&member.name)) {
             read.extend(depinfo::read_inputs(target_dir, &workspace.root, member, Unit::Check)?);
         }
         let mut inputs = ExtraInputs::default();
@@ -553,37 +554,55 @@ fn drop_ids(value: &mut serde_json::Value, krate: &rustdoc_types::Crate) {
 
 /// Whether a crate's rustdoc JSON holds values the compiler evaluated, which can follow
 /// from another crate's private code (`[u8; size_of::<dep::T>()]`, `const N: usize =
-/// dep::f();`, an enum discriminant, a const generic argument): an array type, a const
-/// generic argument or parameter, a constant (an item, or bound to an associated constant)
-/// that is not a literal, an associated constant with a value, or a discriminant, in any
-/// item. Literal array lengths count too: the JSON
-/// does not tell them apart.
+/// dep::f();`, `A = dep::f()` in an enum), in an item another crate sees: a number as an
+/// array's length (the JSON does not tell a literal length from an evaluated one), a
+/// constant's evaluated value when it is not a literal, or a discriminant that is not a
+/// literal. What rustdoc writes as the code is written follows from the crate's own code: a
+/// generic parameter as a length (`[u8; N]`), a constant's expression, an associated
+/// constant's value (`_` when it is not simple), a const parameter's default. So does what
+/// private items hold: no dependent and no finding sees it.
 fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
     fn holds(value: &serde_json::Value) -> bool {
+        let text = |value: &serde_json::Value, name: &str| value.get(name).and_then(serde_json::Value::as_str).map(str::to_owned);
         match value {
             serde_json::Value::Array(list) => list.iter().any(holds),
             serde_json::Value::Object(object) => object.iter().any(|(name, inner)| match name.as_str() {
-                "array" => true,
-                "const" => inner.get("is_literal") != Some(&serde_json::Value::Bool(true)),
-                // A constant bound to an associated constant; a constant item holds its `const`.
-                "constant" => match inner.get("is_literal") {
-                    Some(literal) => literal != &serde_json::Value::Bool(true),
+                "array" => text(inner, "len").is_none_or(|len| is_number(&len)) || holds(inner),
+                // A `Constant` (in a constant item, a const generic argument, an associated
+                // constant's binding) has `is_literal`; a const parameter has a type and a
+                // default as written.
+                "const" | "constant" => match inner.get("is_literal") {
+                    Some(literal) => literal != &serde_json::Value::Bool(true) && !inner.get("value").is_none_or(serde_json::Value::is_null),
                     None => holds(inner),
                 },
-                "assoc_const" => !inner.get("value").is_none_or(serde_json::Value::is_null) || holds(inner),
-                "discriminant" => !inner.is_null(),
+                "discriminant" => !inner.is_null() && !text(inner, "expr").is_some_and(|expr| is_literal(&expr)),
                 _ => holds(inner),
             }),
             _ => false,
         }
     }
-    for item in krate.index.values() {
+    for item in krate.index.values().filter(|item| seen_across_crates(item)) {
         let inner = serde_json::to_value(&item.inner).context("cannot serialise a rustdoc item")?;
         if holds(&inner) {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// Whether `expr`, as rustdoc wrote it, is a number (`-3`, `0x1F`, `1_000u32`).
+fn is_number(expr: &str) -> bool {
+    let expr = expr.trim();
+    let unsigned = expr.strip_prefix('-').unwrap_or(expr).trim_start();
+    unsigned.starts_with(|c: char| c.is_ascii_digit()) && unsigned.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `expr`, as rustdoc wrote it, is a number, byte or character literal (`-3`,
+/// `0x1F`, `1_000u32`, `b'a'`, `'a'`): a value no other crate's code can change.
+fn is_literal(expr: &str) -> bool {
+    let expr = expr.trim();
+    let quoted = |text: &str| text.len() >= 3 && text.starts_with('\'') && text.ends_with('\'');
+    is_number(expr) || quoted(expr) || expr.strip_prefix('b').is_some_and(quoted)
 }
 
 /// A package's current API, from the cache or just generated.
@@ -795,7 +814,7 @@ impl Cache {
         let rustdoc = dir.join(RUSTDOC_FILE);
         fs::copy(generated, &rustdoc)
             .with_context(|| format!("cannot copy {} into the cache at {}", generated.display(), rustdoc.display()))?;
-        let untracked = match ExtraInputs::read(workspace, &self.target_dir, package) {
+        let untracked = match ExtraInputs::read(workspace, &self.target_dir, package, documented) {
             Ok(inputs) => {
                 let inputs = InputsEntry {
                     apicheck_cache: CACHE_SCHEMA,
@@ -850,15 +869,10 @@ impl Cache {
         write_atomically(&path, &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)
     }
 
-    /// The cached diff of `package` whose own key is `own_key`, under `key` (see
-    /// [`diff_key`]), if a sound entry holds it and what else the documentation read is
-    /// unchanged.
-    pub fn diff(&self, package: &str, own_key: &str, key: &str) -> Option<CachedDiff> {
+    /// The cached diff of `package` under `key` (see [`diff_key`]), if a sound entry holds it.
+    pub fn diff(&self, package: &str, key: &str) -> Option<CachedDiff> {
         let entry: DiffEntry = serde_json::from_slice(&fs::read(self.package_dir(package).join(DIFF_FILE)).ok()?).ok()?;
-        let sound = entry.apicheck_cache == CACHE_SCHEMA
-            && entry.package == package
-            && entry.key == key
-            && self.recorded_key(package, own_key).is_some();
+        let sound = entry.apicheck_cache == CACHE_SCHEMA && entry.package == package && entry.key == key;
         sound.then_some(entry.cached)
     }
 
@@ -870,11 +884,19 @@ impl Cache {
     }
 }
 
-/// The key of a diff: the current API's input key, the digest of the stored baseline's files
-/// (see [`baseline_digest`]), and whether the lints ran.
-pub fn diff_key(input_key: &str, baseline_digest: &str, lints: bool) -> String {
+/// The key of a diff: apicheck (which compares), the current API's fingerprint and rustdoc
+/// format, the digest of the stored baseline's files (see [`baseline_digest`]), and whether
+/// the lints ran. The fingerprint covers what the comparison reads of the current API: its
+/// model, and every item of its rustdoc JSON another crate can see, where it starts, its
+/// attributes and what it holds, with the private fields and sealing supertraits the model
+/// records (see [`api_fingerprint`]). What it leaves out, private items and function bodies,
+/// neither apicheck's rules nor the lints read.
+pub fn diff_key(api: &CurrentApi, baseline_digest: &str, lints: bool) -> String {
     let mut hasher = Sha256::new();
-    field(&mut hasher, "input", input_key.as_bytes());
+    field(&mut hasher, "schema", &CACHE_SCHEMA.to_le_bytes());
+    field(&mut hasher, "apicheck", env!("CARGO_PKG_VERSION").as_bytes());
+    field(&mut hasher, "fingerprint", api.fingerprint.as_bytes());
+    field(&mut hasher, "rustdoc format", &api.rustdoc_format.to_le_bytes());
     field(&mut hasher, "lints", &[u8::from(lints)]);
     field(&mut hasher, "baseline", baseline_digest.as_bytes());
     hex(&hasher.finalize())
@@ -891,4 +913,20 @@ pub fn baseline_digest(baselines: &Baselines, package: &str) -> String {
         }
     }
     hex(&hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_literal, is_number};
+
+    #[test]
+    fn literals_are_numbers_bytes_and_characters_as_written() {
+        assert!(is_number("8") && is_number("-0x1F") && !is_number("N") && !is_number("_") && !is_number("'a'"));
+        for literal in ["4", "-3", "0x1F", "0b1010", "1_000u32", "b'2'", "'a'", "b'\\n'"] {
+            assert!(is_literal(literal), "{literal}");
+        }
+        for expression in ["{ _ }", "_", "N", "dep::f()", "1 + 2", "limit() as isize", "-x", "'", "b''"] {
+            assert!(!is_literal(expression), "{expression}");
+        }
+    }
 }

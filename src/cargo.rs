@@ -34,6 +34,8 @@ pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
 #[derive(Debug, Clone)]
 pub struct DocTarget {
     pub package: String,
+    /// The package id spec that selects it (`path+file:///dir#name@1.0.0`).
+    pub spec: String,
     pub crate_name: String,
     /// Features to enable besides the default ones.
     pub features: Vec<String>,
@@ -105,7 +107,7 @@ pub fn generate_rustdoc(
         command.arg("--config").arg(format!("build.build-dir={}", toml::Value::String(dir.to_string())));
     }
     for target in targets {
-        command.arg("--package").arg(&target.package);
+        command.arg("--package").arg(&target.spec);
         for feature in &target.features {
             command.arg("--features").arg(format!("{}/{feature}", target.package));
         }
@@ -163,7 +165,8 @@ pub fn generate_rustdoc(
                         && json_path(&targets[index]).is_file()
                     {
                         handed_over[index] = true;
-                        on_ready(index, Documented { json: json_path(&targets[index]), features: Some(features) });
+                        let built_packages = built.by_package.keys().cloned().collect();
+                        on_ready(index, Documented { json: json_path(&targets[index]), features: Some(features), built_packages });
                     }
                 }
                 _ => {}
@@ -193,7 +196,7 @@ pub fn generate_rustdoc(
         if !path.is_file() {
             bail!("`cargo doc` succeeded but wrote no {} for package `{}`", path.display(), target.package);
         }
-        on_ready(index, Documented { json: path, features: None });
+        on_ready(index, Documented { json: path, features: None, built_packages: built.by_package.keys().cloned().collect() });
     }
     Ok(built)
 }
@@ -205,6 +208,10 @@ pub struct Documented {
     /// The features it was documented with, as cargo reported them (every feature on,
     /// those other features turn on included), sorted; `None` when cargo did not report it.
     pub features: Option<Vec<String>>,
+    /// The path packages whose library the run had built (or documented) when it reported
+    /// this one: every one its documentation read, as cargo builds a package's dependencies
+    /// first. An optional dependency that is off is not among them.
+    pub built_packages: BTreeSet<String>,
 }
 
 /// The features each path package's library was built with (documented or checked as a

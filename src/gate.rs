@@ -173,14 +173,13 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     let cache = Cache::in_target_dir(&target_dir);
     let inputs = cache::input_keys(workspace, &packages, &config.features)?;
 
-    // Runs on each API as soon as it is there: the cached findings when the key and the
-    // baseline did not change, else the comparison with the baseline.
-    let compare = |package: &Package, api: &CurrentApi, key: Option<&str>| -> Comparison {
+    // Runs on each API as soon as it is there: the cached findings when the API fingerprint
+    // and the baseline did not change (a private change documents a package again, but leaves
+    // its findings), else the comparison with the baseline.
+    let compare = |package: &Package, api: &CurrentApi| -> Comparison {
         let name = package.name.as_str();
         let baseline_digest = cache::baseline_digest(&baselines, name);
-        if let Some(key) = key
-            && let Some(cached) = cache.diff(name, inputs.own_key(name), &cache::diff_key(key, &baseline_digest, lints_on))
-        {
+        if let Some(cached) = cache.diff(name, &cache::diff_key(api, &baseline_digest, lints_on)) {
             return Comparison::Cached(cached);
         }
         match baselines.summary(name) {
@@ -198,7 +197,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     for (package, (api, comparison, documented)) in packages.iter().zip(current.apis) {
         let mut analysis = Analysis::new(package);
         analysis.documented = documented;
-        analysis.notes.extend(api.untracked);
+        analysis.notes.extend(api.untracked.clone());
         match comparison {
             Comparison::Cached(cached) => {
                 analysis.baseline = Some(cached.baseline.clone());
@@ -220,7 +219,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
                                 "not cached: the baseline of `{name}` changed while it was compared (an `apicheck baseline` \
                                  at the same time?); run `apicheck check` again to check against the new one"
                             ));
-                        } else if let Err(error) = cache.store_diff(name, &cache::diff_key(&current.keys[name], &baseline_digest, lints_on), &cached) {
+                        } else if let Err(error) = cache.store_diff(name, &cache::diff_key(&api, &baseline_digest, lints_on), &cached) {
                             analysis.notes.push(format!("not cached: {error:#}; the next run compares `{name}` again"));
                         }
                         finish(workspace, &mut analysis, cached);
@@ -258,8 +257,6 @@ pub struct CurrentApis<T> {
     /// For each package, in order: its API, what `then` made of it, and whether this run
     /// documented it.
     pub apis: Vec<(CurrentApi, T, bool)>,
-    /// The key of each package (see [`cache::KeyInputs`]).
-    pub keys: BTreeMap<String, String>,
 }
 
 /// The current API of each of `packages`, whose key inputs are `inputs`, and what `then` made
@@ -281,7 +278,7 @@ pub fn current_apis<T: Send>(
     packages: &[&Package],
     target_dir: &Path,
     inputs: &cache::KeyInputs,
-    then: &(dyn Fn(&Package, &CurrentApi, Option<&str>) -> T + Sync),
+    then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
 ) -> Result<CurrentApis<T>> {
     let cache = Cache::in_target_dir(target_dir);
     let index_of: BTreeMap<&str, usize> = packages.iter().enumerate().map(|(index, p)| (p.name.as_str(), index)).collect();
@@ -294,9 +291,8 @@ pub fn current_apis<T: Send>(
     let fill = |index: usize, result: Result<(CurrentApi, T, bool)>| {
         *slots[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result);
     };
-    // The fingerprint of every package whose API is known, and the keys of those from the cache.
+    // The fingerprint of every package whose API is known.
     let fingerprints: Mutex<BTreeMap<String, String>> = Mutex::default();
-    let mut keys: BTreeMap<String, String> = BTreeMap::new();
     let mut settled = vec![false; packages.len()];
     let mut documented: Vec<usize> = Vec::new();
     // By documented package: the features each member's library was built with in its run.
@@ -306,7 +302,7 @@ pub fn current_apis<T: Send>(
         // known and still the one its entry holds. Returns those to document: every one whose
         // entry does not hold, and, after the first run (`first_run_pending` false), every one
         // whose key is still not known.
-        let resolve = |settled: &mut Vec<bool>, keys: &mut BTreeMap<String, String>, first_run_pending: bool| -> Vec<usize> {
+        let resolve = |settled: &mut Vec<bool>, first_run_pending: bool| -> Vec<usize> {
             let mut to_document = Vec::new();
             for name in inputs.dependencies_first() {
                 let Some(&index) = index_of.get(name.as_str()) else { continue };
@@ -331,10 +327,9 @@ pub fn current_apis<T: Send>(
                 };
                 settled[index] = true;
                 fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.clone(), api.fingerprint.clone());
-                keys.insert(name.clone(), key.clone());
                 let (package, fill) = (packages[index], &fill);
                 scope.spawn(move |_| {
-                    let made = then(package, &api, Some(&key));
+                    let made = then(package, &api);
                     fill(index, Ok((api, made, false)));
                 });
             }
@@ -352,7 +347,7 @@ pub fn current_apis<T: Send>(
                         Ok(api) => {
                             fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(package.name.clone(), api.fingerprint.clone());
                             scope.spawn(move |_| {
-                                let made = then(package, &api, None);
+                                let made = then(package, &api);
                                 fill(index, Ok((api, made, true)));
                             });
                         }
@@ -361,12 +356,12 @@ pub fn current_apis<T: Send>(
                 })
             })
         };
-        let first = resolve(&mut settled, &mut keys, true);
+        let first = resolve(&mut settled, true);
         let built = std::sync::Arc::new(document(&first)?);
         built_in_run.extend(first.iter().map(|&index| (index, built.clone())));
         documented.extend(&first);
         first.iter().for_each(|&index| settled[index] = true);
-        let second = resolve(&mut settled, &mut keys, false);
+        let second = resolve(&mut settled, false);
         let built = std::sync::Arc::new(document(&second)?);
         built_in_run.extend(second.iter().map(|&index| (index, built.clone())));
         documented.extend(&second);
@@ -398,9 +393,8 @@ pub fn current_apis<T: Send>(
         if api.in_cache {
             cache.set_key(name, inputs.own_key(name), now.own_key(name), &key, &sourced)?;
         }
-        keys.insert(name.clone(), key);
     }
-    Ok(CurrentApis { apis, keys })
+    Ok(CurrentApis { apis })
 }
 
 /// Fills in the findings of a compared package: the cached or computed diff, and the public
@@ -844,7 +838,7 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
     }
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
     let inputs = cache::input_keys(workspace, &packages, &config.features)?;
-    let apis = current_apis(workspace, config, &packages, &target_dir, &inputs, &|_, _, _| ())?.apis;
+    let apis = current_apis(workspace, config, &packages, &target_dir, &inputs, &|_, _| ())?.apis;
     let commit = match Repo::discover(&workspace.root) {
         Some(repo) => repo.head()?,
         None => None,

@@ -115,7 +115,14 @@ impl Package {
     pub fn doc_target(&self, features: &[String]) -> Result<DocTarget> {
         match &self.lib_crate {
             Some(crate_name) => {
-                Ok(DocTarget { package: self.name.clone(), crate_name: crate_name.clone(), features: features.to_vec() })
+                Ok(DocTarget {
+                    package: self.name.clone(),
+                    // A package id spec, not the name: another package of the graph can have
+                    // the name (a published release of the member, a dev-dependency's).
+                    spec: format!("path+file://{}#{}@{}", self.dir.display(), self.name, self.version),
+                    crate_name: crate_name.clone(),
+                    features: features.to_vec(),
+                })
             }
             None => bail!(
                 "package `{}` has no library target: apicheck checks the public API of libraries ({})",

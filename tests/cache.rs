@@ -59,7 +59,12 @@ impl Logged {
             .filter(|line| line.starts_with("doc "))
             .flat_map(|line| {
                 let words: Vec<&str> = line.split_whitespace().collect();
-                words.windows(2).filter(|w| w[0] == "--package").map(|w| w[1].to_string()).collect::<Vec<_>>()
+                // `--package path+file:///dir#name@version`
+                words
+                    .windows(2)
+                    .filter(|w| w[0] == "--package")
+                    .map(|w| w[1].rsplit('#').next().and_then(|id| id.split('@').next()).unwrap_or(w[1]).to_string())
+                    .collect::<Vec<_>>()
             })
             .collect();
         documented.sort();
@@ -178,6 +183,25 @@ fn a_private_change_documents_only_that_package() {
 }
 
 #[test]
+fn a_private_field_is_a_change_the_cached_findings_see() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Open.\npub struct Open {\n    /// A.\n    pub a: u32,\n}\n");
+    let recorded = repo.apicheck_env(&["baseline", "-p", "core-utils"], &[]);
+    assert!(recorded.status.success(), "{}", String::from_utf8_lossy(&recorded.stderr));
+    let cold = logged.check();
+    assert_eq!(cold.code, 0, "{:#}", cold.report);
+    // Users can no longer build an `Open` with a struct literal: the findings, cached by the
+    // API fingerprint, must change though the field is private.
+    repo.edit("packages/core-utils/src/lib.rs", "    pub a: u32,\n}", "    pub a: u32,\n    b: u32,\n}");
+    let private_field = logged.check();
+    assert!(private_field.documented.contains(&"core-utils".to_string()));
+    let ids = support::monorepo::finding_ids(support::monorepo::package(&private_field.report, "core-utils"));
+    assert!(ids.contains(&"struct_now_has_private_fields"), "{ids:?}");
+    assert_same_as_uncached(&logged, &private_field);
+}
+
+#[test]
 fn a_change_of_an_auto_trait_only_documents_the_members_that_depend_on_it() {
     let logged = Logged::new();
     let cold = logged.check();
@@ -205,10 +229,20 @@ fn a_constant_evaluated_from_a_dependency_follows_its_private_code() {
     // domain-shared's JSON holds the value of a const fn of core-utils, whose body is private.
     append(repo, "packages/core-utils/src/lib.rs", "\n/// A limit.\npub const fn limit() -> usize {\n    64\n}\n");
     append(repo, "packages/domain-shared/src/lib.rs", "\n/// core-utils' limit.\npub const LIMIT: usize = core_utils::limit();\n");
+    // auth-core's, an enum discriminant.
+    append(repo, "packages/auth-core/src/lib.rs", "\n/// Sizes.\npub enum Size {\n    /// core-utils' limit.\n    Limit = core_utils::limit() as isize,\n}\n");
+    // Literal discriminants and an associated constant's expression follow from validation's
+    // own code: its key keeps core-utils' fingerprint.
+    append(
+        repo,
+        "packages/validation/src/lib.rs",
+        "\n/// Codes.\npub enum Code {\n    /// One.\n    One = 1,\n    /// Hex.\n    Hex = 0x1F,\n}\n\nimpl Code {\n    /// A product.\n    pub const PRODUCT: u32 = 3 * 7;\n}\n",
+    );
     assert_eq!(logged.check().documented, names(&ALL));
     repo.edit("packages/core-utils/src/lib.rs", "    64\n}", "    65\n}");
     let changed = logged.check();
-    assert_eq!(changed.documented, names(&["core-utils", "domain-shared"]));
+    // multi-tenant-core depends on auth-core, whose API changed: `Size::Limit` is 65 now.
+    assert_eq!(changed.documented, names(&["auth-core", "core-utils", "domain-shared", "multi-tenant-core"]));
     let json = fs::read_to_string(logged.cache_file("domain-shared", "rustdoc.json")).unwrap();
     let at = json.find("\"LIMIT\"").expect("LIMIT in the JSON");
     let constant = &json[at..(at + 400).min(json.len())];
