@@ -81,6 +81,10 @@ class Workspace:
         self.label, self.repo, self.root, self.leaf, self.middle = label, repo, root, leaf, middle
         self.apicheck, self.csc, self.args = apicheck, csc, args
         self.names = governed(repo, apicheck)
+        metadata = json.loads(subprocess.run(["cargo", "metadata", "--no-deps", "--format-version", "1"],
+                                             cwd=repo, capture_output=True, text=True, check=True).stdout)
+        # Package id specs: a member can share its name with a crates.io release in the lockfile.
+        self.ids = {package["name"]: package["id"] for package in metadata["packages"]}
         self.base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
                                    check=True).stdout.strip()
         self.counter = iter(range(1_000_000))
@@ -100,7 +104,7 @@ class Workspace:
             f.write(f"\n/// Added.\n#[allow(dead_code)]\n{visibility}fn bench_added_{next(self.counter)}() {{}}\n")
 
     def floor(self, names):
-        packages = [arg for name in names for arg in ("-p", name)]
+        packages = [arg for name in names for arg in ("-p", self.ids[name])]
         return ["cargo", "doc", "--no-deps", "--lib", "--target-dir", "target/floor", *UNIFICATION, *packages]
 
     def measure(self):
