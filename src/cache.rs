@@ -111,7 +111,9 @@ impl KeyInputs {
     /// stand in its key instead of their fingerprint: all of them when its documentation
     /// evaluates constants (whose values can follow from a dependency's private code), else
     /// each whose library the run built with other features than those its fingerprint was
-    /// taken with (`documented_features`, by package), or with more than one feature set.
+    /// taken with (`documented_features`, by package), or with more than one feature set. One
+    /// the run did not build (an optional dependency that is off) the package did not see: its
+    /// fingerprint stays, which can only make the key change more often.
     pub(crate) fn sourced_dependencies(
         &self,
         package: &str,
@@ -122,10 +124,11 @@ impl KeyInputs {
         self.fingerprinted_dependencies(package)
             .iter()
             .filter(|dependency| {
-                evaluates_constants || {
-                    let fingerprinted_with = documented_features.get(dependency.as_str()).and_then(Option::as_deref);
-                    fingerprinted_with.is_none() || built.only_set(dependency) != fingerprinted_with
-                }
+                evaluates_constants
+                    || built.built(dependency) && {
+                        let fingerprinted_with = documented_features.get(dependency.as_str()).and_then(Option::as_deref);
+                        fingerprinted_with.is_none() || built.only_set(dependency) != fingerprinted_with
+                    }
             })
             .cloned()
             .collect()
@@ -560,7 +563,9 @@ fn drop_ids(value: &mut serde_json::Value, krate: &rustdoc_types::Crate) {
 /// literal. What rustdoc writes as the code is written follows from the crate's own code: a
 /// generic parameter as a length (`[u8; N]`), a constant's expression, an associated
 /// constant's value (`_` when it is not simple), a const parameter's default. So does what
-/// private items hold: no dependent and no finding sees it.
+/// private items hold, and the impls of private types (a private type cannot appear in a
+/// public interface, an impl's associated types included): no dependent and no finding sees
+/// it.
 fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
     fn holds(value: &serde_json::Value) -> bool {
         let text = |value: &serde_json::Value, name: &str| value.get(name).and_then(serde_json::Value::as_str).map(str::to_owned);
@@ -581,7 +586,20 @@ fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
             _ => false,
         }
     }
-    for item in krate.index.values().filter(|item| seen_across_crates(item)) {
+    let is_private_local = |ty: &rustdoc_types::Type| match ty {
+        rustdoc_types::Type::ResolvedPath(path) => krate.index.get(&path.id).is_some_and(|item| !seen_across_crates(item)),
+        _ => false,
+    };
+    let mut unreachable: std::collections::HashSet<rustdoc_types::Id> = std::collections::HashSet::new();
+    for (id, item) in &krate.index {
+        if let rustdoc_types::ItemEnum::Impl(implementation) = &item.inner
+            && is_private_local(&implementation.for_)
+        {
+            unreachable.insert(*id);
+            unreachable.extend(implementation.items.iter().copied());
+        }
+    }
+    for (_, item) in krate.index.iter().filter(|(id, item)| seen_across_crates(item) && !unreachable.contains(id)) {
         let inner = serde_json::to_value(&item.inner).context("cannot serialise a rustdoc item")?;
         if holds(&inner) {
             return Ok(true);

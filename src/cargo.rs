@@ -225,6 +225,12 @@ pub struct LibraryFeatures {
 }
 
 impl LibraryFeatures {
+    /// Whether the run built `package`'s library at all (an optional dependency that is off
+    /// is not built).
+    pub fn built(&self, package: &str) -> bool {
+        self.by_package.contains_key(package)
+    }
+
     /// The one feature set `package`'s library was built with in the run, if it was built with
     /// exactly one.
     pub fn only_set(&self, package: &str) -> Option<&[String]> {
