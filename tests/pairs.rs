@@ -3,9 +3,55 @@
 
 mod support;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
+use apicheck::catalog::{self, Example, RULES};
 use apicheck::{ApiFile, Bump, CompareOptions, ListingOptions, Source, compare};
+
+/// The rules of the catalog that no fixture pair shows yet. The list only shrinks: a rule added
+/// to the catalog needs a fixture pair, and a rule listed here that a pair comes to show must
+/// name that pair in the catalog instead.
+const RULES_WITHOUT_PAIR: &[&str] = &[
+    "module_now_doc_hidden", "module_no_longer_doc_hidden", "function_no_longer_doc_hidden",
+    "method_now_doc_hidden", "method_no_longer_doc_hidden", "trait_method_now_doc_hidden",
+    "trait_method_no_longer_doc_hidden", "struct_now_doc_hidden", "struct_no_longer_doc_hidden",
+    "struct_field_now_doc_hidden", "struct_field_no_longer_doc_hidden", "union_field_removed",
+    "union_field_added", "union_field_now_doc_hidden", "union_field_no_longer_doc_hidden", "enum_removed",
+    "enum_added", "enum_now_doc_hidden", "enum_no_longer_doc_hidden", "enum_variant_now_doc_hidden",
+    "enum_variant_no_longer_doc_hidden", "union_removed", "union_now_doc_hidden",
+    "union_no_longer_doc_hidden", "trait_added", "trait_now_doc_hidden", "trait_no_longer_doc_hidden",
+    "trait_associated_type_removed", "trait_associated_type_now_doc_hidden",
+    "trait_associated_type_no_longer_doc_hidden", "associated_const_removed",
+    "associated_const_now_doc_hidden", "associated_const_no_longer_doc_hidden", "trait_impl_now_doc_hidden",
+    "trait_impl_no_longer_doc_hidden", "auto_trait_impl_added", "auto_trait_impl_now_doc_hidden",
+    "auto_trait_impl_no_longer_doc_hidden", "const_removed", "const_now_doc_hidden",
+    "const_no_longer_doc_hidden", "static_removed", "static_added", "static_now_doc_hidden",
+    "static_no_longer_doc_hidden", "type_alias_removed", "type_alias_now_doc_hidden",
+    "type_alias_no_longer_doc_hidden", "macro_now_doc_hidden", "macro_no_longer_doc_hidden",
+    "reexport_removed", "reexport_added", "reexport_now_doc_hidden", "reexport_no_longer_doc_hidden",
+    "method_parameter_count_changed", "trait_method_parameter_count_changed", "method_parameter_type_changed",
+    "method_parameter_bounds_loosened", "trait_method_parameter_bounds_loosened", "function_receiver_changed",
+    "trait_method_receiver_changed", "trait_method_return_type_changed", "function_variadic_changed",
+    "method_variadic_changed", "trait_method_variadic_changed", "method_const_removed",
+    "trait_method_const_removed", "method_now_const", "trait_method_now_const", "method_unsafe_added",
+    "trait_method_unsafe_added", "method_unsafe_removed", "trait_method_unsafe_removed",
+    "method_async_changed", "trait_method_async_changed", "function_abi_changed", "method_abi_changed",
+    "trait_method_abi_changed", "method_generic_params_changed", "trait_method_generic_params_changed",
+    "enum_generic_params_changed", "union_generic_params_changed", "type_alias_generic_params_changed",
+    "method_bounds_tightened", "enum_bounds_tightened", "union_bounds_tightened",
+    "type_alias_bounds_tightened", "trait_impl_bounds_tightened", "auto_trait_impl_bounds_tightened",
+    "method_bounds_loosened", "trait_method_bounds_loosened", "struct_bounds_loosened",
+    "enum_bounds_loosened", "union_bounds_loosened", "trait_bounds_loosened", "type_alias_bounds_loosened",
+    "struct_no_longer_non_exhaustive", "enum_variant_marked_non_exhaustive",
+    "enum_variant_no_longer_non_exhaustive", "trait_method_default_added", "struct_kind_changed",
+    "struct_no_longer_has_private_fields", "enum_variant_changed_kind", "union_now_has_private_fields",
+    "trait_supertrait_removed", "trait_unsafe_added", "trait_unsafe_removed", "trait_newly_sealed",
+    "trait_associated_type_bounds_changed", "trait_associated_type_default_removed",
+    "associated_const_type_changed", "trait_associated_const_default_removed", "static_mut_now_immutable",
+    "static_became_unsafe", "macro_kind_changed", "derive_helper_attr_removed", "derive_helper_attr_added",
+    "reexport_target_changed",
+];
 
 fn expected_bump(case: &str) -> Bump {
     let manifest = support::fixtures().join("pairs/new").join(case).join("Cargo.toml");
@@ -41,11 +87,16 @@ fn every_pair_gives_its_declared_bump_and_reviewed_findings() {
 
     let mut wrong_bumps = Vec::new();
     let mut rendered = Vec::new();
+    let mut emitted: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
     for (case, old_json) in old {
         let baseline = ApiFile::read(old_json).unwrap();
         let current = ApiFile::read(&new[case]).unwrap();
         let diff = compare(&baseline, &current, CompareOptions::default()).unwrap();
         assert!(diff.lints_ran, "{case}: the lints ran");
+        for finding in &diff.findings {
+            emitted.entry(finding.id.clone()).or_default().insert(case);
+            check_against_the_catalog(case, finding);
+        }
         let expected = expected_bump(case);
         if diff.required_bump != expected {
             wrong_bumps.push(format!("{case}: expected {expected}, got {}\n{}", diff.required_bump, render(&diff)));
@@ -56,6 +107,51 @@ fn every_pair_gives_its_declared_bump_and_reviewed_findings() {
     for (case, text) in rendered {
         insta::assert_snapshot!(format!("pair__{case}"), text);
     }
+    every_rule_has_a_pair_that_shows_it(&emitted);
+}
+
+/// A finding's id is in the catalog, and a finding of apicheck's own carries its rule's bump
+/// and reference.
+fn check_against_the_catalog(case: &str, finding: &apicheck::Finding) {
+    match catalog::rule(&finding.id) {
+        Some(rule) => {
+            if finding.source == Source::Apicheck {
+                assert!(rule.bumps.contains(&finding.required_bump), "{case}: `{}` requires {}, which the catalog does not list for it", finding.id, finding.required_bump);
+                assert_eq!(finding.reference.as_deref(), Some(rule.reference().as_str()), "{case}: `{}` links to its rule's reference", finding.id);
+            }
+        }
+        None => assert!(catalog::find(&finding.id).is_ok(), "{case}: `{}` is neither a rule nor a lint of the catalog", finding.id),
+    }
+}
+
+/// Each rule names a pair that emits it (or is one of [`RULES_WITHOUT_PAIR`]), and every rule a
+/// pair emits names a pair.
+fn every_rule_has_a_pair_that_shows_it(emitted: &BTreeMap<String, BTreeSet<&String>>) {
+    let mut problems = Vec::new();
+    for rule in RULES {
+        let shown_by = emitted.get(rule.id);
+        match (&rule.example, RULES_WITHOUT_PAIR.contains(&rule.id)) {
+            (Some(Example::Pair { name, .. }), false) => {
+                if !shown_by.is_some_and(|cases| cases.iter().any(|case| case.as_str() == *name)) {
+                    problems.push(format!("`{}` names the pair `{name}`, which does not emit it (emitted by: {shown_by:?})", rule.id));
+                }
+            }
+            (Some(Example::Workspace { .. }), false) => {}
+            (None, true) => {
+                if let Some(cases) = shown_by {
+                    problems.push(format!("`{}` is shown by {cases:?}: name one as its pair in the catalog and drop it from RULES_WITHOUT_PAIR", rule.id));
+                }
+            }
+            (None, false) => problems.push(format!("`{}` has no fixture pair: add one under fixtures/pairs and name it in the catalog", rule.id)),
+            (Some(_), true) => problems.push(format!("`{}` has an example: drop it from RULES_WITHOUT_PAIR", rule.id)),
+        }
+    }
+    for id in RULES_WITHOUT_PAIR {
+        if catalog::rule(id).is_none() {
+            problems.push(format!("RULES_WITHOUT_PAIR names `{id}`, which is not a rule of the catalog"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// The pair in the design notes: cargo-semver-checks alone misses the parameter change.
