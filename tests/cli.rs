@@ -225,3 +225,42 @@ fn an_unknown_id_fails_closed_suggesting_the_closest() {
     assert_fails_closed(&apicheck(&["explain", "fucntion_removed"]), &["`fucntion_removed` is not a rule or lint id", "did you mean `function_removed`?"]);
     assert_fails_closed(&apicheck(&["explain", "no_such_thing_at_all"]), &["`no_such_thing_at_all` is not a rule or lint id", "apicheck rules"]);
 }
+
+/// A workspace of one library whose root manifest ends with `metadata`.
+fn workspace_with(metadata: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!("[package]\nname = \"typo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[workspace]\n\n{metadata}");
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    dir
+}
+
+#[test]
+fn configuration_that_names_an_unknown_id_fails_closed_suggesting_the_closest() {
+    let lints = workspace_with("[workspace.metadata.apicheck.lints]\nfucntion_removed = \"allow\"\n");
+    let manifest = lints.path().join("Cargo.toml");
+    assert_fails_closed(
+        &apicheck(&["deps", "--manifest-path", path_str(&manifest)]),
+        &["[workspace.metadata.apicheck.lints]", "`fucntion_removed` is not a rule or lint id", "did you mean `function_removed`?"],
+    );
+
+    let acknowledged = workspace_with(
+        "[[workspace.metadata.apicheck.acknowledge]]\npackage = \"typo\"\nfinding = \"function_parameter_type_chnaged\"\nversion = \"1.0.0\"\nreason = \"r\"\n",
+    );
+    let manifest = acknowledged.path().join("Cargo.toml");
+    assert_fails_closed(
+        &apicheck(&["deps", "--manifest-path", path_str(&manifest)]),
+        &["the acknowledgement `typo: function_parameter_type_chnaged`", "did you mean `function_parameter_type_changed`?"],
+    );
+
+    let in_file = workspace_with("[workspace.metadata.apicheck]\nacknowledgements = \"acks.toml\"\n");
+    std::fs::write(in_file.path().join("acks.toml"), "[[acknowledge]]\npackage = \"typo\"\nfinding = \"struct_removd\"\nversion = \"1.0.0\"\nreason = \"r\"\n").unwrap();
+    let manifest = in_file.path().join("Cargo.toml");
+    assert_fails_closed(&apicheck(&["deps", "--manifest-path", path_str(&manifest)]), &["acks.toml", "did you mean `struct_removed`?"]);
+
+    let known = workspace_with("[workspace.metadata.apicheck.lints]\nfunction_removed = \"warn\"\nfunction_missing = \"allow\"\n");
+    let manifest = known.path().join("Cargo.toml");
+    let output = apicheck(&["deps", "--manifest-path", path_str(&manifest)]);
+    assert_eq!(output.status.code(), Some(0), "a rule and a lint are accepted: {}", stderr(&output));
+}
