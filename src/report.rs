@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::ApiDiff;
 use crate::bump::Bump;
-use crate::catalog::{Entry, Example, Origin};
+use crate::catalog::{self, Entry, Example, Origin};
 use crate::findings::{Change, Finding, Level};
 use crate::gate::CheckReport;
 use crate::policy::{PackageReport, Status};
@@ -479,12 +479,16 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
                 Severity::Warning => "warning",
                 Severity::Note => "note",
             };
-            let description = format!("{} (requires a {} bump)", f.id.replace('_', " "), f.required_bump);
+            // The rule's own description and link, from the catalog; an id the catalog does not
+            // know (a report written by another apicheck version, merged) keeps what it carries.
+            let entry = catalog::find(&f.id).ok();
+            let description = entry.as_ref().map(|entry| entry.summary.trim().to_string()).unwrap_or_else(|| f.id.replace('_', " "));
+            let help = entry.and_then(|entry| entry.reference).or_else(|| f.reference.clone());
             let mut properties = json!({ "package": package.name, "path": f.path, "requiredBump": f.required_bump, "source": f.source });
             if let Some(reason) = &f.acknowledged {
                 properties["acknowledged"] = json!(reason);
             }
-            result(&f.id, &description, f.reference.as_deref(), level, f.message.clone(), f.file.as_deref().or(package.manifest.as_deref()), f.line.map(u64::from), properties);
+            result(&f.id, &description, help.as_deref(), level, f.message.clone(), f.file.as_deref().or(package.manifest.as_deref()), f.line.map(u64::from), properties);
         }
         for v in &package.violations {
             let properties = json!({ "package": package.name, "fix": v.fix });
