@@ -337,7 +337,6 @@ impl Differ<'_> {
     }
 
     fn changed(&mut self, old: &ApiItem, new: &ApiItem) {
-        let before = self.findings.len();
         let subject = self.subject(new, false);
         if !old.hidden && new.hidden {
             self.change(new, old, subject.now_doc_hidden(), Bump::Major, format!("{} is now #[doc(hidden)]: it is no longer public API", describe(new)));
@@ -534,9 +533,6 @@ impl Differ<'_> {
                 self.change(new, old, RuleId::ReexportTargetChanged, Bump::Major, format!("{} now re-exports `{nt}` instead of `{ot}`", describe(new)));
             }
             _ => {}
-        }
-        if old.hidden && !new.hidden && self.findings.len() == before {
-            self.change(new, old, subject.no_longer_doc_hidden(), Bump::Minor, format!("{} is no longer #[doc(hidden)]", describe(new)));
         }
     }
 

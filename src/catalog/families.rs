@@ -152,31 +152,6 @@ impl Subject {
             Subject::Reexport => RuleId::ReexportNowDocHidden,
         }
     }
-
-    pub(crate) fn no_longer_doc_hidden(self) -> RuleId {
-        match self {
-            Subject::Module => RuleId::ModuleNoLongerDocHidden,
-            Subject::Function => RuleId::FunctionNoLongerDocHidden,
-            Subject::Method => RuleId::MethodNoLongerDocHidden,
-            Subject::TraitMethod => RuleId::TraitMethodNoLongerDocHidden,
-            Subject::Struct => RuleId::StructNoLongerDocHidden,
-            Subject::StructField => RuleId::StructFieldNoLongerDocHidden,
-            Subject::UnionField => RuleId::UnionFieldNoLongerDocHidden,
-            Subject::Enum => RuleId::EnumNoLongerDocHidden,
-            Subject::EnumVariant => RuleId::EnumVariantNoLongerDocHidden,
-            Subject::Union => RuleId::UnionNoLongerDocHidden,
-            Subject::Trait => RuleId::TraitNoLongerDocHidden,
-            Subject::TraitAssociatedType => RuleId::TraitAssociatedTypeNoLongerDocHidden,
-            Subject::AssociatedConst => RuleId::AssociatedConstNoLongerDocHidden,
-            Subject::TraitImpl => RuleId::TraitImplNoLongerDocHidden,
-            Subject::AutoTraitImpl => RuleId::AutoTraitImplNoLongerDocHidden,
-            Subject::Const => RuleId::ConstNoLongerDocHidden,
-            Subject::Static => RuleId::StaticNoLongerDocHidden,
-            Subject::TypeAlias => RuleId::TypeAliasNoLongerDocHidden,
-            Subject::Macro => RuleId::MacroNoLongerDocHidden,
-            Subject::Reexport => RuleId::ReexportNoLongerDocHidden,
-        }
-    }
 }
 
 impl Callable {

@@ -178,14 +178,7 @@ pub fn find(id: &str) -> anyhow::Result<Entry> {
 /// Whether configuration may name `id`: one of apicheck's rules or a lint it runs. The error
 /// says what is wrong and suggests the closest known id.
 pub fn check_id(id: &str) -> anyhow::Result<()> {
-    if rule(id).is_some() {
-        return Ok(());
-    }
-    let lints = crate::lints::catalog()?;
-    if lints.iter().any(|lint| lint.id == id) {
-        return Ok(());
-    }
-    anyhow::bail!("{}", unknown_id_message(id, lints))
+    find(id).map(drop)
 }
 
 fn unknown_id_message(id: &str, lints: &[crate::lints::Lint]) -> String {
