@@ -59,7 +59,7 @@ rules! {
         "A public module is removed, or no longer reachable at one of its public paths";
     ModuleAdded = "module_added", [Minor], "item-new", &[], pair("module_added"),
         "A public module is added, or becomes reachable at a new public path";
-    ModuleNowDocHidden = "module_now_doc_hidden", [Major], "item-remove", &[], none,
+    ModuleNowDocHidden = "module_now_doc_hidden", [Major], "item-remove", &[], pair("module_became_doc_hidden"),
         "A public module becomes #[doc(hidden)]: it is no longer public API";
     FunctionRemoved = "function_removed", [Major], "item-remove", &["function_missing"], pair("fn_removed"),
         "A public function is removed, or no longer reachable at one of its public paths";
@@ -71,13 +71,13 @@ rules! {
         "A public inherent method is removed, or no longer reachable at one of its public paths";
     MethodAdded = "method_added", [Minor], "impl-item-new", &[], pair("inherent_method_added"),
         "A public inherent method is added, or becomes reachable at a new public path";
-    MethodNowDocHidden = "method_now_doc_hidden", [Major], "item-remove", &["inherent_method_now_doc_hidden"], none,
+    MethodNowDocHidden = "method_now_doc_hidden", [Major], "item-remove", &["inherent_method_now_doc_hidden"], pair("inherent_method_became_doc_hidden"),
         "A public inherent method becomes #[doc(hidden)]: it is no longer public API";
     TraitMethodRemoved = "trait_method_removed", [Major], "item-remove", &["trait_method_missing"], pair("trait_method_removed"),
         "A trait method is removed, or no longer reachable at one of its public paths";
     TraitMethodAdded = "trait_method_added", [Minor, Major], "trait-new-item-no-default", &["trait_method_added"], pair("trait_required_method_added"),
         "A trait method is added, or becomes reachable at a new public path: minor, major without a default body on a trait downstream crates can implement";
-    TraitMethodNowDocHidden = "trait_method_now_doc_hidden", [Major], "item-remove", &["trait_method_now_doc_hidden"], none,
+    TraitMethodNowDocHidden = "trait_method_now_doc_hidden", [Major], "item-remove", &["trait_method_now_doc_hidden"], pair("trait_became_doc_hidden"),
         "A trait method becomes #[doc(hidden)]: it is no longer public API";
     StructRemoved = "struct_removed", [Major], "item-remove", &["struct_missing"], pair("struct_removed"),
         "A public struct is removed, or no longer reachable at one of its public paths";
@@ -91,7 +91,7 @@ rules! {
         "A public struct field is added, or becomes reachable at a new public path: minor, major when the struct could be built with a literal (no private fields, exhaustive)";
     StructFieldNowDocHidden = "struct_field_now_doc_hidden", [Major], "item-remove", &["struct_pub_field_now_doc_hidden"], pair("struct_became_doc_hidden"),
         "A public struct field becomes #[doc(hidden)]: it is no longer public API";
-    UnionFieldRemoved = "union_field_removed", [Major], "item-remove", &["union_field_missing"], none,
+    UnionFieldRemoved = "union_field_removed", [Major], "item-remove", &["union_field_missing"], pair("union_field_removed"),
         "A public union field is removed, or no longer reachable at one of its public paths";
     UnionFieldAdded = "union_field_added", [Minor, Major], "item-new", &["union_field_added_with_all_pub_fields", "union_field_added_with_non_pub_fields"], pair("union_field_added"),
         "A public union field is added, or becomes reachable at a new public path: minor, major when the union had only public fields";
@@ -107,7 +107,7 @@ rules! {
         "An enum variant is removed, or no longer reachable at one of its public paths";
     EnumVariantAdded = "enum_variant_added", [Minor, Major], "enum-variant-new", &["enum_variant_added"], pair("enum_variant_added_exhaustive"),
         "An enum variant is added, or becomes reachable at a new public path: minor, major when the enum is exhaustive";
-    EnumVariantNowDocHidden = "enum_variant_now_doc_hidden", [Major], "item-remove", &[], none,
+    EnumVariantNowDocHidden = "enum_variant_now_doc_hidden", [Major], "item-remove", &[], pair("enum_variant_became_doc_hidden"),
         "An enum variant becomes #[doc(hidden)]: it is no longer public API";
     UnionRemoved = "union_removed", [Major], "item-remove", &["union_missing"], pair("union_removed"),
         "A public union is removed, or no longer reachable at one of its public paths";
@@ -119,7 +119,7 @@ rules! {
         "A public trait is removed, or no longer reachable at one of its public paths";
     TraitAdded = "trait_added", [Minor], "item-new", &[], pair("trait_added"),
         "A public trait is added, or becomes reachable at a new public path";
-    TraitNowDocHidden = "trait_now_doc_hidden", [Major], "item-remove", &["trait_now_doc_hidden"], none,
+    TraitNowDocHidden = "trait_now_doc_hidden", [Major], "item-remove", &["trait_now_doc_hidden"], pair("trait_became_doc_hidden"),
         "A public trait becomes #[doc(hidden)]: it is no longer public API";
     TraitAssociatedTypeRemoved = "trait_associated_type_removed", [Major], "item-remove", &["trait_removed_associated_type"], pair("trait_assoc_type_removed"),
         "A trait's associated type is removed, or no longer reachable at one of its public paths";
@@ -141,7 +141,7 @@ rules! {
         "A trait impl becomes #[doc(hidden)]: it is no longer public API";
     AutoTraitImplRemoved = "auto_trait_impl_removed", [Major], "item-remove", &["auto_trait_impl_removed"], pair("auto_trait_send_lost"),
         "A public type no longer implements an auto trait (Send, Sync, Unpin, UnwindSafe, RefUnwindSafe), usually through a private field's type";
-    AutoTraitImplAdded = "auto_trait_impl_added", [Minor], "item-new", &["auto_trait_impl_added"], none,
+    AutoTraitImplAdded = "auto_trait_impl_added", [Minor], "item-new", &["auto_trait_impl_added"], pair("auto_trait_send_gained"),
         "A public type now implements an auto trait (Send, Sync, Unpin, UnwindSafe, RefUnwindSafe) it did not";
     AutoTraitImplNowDocHidden = "auto_trait_impl_now_doc_hidden", [Major], "item-remove", &[], none,
         "An auto trait impl (Send, Sync, Unpin, UnwindSafe, RefUnwindSafe) becomes #[doc(hidden)]: it is no longer public API";
@@ -155,19 +155,19 @@ rules! {
         "A public static is removed, or no longer reachable at one of its public paths";
     StaticAdded = "static_added", [Minor], "item-new", &[], pair("static_added"),
         "A public static is added, or becomes reachable at a new public path";
-    StaticNowDocHidden = "static_now_doc_hidden", [Major], "item-remove", &["pub_static_now_doc_hidden"], none,
+    StaticNowDocHidden = "static_now_doc_hidden", [Major], "item-remove", &["pub_static_now_doc_hidden"], pair("static_became_doc_hidden"),
         "A public static becomes #[doc(hidden)]: it is no longer public API";
     TypeAliasRemoved = "type_alias_removed", [Major], "item-remove", &[], pair("type_alias_removed"),
         "A public type alias is removed, or no longer reachable at one of its public paths";
     TypeAliasAdded = "type_alias_added", [Minor], "item-new", &[], pair("type_alias_added"),
         "A public type alias is added, or becomes reachable at a new public path";
-    TypeAliasNowDocHidden = "type_alias_now_doc_hidden", [Major], "item-remove", &[], none,
+    TypeAliasNowDocHidden = "type_alias_now_doc_hidden", [Major], "item-remove", &[], pair("type_alias_became_doc_hidden"),
         "A public type alias becomes #[doc(hidden)]: it is no longer public API";
     MacroRemoved = "macro_removed", [Major], "item-remove", &["declarative_macro_missing", "function_like_proc_macro_missing", "attribute_proc_macro_missing", "derive_proc_macro_missing", "macro_no_longer_exported"], pair("macro_removed"),
         "An exported macro is removed, or no longer reachable at one of its public paths";
     MacroAdded = "macro_added", [Minor], "item-new", &[], pair("macro_added"),
         "An exported macro is added, or becomes reachable at a new public path";
-    MacroNowDocHidden = "macro_now_doc_hidden", [Major], "item-remove", &["macro_now_doc_hidden", "proc_macro_now_doc_hidden"], none,
+    MacroNowDocHidden = "macro_now_doc_hidden", [Major], "item-remove", &["macro_now_doc_hidden", "proc_macro_now_doc_hidden"], pair("macro_became_doc_hidden"),
         "An exported macro becomes #[doc(hidden)]: it is no longer public API";
     ReexportRemoved = "reexport_removed", [Major], "item-remove", &[], none,
         "A re-export of another crate's item is removed, or no longer reachable at one of its public paths";
@@ -233,7 +233,7 @@ rules! {
         "A function is no longer `unsafe`";
     MethodUnsafeRemoved = "method_unsafe_removed", [Minor], "fn-unsafe-safe", &["inherent_method_no_longer_unsafe"], pair("inherent_method_made_safe"),
         "An inherent method is no longer `unsafe`";
-    TraitMethodUnsafeRemoved = "trait_method_unsafe_removed", [Minor, Major], "fn-unsafe-safe", &["trait_method_unsafe_removed"], none,
+    TraitMethodUnsafeRemoved = "trait_method_unsafe_removed", [Minor, Major], "fn-unsafe-safe", &["trait_method_unsafe_removed"], pair("trait_method_made_safe"),
         "A trait method is no longer `unsafe`: minor, major for a trait method (implementations must change)";
     FunctionAsyncChanged = "function_async_changed", [Major], "api-compatibility", &[], pair("fn_made_async"),
         "A function becomes or stops being `async`, which changes its return type";
@@ -243,19 +243,19 @@ rules! {
         "A trait method becomes or stops being `async`, which changes its return type";
     FunctionAbiChanged = "function_abi_changed", [Major], "api-compatibility", &["function_changed_abi", "exported_function_changed_abi"], pair("fn_abi_changed"),
         "A function changed its ABI (`extern \"C\"`...)";
-    MethodAbiChanged = "method_abi_changed", [Major], "api-compatibility", &["inherent_method_changed_abi"], none,
+    MethodAbiChanged = "method_abi_changed", [Major], "api-compatibility", &["inherent_method_changed_abi"], pair("inherent_method_abi_changed"),
         "An inherent method changed its ABI (`extern \"C\"`...)";
     TraitMethodAbiChanged = "trait_method_abi_changed", [Major], "trait-item-signature", &["trait_method_changed_abi"], none,
         "A trait method changed its ABI (`extern \"C\"`...)";
     FunctionGenericParamsChanged = "function_generic_params_changed", [Minor, Major], "fn-generic-new", &["function_requires_different_generic_type_params", "function_requires_different_const_generic_params", "function_generic_type_reordered", "function_const_generic_reordered"], pair("fn_generic_param_added"),
         "A function changed its generic parameters: major, minor when only defaulted parameters are added at the end";
-    MethodGenericParamsChanged = "method_generic_params_changed", [Minor, Major], "fn-generic-new", &["method_requires_different_generic_type_params", "method_requires_different_const_generic_params", "inherent_method_generic_type_reordered", "inherent_method_const_generic_reordered"], none,
+    MethodGenericParamsChanged = "method_generic_params_changed", [Minor, Major], "fn-generic-new", &["method_requires_different_generic_type_params", "method_requires_different_const_generic_params", "inherent_method_generic_type_reordered", "inherent_method_const_generic_reordered"], pair("inherent_method_generic_param_added"),
         "An inherent method changed its generic parameters: major, minor when only defaulted parameters are added at the end";
-    TraitMethodGenericParamsChanged = "trait_method_generic_params_changed", [Minor, Major], "trait-item-signature", &["trait_method_requires_different_generic_type_params", "trait_method_requires_different_const_generic_params", "trait_method_generic_type_reordered", "trait_method_const_generic_reordered"], none,
+    TraitMethodGenericParamsChanged = "trait_method_generic_params_changed", [Minor, Major], "trait-item-signature", &["trait_method_requires_different_generic_type_params", "trait_method_requires_different_const_generic_params", "trait_method_generic_type_reordered", "trait_method_const_generic_reordered"], pair("trait_method_generic_param_added"),
         "A trait method changed its generic parameters: major, minor when only defaulted parameters are added at the end";
     StructGenericParamsChanged = "struct_generic_params_changed", [Minor, Major], "generic-new-default", TYPE_GENERIC_PARAMS_LINTS, pair("struct_defaulted_type_param_added"),
         "A struct changed its generic parameters: major, minor when only defaulted parameters are added at the end";
-    EnumGenericParamsChanged = "enum_generic_params_changed", [Minor, Major], "generic-new-default", TYPE_GENERIC_PARAMS_LINTS, none,
+    EnumGenericParamsChanged = "enum_generic_params_changed", [Minor, Major], "generic-new-default", TYPE_GENERIC_PARAMS_LINTS, pair("enum_generic_param_added"),
         "An enum changed its generic parameters: major, minor when only defaulted parameters are added at the end";
     UnionGenericParamsChanged = "union_generic_params_changed", [Minor, Major], "generic-new-default", TYPE_GENERIC_PARAMS_LINTS, none,
         "A union changed its generic parameters: major, minor when only defaulted parameters are added at the end";
@@ -265,13 +265,13 @@ rules! {
         "A type alias changed its generic parameters: major, minor when only defaulted parameters are added at the end";
     FunctionBoundsTightened = "function_bounds_tightened", [Major], "generic-bounds-tighten", &[], pair("fn_generic_bound_tightened"),
         "A function requires more of its generic parameters (a bound added, a `?Sized` removed)";
-    MethodBoundsTightened = "method_bounds_tightened", [Major], "generic-bounds-tighten", &[], none,
+    MethodBoundsTightened = "method_bounds_tightened", [Major], "generic-bounds-tighten", &[], pair("inherent_method_bound_tightened"),
         "An inherent method requires more of its generic parameters (a bound added, a `?Sized` removed)";
     TraitMethodBoundsTightened = "trait_method_bounds_tightened", [Major], "generic-bounds-tighten", &[], pair("trait_bound_tightened_with_new_default_param"),
         "A trait method requires more of its generic parameters (a bound added, a `?Sized` removed)";
     StructBoundsTightened = "struct_bounds_tightened", [Major], "generic-bounds-tighten", &[], pair("struct_generic_param_bound_tightened"),
         "A struct requires more of its generic parameters (a bound added, a `?Sized` removed)";
-    EnumBoundsTightened = "enum_bounds_tightened", [Major], "generic-bounds-tighten", &[], none,
+    EnumBoundsTightened = "enum_bounds_tightened", [Major], "generic-bounds-tighten", &[], pair("enum_bound_tightened"),
         "An enum requires more of its generic parameters (a bound added, a `?Sized` removed)";
     UnionBoundsTightened = "union_bounds_tightened", [Major], "generic-bounds-tighten", &[], none,
         "A union requires more of its generic parameters (a bound added, a `?Sized` removed)";
@@ -285,17 +285,17 @@ rules! {
         "An auto trait impl requires more of its generic parameters (a bound added, a `?Sized` removed)";
     FunctionBoundsLoosened = "function_bounds_loosened", [Minor], "generic-bounds-loosen", &[], pair("fn_generic_bound_loosened"),
         "A function requires less of its generic parameters";
-    MethodBoundsLoosened = "method_bounds_loosened", [Minor], "generic-bounds-loosen", &[], none,
+    MethodBoundsLoosened = "method_bounds_loosened", [Minor], "generic-bounds-loosen", &[], pair("inherent_method_bound_loosened"),
         "An inherent method requires less of its generic parameters";
-    TraitMethodBoundsLoosened = "trait_method_bounds_loosened", [Minor, Major], "generic-bounds-loosen", &[], none,
+    TraitMethodBoundsLoosened = "trait_method_bounds_loosened", [Minor, Major], "generic-bounds-loosen", &[], pair("trait_bound_loosened"),
         "A trait method requires less of its generic parameters: minor, major on a trait downstream crates can implement (implementations see the bounds)";
-    StructBoundsLoosened = "struct_bounds_loosened", [Minor], "generic-bounds-loosen", &[], none,
+    StructBoundsLoosened = "struct_bounds_loosened", [Minor], "generic-bounds-loosen", &[], pair("struct_bound_loosened"),
         "A struct requires less of its generic parameters";
     EnumBoundsLoosened = "enum_bounds_loosened", [Minor], "generic-bounds-loosen", &[], none,
         "An enum requires less of its generic parameters";
     UnionBoundsLoosened = "union_bounds_loosened", [Minor], "generic-bounds-loosen", &[], none,
         "A union requires less of its generic parameters";
-    TraitBoundsLoosened = "trait_bounds_loosened", [Minor, Major], "generic-bounds-loosen", &[], none,
+    TraitBoundsLoosened = "trait_bounds_loosened", [Minor, Major], "generic-bounds-loosen", &[], pair("trait_bound_loosened"),
         "A trait requires less of its generic parameters: minor, major on a trait downstream crates can implement (implementations see the bounds)";
     TypeAliasBoundsLoosened = "type_alias_bounds_loosened", [Minor], "generic-bounds-loosen", &[], none,
         "A type alias requires less of its generic parameters";
@@ -305,7 +305,7 @@ rules! {
         "An auto trait impl requires less of its generic parameters";
     StructMarkedNonExhaustive = "struct_marked_non_exhaustive", [Major], "attr-adding-non-exhaustive", &["struct_marked_non_exhaustive"], pair("struct_made_non_exhaustive"),
         "A public struct becomes #[non_exhaustive]: other crates can no longer build it or match it exhaustively";
-    StructNoLongerNonExhaustive = "struct_no_longer_non_exhaustive", [Minor], "attr-adding-non-exhaustive", &["struct_no_longer_non_exhaustive"], none,
+    StructNoLongerNonExhaustive = "struct_no_longer_non_exhaustive", [Minor], "attr-adding-non-exhaustive", &["struct_no_longer_non_exhaustive"], pair("struct_non_exhaustive_removed"),
         "A public struct is no longer #[non_exhaustive]";
     EnumMarkedNonExhaustive = "enum_marked_non_exhaustive", [Major], "attr-adding-non-exhaustive", &["enum_marked_non_exhaustive"], pair("enum_made_non_exhaustive"),
         "A public enum becomes #[non_exhaustive]: other crates' exhaustive matches break";
@@ -343,7 +343,7 @@ rules! {
         "A trait loses a supertrait users can name: code that relied on it breaks";
     TraitUnsafeAdded = "trait_unsafe_added", [Major], "api-compatibility", &["trait_unsafe_added"], pair("trait_made_unsafe"),
         "A trait becomes `unsafe`: implementations need `unsafe impl`";
-    TraitUnsafeRemoved = "trait_unsafe_removed", [Major], "api-compatibility", &["trait_unsafe_removed"], none,
+    TraitUnsafeRemoved = "trait_unsafe_removed", [Major], "api-compatibility", &["trait_unsafe_removed"], pair("trait_made_safe"),
         "A trait is no longer `unsafe`: `unsafe impl`s of it no longer compile";
     TraitNewlySealed = "trait_newly_sealed", [Major], "api-compatibility", &["trait_newly_sealed"], pair("trait_newly_sealed"),
         "A trait becomes sealed: downstream crates can no longer implement it";
@@ -351,7 +351,7 @@ rules! {
         "A sealed trait loses its seal: downstream crates can now implement it";
     TraitNoLongerDynCompatible = "trait_no_longer_dyn_compatible", [Major], "trait-object-safety", &["trait_no_longer_dyn_compatible"], pair("trait_provided_method_breaks_object_safety"),
         "A trait is no longer dyn compatible: `dyn` uses of it break";
-    TraitAssociatedTypeBoundsChanged = "trait_associated_type_bounds_changed", [Minor, Major], "trait-item-signature", &[], none,
+    TraitAssociatedTypeBoundsChanged = "trait_associated_type_bounds_changed", [Minor, Major], "trait-item-signature", &[], pair("trait_assoc_type_bound_added"),
         "An associated type's bounds change: major, minor when a sealed trait only adds bounds";
     TraitAssociatedTypeDefaultRemoved = "trait_associated_type_default_removed", [Major], "trait-item-signature", &["trait_associated_type_default_removed"], none,
         "An associated type loses its default";
