@@ -530,9 +530,16 @@ pub fn write_rules_human(out: &mut dyn Write, entries: &[Entry]) -> io::Result<(
     writeln!(out, "{DIM}`apicheck explain ID` shows one with its reference and an example.{DIM:#}")
 }
 
+/// The JSON rendering of the catalog: a struct, so that fields keep their declared order.
+#[derive(Serialize)]
+struct RulesJson<'a> {
+    schema: u32,
+    rules: &'a [Entry],
+}
+
 /// `apicheck rules --format json`.
 pub fn write_rules_json(out: &mut dyn Write, entries: &[Entry]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "schema": REPORT_SCHEMA, "rules": entries }))?;
+    serde_json::to_writer_pretty(&mut *out, &RulesJson { schema: REPORT_SCHEMA, rules: entries })?;
     writeln!(out)
 }
 

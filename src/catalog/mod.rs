@@ -238,6 +238,17 @@ mod tests {
     }
 
     #[test]
+    fn workspace_examples_name_tests_that_exist() {
+        for rule in RULES {
+            if let Some(Example::Workspace { file, test }) = &rule.example {
+                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("`{}` names {file}: {error}", rule.id));
+                assert!(text.contains(&format!("fn {test}()")), "`{}` names the test `{test}`, which {file} does not have", rule.id);
+            }
+        }
+    }
+
+    #[test]
     fn a_typo_gets_the_closest_id_and_nonsense_gets_none() {
         let known = ["function_removed", "function_added", "struct_removed"];
         assert_eq!(closest("fucntion_removed", known.into_iter()), Some("function_removed"));
