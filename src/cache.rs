@@ -43,8 +43,11 @@ use crate::model::ApiModel;
 use crate::rustdoc::read_rustdoc;
 use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
-/// Version of the cache entries' layout; entries of another are ignored.
-const CACHE_SCHEMA: u32 = 4;
+/// Version of the cache entries' layout and contents; entries of another are ignored. 4: the
+/// findings of apicheck's rules carry their reference, which entries of 3 lack. 5: entries
+/// record the features a package was documented with and its `sourced` dependencies, and
+/// findings are keyed by the API fingerprint.
+const CACHE_SCHEMA: u32 = 5;
 
 const API_FILE: &str = "api.json";
 const RUSTDOC_FILE: &str = "rustdoc.json";

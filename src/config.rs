@@ -10,6 +10,7 @@ use semver::Version;
 use serde::{Deserialize, Serialize};
 
 use crate::bump::Bump;
+use crate::catalog;
 use crate::deps::DepsConfig;
 use crate::findings::Level;
 use crate::workspace::{Package, Workspace};
@@ -182,6 +183,16 @@ struct AcknowledgementFile {
     acknowledge: Vec<Acknowledgement>,
 }
 
+/// Every `finding` an acknowledgement names is a rule or lint id of the catalog.
+fn check_acknowledged_ids(acknowledgements: &[Acknowledgement], place: &str) -> Result<()> {
+    for ack in acknowledgements {
+        if let Some(id) = &ack.finding {
+            catalog::check_id(id).map_err(|why| anyhow::anyhow!("{place}: the acknowledgement `{}`: {why:#}", ack.describe()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether `relative` names a folder inside `root`: a relative path without `..`, and, where it
 /// (or a parent of it) exists, one that symbolic links do not lead out of.
 fn inside_workspace(root: &Path, relative: &Path) -> std::result::Result<(), String> {
@@ -221,12 +232,19 @@ impl Config {
             Some(value) => serde_json::from_value(value.clone())
                 .map_err(|error| anyhow::anyhow!("{place} is not valid: {error}"))?,
         };
+        // A typo in an id would silently switch nothing off: every id is checked against the
+        // catalog, where it is written.
+        for id in config.lints.keys() {
+            catalog::check_id(id).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.lints]: {why:#}"))?;
+        }
+        check_acknowledged_ids(&config.acknowledge, &place)?;
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read the acknowledgements file {} named in {place}", path.display()))?;
             let extra: AcknowledgementFile = toml::from_str(&text)
                 .map_err(|error| anyhow::anyhow!("{} is not a valid acknowledgements file: {error}", path.display()))?;
+            check_acknowledged_ids(&extra.acknowledge, &format!("the acknowledgements file {}", path.display()))?;
             config.acknowledge.extend(extra.acknowledge);
         }
         for ack in &config.acknowledge {

@@ -3,12 +3,14 @@
 //! Items are matched by key. Before matching, the current model's canonical paths are mapped
 //! back to the baseline's where an item is still reachable at its old path, so that moving an
 //! item and re-exporting it where it was is not a change. Every rule that decides a bump is in
-//! this file, with the cargo-semver-checks lints that report the same break
-//! ([`equivalent_lints`]), so that a break both engines see is reported once.
+//! this file; the rules it emits are the catalog's ([`crate::catalog`]), named by [`RuleId`], with
+//! the cargo-semver-checks lints that report the same break ([`equivalent_lints`]), so that a break
+//! both engines see is reported once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::bump::Bump;
+use crate::catalog::{self, Callable, FieldOwner, Generic, NonExhaustive, RuleId, Subject};
 use crate::findings::{Change, Finding, Level, Source};
 use crate::model::macro_rules;
 use crate::model::ty::{Bound, JoinBounds, ParamKind, Predicate, Ty, TyPath};
@@ -64,284 +66,10 @@ pub fn diff_models(baseline: &ApiModel, current: &ApiModel) -> Vec<Finding> {
     findings
 }
 
-/// For each model rule, the cargo-semver-checks lints that report the same break, so that a break
-/// both engines find is reported once. A test checks that every lint named here exists in
-/// cargo-semver-checks' catalog.
-pub const EQUIVALENT_LINTS: &[(&str, &[&str])] = &[
-    ("module_removed", &["module_missing"]),
-    ("function_removed", &["function_missing"]),
-    ("method_removed", &["inherent_method_missing"]),
-    ("trait_method_removed", &["trait_method_missing"]),
-    ("struct_removed", &["struct_missing"]),
-    ("struct_field_removed", &["struct_pub_field_missing"]),
-    ("enum_removed", &["enum_missing", "enum_changed_kind"]),
-    ("enum_variant_removed", &["enum_variant_missing"]),
-    ("union_removed", &["union_missing"]),
-    ("union_field_removed", &["union_field_missing"]),
-    ("trait_removed", &["trait_missing"]),
-    ("trait_associated_type_removed", &["trait_removed_associated_type"]),
-    (
-        "associated_const_removed",
-        &[
-            "trait_removed_associated_constant",
-            "inherent_associated_pub_const_missing",
-        ],
-    ),
-    ("const_removed", &["pub_module_level_const_missing"]),
-    ("static_removed", &["pub_static_missing"]),
-    (
-        "macro_removed",
-        &[
-            "declarative_macro_missing",
-            "function_like_proc_macro_missing",
-            "attribute_proc_macro_missing",
-            "derive_proc_macro_missing",
-            "macro_no_longer_exported",
-        ],
-    ),
-    ("trait_impl_removed", &["derive_trait_impl_removed", "sized_impl_removed"]),
-    ("auto_trait_impl_removed", &["auto_trait_impl_removed"]),
-    ("auto_trait_impl_added", &["auto_trait_impl_added"]),
-    ("struct_field_added", &["constructible_struct_adds_field"]),
-    (
-        "union_field_added",
-        &[
-            "union_field_added_with_all_pub_fields",
-            "union_field_added_with_non_pub_fields",
-        ],
-    ),
-    ("enum_variant_added", &["enum_variant_added"]),
-    ("trait_method_added", &["trait_method_added"]),
-    ("trait_associated_type_added", &["trait_associated_type_added"]),
-    (
-        "associated_const_added",
-        &[
-            "trait_associated_const_added",
-            "inherent_associated_pub_const_added",
-        ],
-    ),
-    (
-        "function_parameter_count_changed",
-        &[
-            "function_parameter_count_changed",
-            "exported_function_parameter_count_changed",
-        ],
-    ),
-    ("method_parameter_count_changed", &["method_parameter_count_changed"]),
-    ("trait_method_parameter_count_changed", &["trait_method_parameter_count_changed"]),
-    (
-        "function_return_type_changed",
-        &[
-            "function_now_returns_unit",
-            "exported_function_now_returns_unit",
-        ],
-    ),
-    ("method_return_type_changed", &["inherent_method_now_returns_unit"]),
-    (
-        "trait_method_return_type_changed",
-        &[
-            "trait_method_now_returns_unit",
-            "trait_method_return_value_added",
-        ],
-    ),
-    (
-        "method_receiver_changed",
-        &[
-            "method_receiver_mut_ref_became_owned",
-            "method_receiver_ref_became_mut",
-            "method_receiver_ref_became_owned",
-            "method_receiver_type_changed",
-            "method_no_longer_has_receiver",
-        ],
-    ),
-    (
-        "trait_method_receiver_changed",
-        &[
-            "trait_method_receiver_added",
-            "trait_method_receiver_mut_ref_became_owned",
-            "trait_method_receiver_mut_ref_became_ref",
-            "trait_method_receiver_owned_became_mut_ref",
-            "trait_method_receiver_owned_became_ref",
-            "trait_method_receiver_ref_became_mut",
-            "trait_method_receiver_ref_became_owned",
-            "trait_method_receiver_type_changed",
-            "trait_method_no_longer_has_receiver",
-        ],
-    ),
-    (
-        "function_generic_params_changed",
-        &[
-            "function_requires_different_generic_type_params",
-            "function_requires_different_const_generic_params",
-            "function_generic_type_reordered",
-            "function_const_generic_reordered",
-        ],
-    ),
-    (
-        "method_generic_params_changed",
-        &[
-            "method_requires_different_generic_type_params",
-            "method_requires_different_const_generic_params",
-            "inherent_method_generic_type_reordered",
-            "inherent_method_const_generic_reordered",
-        ],
-    ),
-    (
-        "trait_method_generic_params_changed",
-        &[
-            "trait_method_requires_different_generic_type_params",
-            "trait_method_requires_different_const_generic_params",
-            "trait_method_generic_type_reordered",
-            "trait_method_const_generic_reordered",
-        ],
-    ),
-    ("function_const_removed", &["function_const_removed"]),
-    ("method_const_removed", &["inherent_method_const_removed"]),
-    ("function_now_const", &["function_now_const"]),
-    ("method_now_const", &["inherent_method_now_const"]),
-    ("function_unsafe_added", &["function_unsafe_added"]),
-    ("method_unsafe_added", &["inherent_method_unsafe_added"]),
-    ("trait_method_unsafe_added", &["trait_method_unsafe_added"]),
-    ("function_unsafe_removed", &["function_no_longer_unsafe"]),
-    ("method_unsafe_removed", &["inherent_method_no_longer_unsafe"]),
-    ("trait_method_unsafe_removed", &["trait_method_unsafe_removed"]),
-    ("function_abi_changed", &["function_changed_abi", "exported_function_changed_abi"]),
-    ("method_abi_changed", &["inherent_method_changed_abi"]),
-    ("trait_method_abi_changed", &["trait_method_changed_abi"]),
-    ("trait_method_default_removed", &["trait_method_default_impl_removed"]),
-    ("struct_marked_non_exhaustive", &["struct_marked_non_exhaustive"]),
-    ("struct_no_longer_non_exhaustive", &["struct_no_longer_non_exhaustive"]),
-    ("struct_now_has_private_fields", &["constructible_struct_adds_private_field"]),
-    ("struct_no_longer_has_private_fields", &["struct_no_longer_has_non_pub_fields"]),
-    (
-        "struct_kind_changed",
-        &[
-            "unit_struct_changed_kind",
-            "tuple_struct_to_plain_struct",
-            "constructible_struct_changed_type",
-        ],
-    ),
-    (
-        "struct_generic_params_changed",
-        &[
-            "type_requires_more_generic_type_params",
-            "type_allows_fewer_generic_type_params",
-            "type_requires_more_const_generic_params",
-            "type_allows_fewer_const_generic_params",
-            "type_generic_type_reordered",
-            "type_const_generic_reordered",
-            "type_mismatched_generic_lifetimes",
-        ],
-    ),
-    (
-        "enum_generic_params_changed",
-        &[
-            "type_requires_more_generic_type_params",
-            "type_allows_fewer_generic_type_params",
-            "type_requires_more_const_generic_params",
-            "type_allows_fewer_const_generic_params",
-            "type_generic_type_reordered",
-            "type_const_generic_reordered",
-            "type_mismatched_generic_lifetimes",
-        ],
-    ),
-    (
-        "union_generic_params_changed",
-        &[
-            "type_requires_more_generic_type_params",
-            "type_allows_fewer_generic_type_params",
-            "type_requires_more_const_generic_params",
-            "type_allows_fewer_const_generic_params",
-            "type_generic_type_reordered",
-            "type_const_generic_reordered",
-            "type_mismatched_generic_lifetimes",
-        ],
-    ),
-    (
-        "type_alias_generic_params_changed",
-        &[
-            "type_requires_more_generic_type_params",
-            "type_allows_fewer_generic_type_params",
-            "type_requires_more_const_generic_params",
-            "type_allows_fewer_const_generic_params",
-            "type_generic_type_reordered",
-            "type_const_generic_reordered",
-            "type_mismatched_generic_lifetimes",
-        ],
-    ),
-    ("enum_marked_non_exhaustive", &["enum_marked_non_exhaustive"]),
-    ("enum_no_longer_non_exhaustive", &["enum_no_longer_non_exhaustive"]),
-    (
-        "enum_variant_changed_kind",
-        &[
-            "enum_tuple_variant_changed_kind",
-            "enum_struct_variant_changed_kind",
-            "enum_unit_variant_changed_kind",
-        ],
-    ),
-    (
-        "enum_variant_fields_changed",
-        &[
-            "enum_struct_variant_field_added",
-            "enum_tuple_variant_field_added",
-            "enum_struct_variant_field_missing",
-            "enum_tuple_variant_field_missing",
-            "enum_non_exhaustive_struct_variant_field_added",
-            "enum_non_exhaustive_tuple_variant_field_added",
-        ],
-    ),
-    ("enum_variant_marked_non_exhaustive", &["enum_variant_marked_non_exhaustive"]),
-    ("enum_variant_no_longer_non_exhaustive", &["enum_variant_no_longer_non_exhaustive"]),
-    ("trait_supertrait_added", &["trait_added_supertrait"]),
-    ("trait_supertrait_removed", &["trait_removed_supertrait"]),
-    ("trait_unsafe_added", &["trait_unsafe_added"]),
-    ("trait_unsafe_removed", &["trait_unsafe_removed"]),
-    ("trait_newly_sealed", &["trait_newly_sealed"]),
-    ("trait_no_longer_sealed", &["unconditionally_sealed_trait_became_unsealed"]),
-    ("trait_no_longer_dyn_compatible", &["trait_no_longer_dyn_compatible"]),
-    (
-        "trait_generic_params_changed",
-        &[
-            "trait_requires_more_generic_type_params",
-            "trait_allows_fewer_generic_type_params",
-            "trait_requires_more_const_generic_params",
-            "trait_allows_fewer_const_generic_params",
-            "trait_generic_type_reordered",
-            "trait_const_generic_reordered",
-            "trait_mismatched_generic_lifetimes",
-        ],
-    ),
-    ("trait_associated_type_default_removed", &["trait_associated_type_default_removed"]),
-    ("trait_associated_const_default_removed", &["trait_associated_const_default_removed"]),
-    ("static_now_mutable", &["pub_static_now_mutable"]),
-    ("static_mut_now_immutable", &["pub_static_mut_now_immutable"]),
-    ("static_became_unsafe", &["static_became_unsafe"]),
-    ("derive_helper_attr_removed", &["derive_helper_attr_removed"]),
-    ("function_now_doc_hidden", &["function_now_doc_hidden"]),
-    ("method_now_doc_hidden", &["inherent_method_now_doc_hidden"]),
-    ("trait_method_now_doc_hidden", &["trait_method_now_doc_hidden"]),
-    ("struct_now_doc_hidden", &["struct_now_doc_hidden"]),
-    ("struct_field_now_doc_hidden", &["struct_pub_field_now_doc_hidden"]),
-    ("union_field_now_doc_hidden", &["union_pub_field_now_doc_hidden"]),
-    ("enum_now_doc_hidden", &["enum_now_doc_hidden"]),
-    ("union_now_doc_hidden", &["union_now_doc_hidden"]),
-    ("trait_now_doc_hidden", &["trait_now_doc_hidden"]),
-    ("trait_associated_type_now_doc_hidden", &["trait_associated_type_now_doc_hidden"]),
-    (
-        "associated_const_now_doc_hidden",
-        &[
-            "trait_associated_const_now_doc_hidden",
-            "inherent_associated_const_now_doc_hidden",
-        ],
-    ),
-    ("const_now_doc_hidden", &["pub_module_level_const_now_doc_hidden"]),
-    ("static_now_doc_hidden", &["pub_static_now_doc_hidden"]),
-    ("macro_now_doc_hidden", &["macro_now_doc_hidden", "proc_macro_now_doc_hidden"]),
-];
-
-/// The cargo-semver-checks lints that report the same break as the model rule `id`.
+/// The cargo-semver-checks lints that report the same break as the model rule `id` (the rule
+/// catalog's equivalences), so that a break both engines find is reported once.
 pub fn equivalent_lints(id: &str) -> &'static [&'static str] {
-    EQUIVALENT_LINTS.iter().find(|(rule, _)| *rule == id).map(|(_, lints)| *lints).unwrap_or(&[])
+    catalog::equivalent_lints(id)
 }
 
 /// Bounds the standard library's blanket impls derive from others: every type that meets the
@@ -488,7 +216,8 @@ struct Differ<'a> {
 }
 
 impl Differ<'_> {
-    fn finding(&mut self, id: String, change: Change, bump: Bump, item: &ApiItem, message: String) -> &mut Finding {
+    fn finding(&mut self, rule: RuleId, change: Change, bump: Bump, item: &ApiItem, message: String) -> &mut Finding {
+        let rule = rule.rule();
         // Synthesised impls have no location of their own: point at the type.
         let span = item.span.as_ref().or_else(|| {
             let owner = owner_path(item)?;
@@ -498,7 +227,7 @@ impl Differ<'_> {
         });
         let (file, line) = (span.map(|s| s.file.clone()), span.map(|s| s.line));
         self.findings.push(Finding {
-            id,
+            id: rule.id.to_string(),
             change,
             required_bump: bump,
             level: Level::Deny,
@@ -508,7 +237,7 @@ impl Differ<'_> {
             line,
             source: Source::Apicheck,
             lint: None,
-            reference: None,
+            reference: Some(rule.reference()),
             old: None,
             new: None,
             acknowledged: None,
@@ -521,29 +250,29 @@ impl Differ<'_> {
     }
 
     fn removed(&mut self, item: &ApiItem) {
-        let id = format!("{}_removed", self.rule_prefix(item, true));
+        let rule = self.subject(item, true).removed();
         let what = describe(item);
         let message = match &item.alias_of {
             Some(canonical) => format!("{what} is no longer reachable at this path (it was a re-export of `{canonical}`)"),
             None => format!("{what} was removed"),
         };
-        self.finding(id, Change::Removed, Bump::Major, item, message).old = Some(item.signature.clone());
+        self.finding(rule, Change::Removed, Bump::Major, item, message).old = Some(item.signature.clone());
     }
 
     fn generalized(&mut self, old: &ApiItem, new: &ApiItem) {
         let (Detail::Function { impl_self: Some(from), .. }, Detail::Function { impl_self: Some(to), .. }) = (&old.detail, &new.detail) else { return };
         let message = format!("{} moved from `impl {from}` to the more general `impl {to}`, which covers it", describe(new));
-        self.change(new, old, format!("{}_impl_generalized", self.rule_prefix(new, false)), Bump::Minor, message);
+        self.change(new, old, RuleId::MethodImplGeneralized, Bump::Minor, message);
     }
 
     fn added(&mut self, item: &ApiItem) {
         let (bump, why) = self.addition_bump(item);
-        let id = format!("{}_added", self.rule_prefix(item, false));
+        let rule = self.subject(item, false).added();
         let message = match &item.alias_of {
             Some(canonical) => format!("{} is now also reachable at this path (a re-export of `{canonical}`){why}", describe(item)),
             None => format!("{} was added{why}", describe(item)),
         };
-        self.finding(id, Change::Added, bump, item, message).new = Some(item.signature.clone());
+        self.finding(rule, Change::Added, bump, item, message).new = Some(item.signature.clone());
     }
 
     /// Additions are minor, except those that break existing code.
@@ -584,19 +313,20 @@ impl Differ<'_> {
             .find_map(|kind| self.new.get(format!("{kind} {owner}").as_str()).copied())
     }
 
-    /// `function`, `method`, `struct_field`, `auto_trait_impl`...: the first part of rule ids.
-    fn rule_prefix(&self, item: &ApiItem, in_baseline: bool) -> String {
+    /// What kind of item the rules see: `struct_field` and `union_field` rules differ, auto trait
+    /// impls have rules of their own.
+    fn subject(&self, item: &ApiItem, in_baseline: bool) -> Subject {
         match (&item.detail, item.kind) {
-            (Detail::Impl { auto: true, .. }, _) => "auto_trait_impl".to_string(),
+            (Detail::Impl { auto: true, .. }, _) => Subject::AutoTraitImpl,
             (Detail::Field { .. }, _) => {
                 let owner = owner_path(item).and_then(|o| if in_baseline { self.old_owner(o) } else { self.new_owner(o) });
                 match owner.map(|o| o.kind) {
-                    Some(ItemKind::Union) => "union_field".to_string(),
-                    _ => "struct_field".to_string(),
+                    Some(ItemKind::Union) => Subject::UnionField,
+                    _ => Subject::StructField,
                 }
             }
-            (Detail::Macro { .. }, _) => "macro".to_string(),
-            _ => item.kind.id_part().to_string(),
+            (Detail::Macro { .. }, _) => Subject::Macro,
+            (_, kind) => kind_subject(kind),
         }
     }
 
@@ -607,10 +337,9 @@ impl Differ<'_> {
     }
 
     fn changed(&mut self, old: &ApiItem, new: &ApiItem) {
-        let before = self.findings.len();
-        let prefix = self.rule_prefix(new, false);
+        let subject = self.subject(new, false);
         if !old.hidden && new.hidden {
-            self.change(new, old, format!("{prefix}_now_doc_hidden"), Bump::Major, format!("{} is now #[doc(hidden)]: it is no longer public API", describe(new)));
+            self.change(new, old, subject.now_doc_hidden(), Bump::Major, format!("{} is now #[doc(hidden)]: it is no longer public API", describe(new)));
         }
         if old.hidden || new.hidden {
             return;
@@ -620,24 +349,25 @@ impl Differ<'_> {
                 Detail::Function { qualifiers: oq, generics: og, inputs: oi, has_receiver: or, output: oo, variadic: ov, has_default: od, .. },
                 Detail::Function { qualifiers: nq, generics: ng, inputs: ni, has_receiver: nr, output: no, variadic: nv, has_default: nd, .. },
             ) => {
-                self.qualifiers(old, new, &prefix, oq, nq);
+                let callable = callable(new.kind);
+                self.qualifiers(old, new, callable, oq, nq);
                 if ov != nv {
-                    self.change(new, old, format!("{prefix}_variadic_changed"), Bump::Major, format!("{} changed whether it is variadic", describe(new)));
+                    self.change(new, old, callable.variadic_changed(), Bump::Major, format!("{} changed whether it is variadic", describe(new)));
                 }
                 let ni: Vec<Ty> = ni.iter().map(|t| as_old_projections(t, og)).collect();
                 let no = &as_old_projections(no, og);
-                self.inputs(old, new, &prefix, (oi, *or), (&ni, *nr));
+                self.inputs(old, new, callable, (oi, *or), (&ni, *nr));
                 if oo != no {
-                    self.change(new, old, format!("{prefix}_return_type_changed"), Bump::Major, format!("{} now returns `{no}` instead of `{oo}`", describe(new)));
+                    self.change(new, old, callable.return_type_changed(), Bump::Major, format!("{} now returns `{no}` instead of `{oo}`", describe(new)));
                 }
                 let trait_sealed = self.sealed_owner(new);
-                self.generics(old, new, &prefix, og, ng, new.kind == ItemKind::TraitMethod && !trait_sealed);
+                self.generics(old, new, callable.into(), og, ng, new.kind == ItemKind::TraitMethod && !trait_sealed);
                 match (od, nd) {
                     (Some(true), Some(false)) if !trait_sealed => {
-                        self.change(new, old, "trait_method_default_removed".into(), Bump::Major, format!("{} lost its default body: every implementation must now provide it", describe(new)));
+                        self.change(new, old, RuleId::TraitMethodDefaultRemoved, Bump::Major, format!("{} lost its default body: every implementation must now provide it", describe(new)));
                     }
                     (Some(false), Some(true)) => {
-                        self.change(new, old, "trait_method_default_added".into(), Bump::Minor, format!("{} now has a default body", describe(new)));
+                        self.change(new, old, RuleId::TraitMethodDefaultAdded, Bump::Minor, format!("{} now has a default body", describe(new)));
                     }
                     _ => {}
                 }
@@ -647,19 +377,19 @@ impl Differ<'_> {
                 // Private fields already keep other crates from building or exhaustively
                 // matching the struct: `#[non_exhaustive]` takes nothing more away.
                 if !(*op && *np) {
-                    self.non_exhaustive(old, new, &prefix, *on, *nn);
+                    self.non_exhaustive(old, new, NonExhaustive::Struct, *on, *nn);
                 }
                 if os != ns {
                     let bump = if *op && *np && *os != crate::model::StructShape::Tuple { Bump::Minor } else { Bump::Major };
-                    self.change(new, old, "struct_kind_changed".into(), bump, format!("{} changed from a {} struct to a {} struct", describe(new), shape_name(*os), shape_name(*ns)));
+                    self.change(new, old, RuleId::StructKindChanged, bump, format!("{} changed from a {} struct to a {} struct", describe(new), shape_name(*os), shape_name(*ns)));
                 }
                 if !op && *np {
                     let bump = if was_constructible { Bump::Major } else { Bump::Minor };
-                    self.change(new, old, "struct_now_has_private_fields".into(), bump, format!("{} now has private fields, so it can no longer be built with a literal", describe(new)));
+                    self.change(new, old, RuleId::StructNowHasPrivateFields, bump, format!("{} now has private fields, so it can no longer be built with a literal", describe(new)));
                 } else if *op && !np {
-                    self.change(new, old, "struct_no_longer_has_private_fields".into(), Bump::Minor, format!("{} no longer has private fields", describe(new)));
+                    self.change(new, old, RuleId::StructNoLongerHasPrivateFields, Bump::Minor, format!("{} no longer has private fields", describe(new)));
                 }
-                self.generics(old, new, &prefix, og, ng, false);
+                self.generics(old, new, Generic::Struct, og, ng, false);
             }
             (Detail::Field { ty: ot }, Detail::Field { ty: nt }) if ot != nt => {
                 // `pub u8` → `pub T` where the struct gained `T = u8`: the same type to every
@@ -667,28 +397,28 @@ impl Differ<'_> {
                 let defaulted = self.new_defaulted_params(new);
                 let as_before = nt.substitute(&|name| defaulted.get(name).cloned());
                 if as_before != *ot {
-                    self.change(new, old, format!("{prefix}_type_changed"), Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
+                    self.change(new, old, field_owner(subject).field_type_changed(), Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
                 }
             }
             (Detail::Enum { generics: og, non_exhaustive: on }, Detail::Enum { generics: ng, non_exhaustive: nn }) => {
-                self.non_exhaustive(old, new, &prefix, *on, *nn);
-                self.generics(old, new, &prefix, og, ng, false);
+                self.non_exhaustive(old, new, NonExhaustive::Enum, *on, *nn);
+                self.generics(old, new, Generic::Enum, og, ng, false);
             }
             (Detail::Variant { shape: os, fields: of, non_exhaustive: on }, Detail::Variant { shape: ns, fields: nf, non_exhaustive: nn }) => {
-                self.non_exhaustive(old, new, &prefix, *on, *nn);
+                self.non_exhaustive(old, new, NonExhaustive::EnumVariant, *on, *nn);
                 if os != ns {
-                    self.change(new, old, "enum_variant_changed_kind".into(), Bump::Major, format!("{} changed from a {} variant to a {} variant", describe(new), shape_name(*os), shape_name(*ns)));
+                    self.change(new, old, RuleId::EnumVariantChangedKind, Bump::Major, format!("{} changed from a {} variant to a {} variant", describe(new), shape_name(*os), shape_name(*ns)));
                 } else if of != nf {
                     let only_additions = of.iter().all(|f| nf.contains(f));
                     let bump = if only_additions && *on && *nn { Bump::Minor } else { Bump::Major };
-                    self.change(new, old, "enum_variant_fields_changed".into(), bump, format!("{} changed its fields from ({}) to ({})", describe(new), show_fields(of), show_fields(nf)));
+                    self.change(new, old, RuleId::EnumVariantFieldsChanged, bump, format!("{} changed its fields from ({}) to ({})", describe(new), show_fields(of), show_fields(nf)));
                 }
             }
             (Detail::Union { generics: og, private_fields: op }, Detail::Union { generics: ng, private_fields: np }) => {
                 if !op && *np {
-                    self.change(new, old, "union_now_has_private_fields".into(), Bump::Major, format!("{} now has private fields", describe(new)));
+                    self.change(new, old, RuleId::UnionNowHasPrivateFields, Bump::Major, format!("{} now has private fields", describe(new)));
                 }
-                self.generics(old, new, &prefix, og, ng, false);
+                self.generics(old, new, Generic::Union, og, ng, false);
             }
             (
                 Detail::Trait { generics: og, supertraits: osup, is_unsafe: ou, sealed: os, dyn_compatible: od },
@@ -699,68 +429,68 @@ impl Differ<'_> {
                 let removed: Vec<&Bound> = osup.iter().filter(|s| !nsup.contains(s) && self.nameable_in_old(s)).collect();
                 if !added.is_empty() {
                     let bump = if *os { Bump::Minor } else { Bump::Major };
-                    self.change(new, old, "trait_supertrait_added".into(), bump, format!("{} now requires `{}`: existing implementations may not satisfy it", describe(new), join_ticks(&added)));
+                    self.change(new, old, RuleId::TraitSupertraitAdded, bump, format!("{} now requires `{}`: existing implementations may not satisfy it", describe(new), join_ticks(&added)));
                 }
                 if !removed.is_empty() {
-                    self.change(new, old, "trait_supertrait_removed".into(), Bump::Major, format!("{} no longer implies `{}`, which users may rely on", describe(new), join_ticks(&removed)));
+                    self.change(new, old, RuleId::TraitSupertraitRemoved, Bump::Major, format!("{} no longer implies `{}`, which users may rely on", describe(new), join_ticks(&removed)));
                 }
                 if ou != nu {
-                    let id = if *nu { "trait_unsafe_added" } else { "trait_unsafe_removed" };
-                    self.change(new, old, id.into(), Bump::Major, format!("{} {} an unsafe trait", describe(new), if *nu { "became" } else { "is no longer" }));
+                    let rule = if *nu { RuleId::TraitUnsafeAdded } else { RuleId::TraitUnsafeRemoved };
+                    self.change(new, old, rule, Bump::Major, format!("{} {} an unsafe trait", describe(new), if *nu { "became" } else { "is no longer" }));
                 }
                 if !os && *ns {
-                    self.change(new, old, "trait_newly_sealed".into(), Bump::Major, format!("{} is now sealed: downstream crates can no longer implement it", describe(new)));
+                    self.change(new, old, RuleId::TraitNewlySealed, Bump::Major, format!("{} is now sealed: downstream crates can no longer implement it", describe(new)));
                 } else if *os && !ns {
-                    self.change(new, old, "trait_no_longer_sealed".into(), Bump::Minor, format!("{} is no longer sealed: downstream crates can now implement it", describe(new)));
+                    self.change(new, old, RuleId::TraitNoLongerSealed, Bump::Minor, format!("{} is no longer sealed: downstream crates can now implement it", describe(new)));
                 }
                 if *od && !nd {
-                    self.change(new, old, "trait_no_longer_dyn_compatible".into(), Bump::Major, format!("{} is no longer dyn compatible: `dyn` uses of it break", describe(new)));
+                    self.change(new, old, RuleId::TraitNoLongerDynCompatible, Bump::Major, format!("{} is no longer dyn compatible: `dyn` uses of it break", describe(new)));
                 }
-                self.generics(old, new, &prefix, og, ng, !os);
+                self.generics(old, new, Generic::Trait, og, ng, !os);
             }
             (Detail::AssocType { bounds: ob, default: od }, Detail::AssocType { bounds: nb, default: nd }) => {
                 if ob != nb {
                     let bump = if self.sealed_owner(new) && ob.iter().all(|b| nb.contains(b)) { Bump::Minor } else { Bump::Major };
-                    self.change(new, old, "trait_associated_type_bounds_changed".into(), bump, format!("{} changed its bounds from `{}` to `{}`", describe(new), JoinBounds(ob), JoinBounds(nb)));
+                    self.change(new, old, RuleId::TraitAssociatedTypeBoundsChanged, bump, format!("{} changed its bounds from `{}` to `{}`", describe(new), JoinBounds(ob), JoinBounds(nb)));
                 }
                 if od.is_some() && nd.is_none() {
-                    self.change(new, old, "trait_associated_type_default_removed".into(), Bump::Major, format!("{} lost its default", describe(new)));
+                    self.change(new, old, RuleId::TraitAssociatedTypeDefaultRemoved, Bump::Major, format!("{} lost its default", describe(new)));
                 }
             }
             (Detail::AssocConst { ty: ot, has_default: od }, Detail::AssocConst { ty: nt, has_default: nd }) => {
                 if ot != nt {
-                    self.change(new, old, "associated_const_type_changed".into(), Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
+                    self.change(new, old, RuleId::AssociatedConstTypeChanged, Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
                 }
                 if *od && !nd && !self.sealed_owner(new) {
-                    self.change(new, old, "trait_associated_const_default_removed".into(), Bump::Major, format!("{} lost its default: every implementation must now define it", describe(new)));
+                    self.change(new, old, RuleId::TraitAssociatedConstDefaultRemoved, Bump::Major, format!("{} lost its default: every implementation must now define it", describe(new)));
                 }
             }
             (Detail::Impl { blanket: true, .. }, _) | (_, Detail::Impl { blanket: true, .. }) => {}
             (Detail::Impl { generics: og, negative: on, auto, .. }, Detail::Impl { generics: ng, negative: nn, .. }) => {
-                let prefix = if *auto { "auto_trait_impl" } else { "trait_impl" };
+                let (subject, generic) = if *auto { (Subject::AutoTraitImpl, Generic::AutoTraitImpl) } else { (Subject::TraitImpl, Generic::TraitImpl) };
                 if !on && *nn {
-                    self.change(new, old, format!("{prefix}_removed"), Bump::Major, format!("{} no longer holds", describe(old)));
+                    self.change(new, old, subject.removed(), Bump::Major, format!("{} no longer holds", describe(old)));
                 } else if *on && !nn {
-                    self.change(new, old, format!("{prefix}_added"), Bump::Minor, format!("{} now holds", describe(new)));
+                    self.change(new, old, subject.added(), Bump::Minor, format!("{} now holds", describe(new)));
                 }
                 if !on && !nn {
-                    self.generics(old, new, prefix, og, ng, false);
+                    self.generics(old, new, generic, og, ng, false);
                 }
             }
             (Detail::Const { ty: ot }, Detail::Const { ty: nt }) if ot != nt => {
-                self.change(new, old, "const_type_changed".into(), Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
+                self.change(new, old, RuleId::ConstTypeChanged, Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
             }
             (Detail::Static { ty: ot, mutable: om, is_unsafe: ou }, Detail::Static { ty: nt, mutable: nm, is_unsafe: nu }) => {
                 if ot != nt {
-                    self.change(new, old, "static_type_changed".into(), Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
+                    self.change(new, old, RuleId::StaticTypeChanged, Bump::Major, format!("{} changed type from `{ot}` to `{nt}`", describe(new)));
                 }
                 if !om && *nm {
-                    self.change(new, old, "static_now_mutable".into(), Bump::Major, format!("{} is now `static mut`: reading it needs `unsafe`", describe(new)));
+                    self.change(new, old, RuleId::StaticNowMutable, Bump::Major, format!("{} is now `static mut`: reading it needs `unsafe`", describe(new)));
                 } else if *om && !nm {
-                    self.change(new, old, "static_mut_now_immutable".into(), Bump::Major, format!("{} is no longer mutable: writes to it break", describe(new)));
+                    self.change(new, old, RuleId::StaticMutNowImmutable, Bump::Major, format!("{} is no longer mutable: writes to it break", describe(new)));
                 }
                 if !ou && *nu {
-                    self.change(new, old, "static_became_unsafe".into(), Bump::Major, format!("{} now needs `unsafe` to use", describe(new)));
+                    self.change(new, old, RuleId::StaticBecameUnsafe, Bump::Major, format!("{} now needs `unsafe` to use", describe(new)));
                 }
             }
             (Detail::TypeAlias { generics: og, target: ot, opaque_target: oo }, Detail::TypeAlias { generics: ng, target: nt, opaque_target: no }) => {
@@ -768,13 +498,13 @@ impl Differ<'_> {
                 // compared at the type's own items; its hidden arguments are not theirs to see.
                 let same_opaque_type = *oo && *no && matches!((ot, nt), (Ty::Path(a), Ty::Path(b)) if a.path == b.path);
                 if ot != nt && !same_opaque_type {
-                    self.change(new, old, "type_alias_target_changed".into(), Bump::Major, format!("{} now stands for `{nt}` instead of `{ot}`", describe(new)));
+                    self.change(new, old, RuleId::TypeAliasTargetChanged, Bump::Major, format!("{} now stands for `{nt}` instead of `{ot}`", describe(new)));
                 }
-                self.generics(old, new, &prefix, og, ng, false);
+                self.generics(old, new, Generic::TypeAlias, og, ng, false);
             }
             (Detail::Macro { macro_kind: ok, helpers: oh, arms: oa }, Detail::Macro { macro_kind: nk, helpers: nh, arms: na }) => {
                 if ok != nk {
-                    self.change(new, old, "macro_kind_changed".into(), Bump::Major, format!("{} changed kind", describe(new)));
+                    self.change(new, old, RuleId::MacroKindChanged, Bump::Major, format!("{} changed kind", describe(new)));
                 }
                 // An arm is lost when some input it accepted no arm accepts now; arms that
                 // start with an `@marker` are the macro's internal helpers.
@@ -788,60 +518,57 @@ impl Differ<'_> {
                     .collect();
                 let shown = |arms: &[&String]| arms.iter().map(|arm| macro_rules::display(arm)).collect::<Vec<_>>();
                 if !lost.is_empty() {
-                    self.change(new, old, "macro_arm_removed".into(), Bump::Major, format!("{} no longer accepts `{}`: invocations that matched it break", describe(new), join_ticks(&shown(&lost))));
+                    self.change(new, old, RuleId::MacroArmRemoved, Bump::Major, format!("{} no longer accepts `{}`: invocations that matched it break", describe(new), join_ticks(&shown(&lost))));
                 } else if !gained.is_empty() {
-                    self.change(new, old, "macro_arm_added".into(), Bump::Minor, format!("{} now also accepts `{}`", describe(new), join_ticks(&shown(&gained))));
+                    self.change(new, old, RuleId::MacroArmAdded, Bump::Minor, format!("{} now also accepts `{}`", describe(new), join_ticks(&shown(&gained))));
                 }
                 let removed: Vec<&String> = oh.iter().filter(|h| !nh.contains(h)).collect();
                 if !removed.is_empty() {
-                    self.change(new, old, "derive_helper_attr_removed".into(), Bump::Major, format!("{} no longer accepts the helper attribute `{}`", describe(new), join_ticks(&removed)));
+                    self.change(new, old, RuleId::DeriveHelperAttrRemoved, Bump::Major, format!("{} no longer accepts the helper attribute `{}`", describe(new), join_ticks(&removed)));
                 } else if oh != nh {
-                    self.change(new, old, "derive_helper_attr_added".into(), Bump::Minor, format!("{} accepts new helper attributes", describe(new)));
+                    self.change(new, old, RuleId::DeriveHelperAttrAdded, Bump::Minor, format!("{} accepts new helper attributes", describe(new)));
                 }
             }
             (Detail::ExternReexport { target: ot }, Detail::ExternReexport { target: nt }) if ot != nt => {
-                self.change(new, old, "reexport_target_changed".into(), Bump::Major, format!("{} now re-exports `{nt}` instead of `{ot}`", describe(new)));
+                self.change(new, old, RuleId::ReexportTargetChanged, Bump::Major, format!("{} now re-exports `{nt}` instead of `{ot}`", describe(new)));
             }
             _ => {}
         }
-        if old.hidden && !new.hidden && self.findings.len() == before {
-            self.change(new, old, format!("{prefix}_no_longer_doc_hidden"), Bump::Minor, format!("{} is no longer #[doc(hidden)]", describe(new)));
-        }
     }
 
-    fn change(&mut self, new: &ApiItem, old: &ApiItem, id: String, bump: Bump, message: String) {
-        let finding = self.finding(id, Change::Changed, bump, new, message);
+    fn change(&mut self, new: &ApiItem, old: &ApiItem, rule: RuleId, bump: Bump, message: String) {
+        let finding = self.finding(rule, Change::Changed, bump, new, message);
         finding.old = Some(old.signature.clone());
         finding.new = Some(new.signature.clone());
     }
 
-    fn qualifiers(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: &Qualifiers, n: &Qualifiers) {
+    fn qualifiers(&mut self, old: &ApiItem, new: &ApiItem, callable: Callable, o: &Qualifiers, n: &Qualifiers) {
         let what = describe(new);
         if o.is_const && !n.is_const {
-            self.change(new, old, format!("{prefix}_const_removed"), Bump::Major, format!("{what} is no longer `const`: const contexts that call it break"));
+            self.change(new, old, callable.const_removed(), Bump::Major, format!("{what} is no longer `const`: const contexts that call it break"));
         } else if !o.is_const && n.is_const {
-            self.change(new, old, format!("{prefix}_now_const"), Bump::Minor, format!("{what} is now `const`"));
+            self.change(new, old, callable.now_const(), Bump::Minor, format!("{what} is now `const`"));
         }
         if !o.is_unsafe && n.is_unsafe {
-            self.change(new, old, format!("{prefix}_unsafe_added"), Bump::Major, format!("{what} is now `unsafe`: callers need an unsafe block"));
+            self.change(new, old, callable.unsafe_added(), Bump::Major, format!("{what} is now `unsafe`: callers need an unsafe block"));
         } else if o.is_unsafe && !n.is_unsafe {
             let bump = if new.kind == ItemKind::TraitMethod { Bump::Major } else { Bump::Minor };
-            self.change(new, old, format!("{prefix}_unsafe_removed"), bump, format!("{what} is no longer `unsafe`"));
+            self.change(new, old, callable.unsafe_removed(), bump, format!("{what} is no longer `unsafe`"));
         }
         if o.is_async != n.is_async {
             let now = if n.is_async { "is now `async`" } else { "is no longer `async`" };
-            self.change(new, old, format!("{prefix}_async_changed"), Bump::Major, format!("{what} {now}: its return type changed"));
+            self.change(new, old, callable.async_changed(), Bump::Major, format!("{what} {now}: its return type changed"));
         }
         if o.abi != n.abi {
             let abi = |a: &Option<String>| a.clone().unwrap_or_else(|| "Rust".to_string());
-            self.change(new, old, format!("{prefix}_abi_changed"), Bump::Major, format!("{what} changed ABI from \"{}\" to \"{}\"", abi(&o.abi), abi(&n.abi)));
+            self.change(new, old, callable.abi_changed(), Bump::Major, format!("{what} changed ABI from \"{}\" to \"{}\"", abi(&o.abi), abi(&n.abi)));
         }
     }
 
-    fn inputs(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, (o, o_receiver): (&[Ty], bool), (n, n_receiver): (&[Ty], bool)) {
+    fn inputs(&mut self, old: &ApiItem, new: &ApiItem, callable: Callable, (o, o_receiver): (&[Ty], bool), (n, n_receiver): (&[Ty], bool)) {
         let what = describe(new);
         if o.len() != n.len() {
-            self.change(new, old, format!("{prefix}_parameter_count_changed"), Bump::Major, format!("{what} now takes {} parameters instead of {}", n.len(), o.len()));
+            self.change(new, old, callable.parameter_count_changed(), Bump::Major, format!("{what} now takes {} parameters instead of {}", n.len(), o.len()));
             return;
         }
         let mut changed = Vec::new();
@@ -854,7 +581,7 @@ impl Differ<'_> {
             match (before, after) {
                 _ if is_receiver => {
                     let (before, after) = (receiver_text(before, old), receiver_text(after, new));
-                    self.change(new, old, format!("{prefix}_receiver_changed"), Bump::Major, format!("{what} now takes `{after}` instead of `{before}`"));
+                    self.change(new, old, callable.receiver_changed(), Bump::Major, format!("{what} now takes `{after}` instead of `{before}`"));
                 }
                 // `impl A + B` → `impl A`: every argument that satisfied the old bounds still does.
                 (Ty::Impl(old_bounds), Ty::Impl(new_bounds)) if new_bounds.iter().all(|b| old_bounds.contains(b)) => {
@@ -864,18 +591,18 @@ impl Differ<'_> {
             }
         }
         if !changed.is_empty() {
-            self.change(new, old, format!("{prefix}_parameter_type_changed"), Bump::Major, format!("{what} changed {}", changed.join(", ")));
+            self.change(new, old, callable.parameter_type_changed(), Bump::Major, format!("{what} changed {}", changed.join(", ")));
         }
         if !loosened.is_empty() {
             let bump = if new.kind == ItemKind::TraitMethod && !self.sealed_owner(new) { Bump::Major } else { Bump::Minor };
-            self.change(new, old, format!("{prefix}_parameter_bounds_loosened"), bump, format!("{what} loosened {}", loosened.join(", ")));
+            self.change(new, old, callable.parameter_bounds_loosened(), bump, format!("{what} loosened {}", loosened.join(", ")));
         }
     }
 
     /// Generic parameters and bounds. Callers see added bounds as a break and removed ones as
     /// compatible; when `implementors_see_it` (an unsealed trait's items), any change of bounds
     /// breaks implementations.
-    fn generics(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: &Generics, n: &Generics, implementors_see_it: bool) {
+    fn generics(&mut self, old: &ApiItem, new: &ApiItem, generic: Generic, o: &Generics, n: &Generics, implementors_see_it: bool) {
         let what = describe(new);
         // A type users cannot name: they never write its parameters, and the bounds that only
         // traits they cannot name impose are the crate's own business.
@@ -897,19 +624,21 @@ impl Differ<'_> {
             };
             let (o, n) = (visible(o), visible(n));
             if o != n {
-                self.generics_of_visible(old, new, prefix, &o, &n, implementors_see_it, &what);
+                self.generics_of_visible(old, new, generic, &o, &n, implementors_see_it, &what);
             }
             return;
         }
-        self.generics_of_visible(old, new, prefix, o, n, implementors_see_it, &what);
+        self.generics_of_visible(old, new, generic, o, n, implementors_see_it, &what);
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn generics_of_visible(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: &Generics, n: &Generics, implementors_see_it: bool, what: &str) {
+    fn generics_of_visible(&mut self, old: &ApiItem, new: &ApiItem, generic: Generic, o: &Generics, n: &Generics, implementors_see_it: bool, what: &str) {
         let what = what.to_string();
-        // An impl's own parameters are not API: they follow the implementing type's.
-        let params_are_api = new.kind != ItemKind::Impl;
-        if params_are_api && o.params != n.params {
+        // An impl's own parameters are not API (no rule for them): they follow the implementing
+        // type's.
+        if let Some(rule) = generic.generic_params_changed()
+            && o.params != n.params
+        {
             // A defaulted parameter added at the end means the same type or trait as before to
             // existing code (the Cargo book's "adding a defaulted type parameter").
             let only_defaulted_additions = n.params.len() > o.params.len()
@@ -921,7 +650,7 @@ impl Differ<'_> {
                 });
             let bump = if only_defaulted_additions { Bump::Minor } else { Bump::Major };
             let show = |params: &[crate::model::ty::GenericParam]| params.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
-            self.change(new, old, format!("{prefix}_generic_params_changed"), bump, format!("{what} changed its generic parameters from <{}> to <{}>", show(&o.params), show(&n.params)));
+            self.change(new, old, rule, bump, format!("{what} changed its generic parameters from <{}> to <{}>", show(&o.params), show(&n.params)));
             if !only_defaulted_additions {
                 return;
             }
@@ -944,11 +673,11 @@ impl Differ<'_> {
         let tightened: Vec<String> = added.iter().filter(|p| !p.relaxes()).chain(removed.iter().filter(|p| p.relaxes())).map(|p| p.to_string()).collect();
         let loosened: Vec<String> = removed.iter().filter(|p| !p.relaxes()).chain(added.iter().filter(|p| p.relaxes())).map(|p| p.to_string()).collect();
         if !tightened.is_empty() {
-            self.change(new, old, format!("{prefix}_bounds_tightened"), Bump::Major, format!("{what} now requires `{}`", tightened.join("`, `")));
+            self.change(new, old, generic.bounds_tightened(), Bump::Major, format!("{what} now requires `{}`", tightened.join("`, `")));
         }
         if !loosened.is_empty() {
             let bump = if implementors_see_it { Bump::Major } else { Bump::Minor };
-            self.change(new, old, format!("{prefix}_bounds_loosened"), bump, format!("{what} no longer requires `{}`", loosened.join("`, `")));
+            self.change(new, old, generic.bounds_loosened(), bump, format!("{what} no longer requires `{}`", loosened.join("`, `")));
         }
     }
 
@@ -981,13 +710,51 @@ impl Differ<'_> {
         nameable(self.new, bound)
     }
 
-    fn non_exhaustive(&mut self, old: &ApiItem, new: &ApiItem, prefix: &str, o: bool, n: bool) {
+    fn non_exhaustive(&mut self, old: &ApiItem, new: &ApiItem, subject: NonExhaustive, o: bool, n: bool) {
         if !o && n {
-            self.change(new, old, format!("{prefix}_marked_non_exhaustive"), Bump::Major, format!("{} is now #[non_exhaustive]", describe(new)));
+            self.change(new, old, subject.marked_non_exhaustive(), Bump::Major, format!("{} is now #[non_exhaustive]", describe(new)));
         } else if o && !n {
-            self.change(new, old, format!("{prefix}_no_longer_non_exhaustive"), Bump::Minor, format!("{} is no longer #[non_exhaustive]", describe(new)));
+            self.change(new, old, subject.no_longer_non_exhaustive(), Bump::Minor, format!("{} is no longer #[non_exhaustive]", describe(new)));
         }
     }
+}
+
+/// The rule subject of an item of `kind`, by its kind alone.
+fn kind_subject(kind: ItemKind) -> Subject {
+    match kind {
+        ItemKind::Module => Subject::Module,
+        ItemKind::Function => Subject::Function,
+        ItemKind::Method => Subject::Method,
+        ItemKind::TraitMethod => Subject::TraitMethod,
+        ItemKind::Struct => Subject::Struct,
+        ItemKind::Field => Subject::StructField,
+        ItemKind::Enum => Subject::Enum,
+        ItemKind::Variant => Subject::EnumVariant,
+        ItemKind::Union => Subject::Union,
+        ItemKind::Trait => Subject::Trait,
+        ItemKind::AssocType => Subject::TraitAssociatedType,
+        ItemKind::AssocConst => Subject::AssociatedConst,
+        ItemKind::Impl => Subject::TraitImpl,
+        ItemKind::Const => Subject::Const,
+        ItemKind::Static => Subject::Static,
+        ItemKind::TypeAlias => Subject::TypeAlias,
+        ItemKind::Macro => Subject::Macro,
+        ItemKind::ExternReexport => Subject::Reexport,
+    }
+}
+
+/// The rules of a function-like item; only methods and trait methods have rules of their own.
+fn callable(kind: ItemKind) -> Callable {
+    match kind {
+        ItemKind::Method => Callable::Method,
+        ItemKind::TraitMethod => Callable::TraitMethod,
+        _ => Callable::Function,
+    }
+}
+
+/// The field rules of a field's subject (a union's fields, or a struct's).
+fn field_owner(subject: Subject) -> FieldOwner {
+    if subject == Subject::UnionField { FieldOwner::UnionField } else { FieldOwner::StructField }
 }
 
 /// A receiver as written: `self`, `&self`, `&mut self` or `self: T`.
@@ -1146,16 +913,6 @@ fn replace_path(text: &str, from: &str, to: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_equivalent_lint_exists_in_the_catalog() {
-        let catalog = crate::lints::all_lint_ids();
-        for (rule, lints) in EQUIVALENT_LINTS {
-            for lint in *lints {
-                assert!(catalog.iter().any(|id| id == lint), "rule `{rule}` names `{lint}`, which cargo-semver-checks does not have");
-            }
-        }
-    }
 
     #[test]
     fn paths_are_replaced_only_whole() {

@@ -139,7 +139,9 @@ pub fn merge(
                 if lint.level == Level::Deny && lint.required_bump > finding.required_bump {
                     finding.required_bump = lint.required_bump;
                 }
-                if finding.reference.is_none() {
+                // The lint's link is about the very break it reported; the rule's is the Cargo
+                // book's section for the kind of change.
+                if lint.reference.is_some() {
                     finding.reference = lint.reference;
                 }
             }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::affected;
 use crate::baseline::{BASELINE_SCHEMA, BaselineRecord, BaselineSummary, Baselines};
 use crate::cache::{self, Cache, CachedDiff, CurrentApi};
+use crate::catalog::RuleId;
 use crate::bump::Bump;
 use crate::config::Config;
 use crate::deps::{self, DepViolation};
@@ -467,8 +468,9 @@ fn public_dependency_findings(
         let dependency = package.dependencies.iter().find(|d| &d.crate_name() == krate);
         let name = dependency.map(|d| d.name.clone()).unwrap_or_else(|| krate.clone());
         let key = dependency.map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone())).unwrap_or_else(|| krate.clone());
+        let rule = RuleId::PublicDependencyMajorBump.rule();
         out.push(Finding {
-            id: "public_dependency_major_bump".into(),
+            id: rule.id.to_string(),
             change: Change::Changed,
             required_bump: Bump::Major,
             level: Level::Deny,
@@ -482,7 +484,7 @@ fn public_dependency_findings(
             line: deps::dependency_line(&manifest_text, &key, crate::workspace::DepKind::Normal).and_then(|l| u32::try_from(l).ok()),
             source: Source::Apicheck,
             lint: None,
-            reference: Some("https://doc.rust-lang.org/cargo/reference/semver.html#api-compatibility".into()),
+            reference: Some(rule.reference()),
             old: Some(format!("{name} {old}")),
             new: Some(format!("{name} {new}")),
             subject: None,

@@ -12,6 +12,8 @@
 //! 5. [`lints`] runs cargo-semver-checks' lints on the same pair;
 //! 6. [`findings`] merges both into one list, and [`bump`] says what the list requires.
 //!
+//! [`catalog`] lists every finding id the steps can emit: apicheck's rules and the lints it runs.
+//!
 //! [`compare`] runs steps 3 to 6 for a pair of API files; [`report`] renders the result.
 //!
 //! For a monorepo, [`gate`] runs the whole thing per governed package against the baselines in
@@ -25,6 +27,7 @@ pub mod baseline;
 pub mod bump;
 pub mod cache;
 mod cargo;
+pub mod catalog;
 pub mod changelog;
 pub mod config;
 pub mod deps;

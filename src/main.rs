@@ -41,7 +41,9 @@ const EXIT_ERROR: u8 = 2;
         apicheck diff core-utils                      what changed since the last release\n  \
         apicheck baseline                             release script: record the released packages\n  \
         apicheck api core-utils                       list the public API of a package\n  \
-        apicheck diff --baseline old.json --current new.json"
+        apicheck diff --baseline old.json --current new.json\n  \
+        apicheck rules                                every rule and lint id, with its bump\n  \
+        apicheck explain function_parameter_type_changed"
 )]
 struct Cli {
     /// When to use colours: `auto` follows the terminal and NO_COLOR / CLICOLOR_FORCE.
@@ -127,6 +129,40 @@ enum Command {
         required bump is the highest of them (for 0.x versions, a major bump moves the minor \
         position: 0.4.1 -> 0.5.0).")]
     Diff(DiffArgs),
+    /// List every finding id apicheck can emit: its own rules and the cargo-semver-checks lints it runs
+    #[command(long_about = "List every finding id apicheck can emit: its own rules and the cargo-semver-checks lints it runs.\n\n\
+        One line per id: the bump a finding of it requires (\"minor or major\" when it depends on \
+        the item, for example a field added to a struct that could or could not be built with a \
+        literal), its default level (deny findings set the required bump, warn findings are \
+        advice), and what it catches. These are the ids findings carry and the ids the \
+        configuration may name: [workspace.metadata.apicheck.lints] levels and the `finding` of \
+        an acknowledgement; any other id there is an error.\n\n\
+        With --format json: every field, including the reference link (the Cargo book's SemVer \
+        chapter for apicheck's rules), the fixture pair that shows a rule, and the lints that \
+        report the same break as a rule (found by both, a break is reported once).")]
+    Rules(RulesArgs),
+    /// Explain one rule or lint: what it catches, the bump it requires, its reference, an example
+    #[command(long_about = "Explain one rule or lint: what it catches, the bump it requires, its reference, an example.\n\n\
+        ID is a finding id as `apicheck rules` lists it and reports show it \
+        (`function_parameter_type_changed`, `enum_variant_missing`). For apicheck's own rules, \
+        the example is the rule's fixture pair from apicheck's test suite: the old and the new \
+        source of a small crate, as a diff, that makes apicheck report the rule. An unknown ID is \
+        an error (exit 2) that suggests the closest known one.")]
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct RulesArgs {
+    /// `human`: one line per id; `json`: every field of every id
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// The rule or lint id (`apicheck rules` lists them)
+    #[arg(value_name = "ID")]
+    id: String,
 }
 
 #[derive(clap::Args)]
@@ -395,7 +431,26 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Report(args) => report_command(args),
         Command::Api(args) => api(args),
         Command::Diff(args) => diff(args),
+        Command::Rules(args) => rules(args),
+        Command::Explain(args) => explain(args),
     }
+}
+
+fn rules(args: RulesArgs) -> Result<ExitCode> {
+    let entries = apicheck::catalog::entries()?;
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        DiffFormat::Human => report::write_rules_human(&mut out, &entries)?,
+        DiffFormat::Json => report::write_rules_json(&mut out, &entries)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(args: ExplainArgs) -> Result<ExitCode> {
+    let entry = apicheck::catalog::find(&args.id)?;
+    let example = apicheck::catalog::rule(&args.id).and_then(|rule| rule.example.as_ref());
+    report::write_explain(&mut anstream::stdout().lock(), &entry, example)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {

@@ -13,6 +13,7 @@ use semver::Version;
 use serde::{Deserialize, Serialize};
 
 use crate::bump::Bump;
+use crate::catalog::RuleId;
 use crate::changelog::{self, Section};
 use crate::config::{self, Config};
 use crate::findings::{self, Finding};
@@ -99,8 +100,9 @@ impl PackageReport {
 
     /// A package whose baseline remains but which is no longer governed or no longer exists.
     pub fn removed_package(name: &str, baseline_version: &Version, config: &Config) -> PackageReport {
+        let rule = RuleId::PackageRemoved.rule();
         let acknowledged = config.acknowledge.iter().find(|ack| {
-            ack.package == name && ack.finding.as_deref() == Some("package_removed") && ack.holds_for(baseline_version)
+            ack.package == name && ack.finding.as_deref() == Some(rule.id) && ack.holds_for(baseline_version)
         });
         let mut report = PackageReport {
             baseline_version: Some(baseline_version.to_string()),
@@ -108,7 +110,7 @@ impl PackageReport {
             ..PackageReport::empty(name, Status::Pass)
         };
         report.findings.push(Finding {
-            id: "package_removed".into(),
+            id: rule.id.to_string(),
             change: findings::Change::Removed,
             required_bump: Bump::Major,
             level: findings::Level::Deny,
@@ -118,7 +120,7 @@ impl PackageReport {
             line: None,
             source: findings::Source::Apicheck,
             lint: None,
-            reference: None,
+            reference: Some(rule.reference()),
             old: None,
             new: None,
             subject: None,
@@ -130,8 +132,9 @@ impl PackageReport {
                 message: format!("`{name}` {baseline_version} is gone, which breaks every crate that depends on it"),
                 fix: format!(
                     "delete its baseline folder ({}/{name}) in the same change, or acknowledge the removal \
-                     (`finding = \"package_removed\"`) with a reason",
-                    config.baselines.display()
+                     (`finding = \"{}\"`) with a reason",
+                    config.baselines.display(),
+                    rule.id
                 ),
             });
             report.status = Status::Fail;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::ApiDiff;
 use crate::bump::Bump;
+use crate::catalog::{self, Entry, Example, Origin};
 use crate::findings::{Change, Finding, Level};
 use crate::gate::CheckReport;
 use crate::policy::{PackageReport, Status};
@@ -478,12 +479,16 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
                 Severity::Warning => "warning",
                 Severity::Note => "note",
             };
-            let description = format!("{} (requires a {} bump)", f.id.replace('_', " "), f.required_bump);
+            // The rule's own description and link, from the catalog; an id the catalog does not
+            // know (a report written by another apicheck version, merged) keeps what it carries.
+            let entry = catalog::find(&f.id).ok();
+            let description = entry.as_ref().map(|entry| entry.summary.trim().to_string()).unwrap_or_else(|| f.id.replace('_', " "));
+            let help = entry.and_then(|entry| entry.reference).or_else(|| f.reference.clone());
             let mut properties = json!({ "package": package.name, "path": f.path, "requiredBump": f.required_bump, "source": f.source });
             if let Some(reason) = &f.acknowledged {
                 properties["acknowledged"] = json!(reason);
             }
-            result(&f.id, &description, f.reference.as_deref(), level, f.message.clone(), f.file.as_deref().or(package.manifest.as_deref()), f.line.map(u64::from), properties);
+            result(&f.id, &description, help.as_deref(), level, f.message.clone(), f.file.as_deref().or(package.manifest.as_deref()), f.line.map(u64::from), properties);
         }
         for v in &package.violations {
             let properties = json!({ "package": package.name, "fix": v.fix });
@@ -507,4 +512,91 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
     });
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
+}
+
+/// `apicheck rules`: apicheck's rules, then the cargo-semver-checks lints it runs, one line
+/// each: id, the bumps it can require, its default level, its summary.
+pub fn write_rules_human(out: &mut dyn Write, entries: &[Entry]) -> io::Result<()> {
+    for (origin, title) in [(Origin::Apicheck, "apicheck's rules"), (Origin::CargoSemverChecks, "cargo-semver-checks lints apicheck runs")] {
+        let group: Vec<&Entry> = entries.iter().filter(|entry| entry.source == origin).collect();
+        let width = group.iter().map(|entry| entry.id.len()).max().unwrap_or(0);
+        writeln!(out, "{HEADING}{title} ({}){HEADING:#}", group.len())?;
+        for entry in group {
+            let bumps = bumps_text(&entry.required_bump);
+            writeln!(out, "  {:<width$}  {:<14}  {:<4}  {}", entry.id, bumps, level_text(entry.default_level), entry.summary)?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{DIM}`apicheck explain ID` shows one with its reference and an example.{DIM:#}")
+}
+
+/// The JSON rendering of the catalog: a struct, so that fields keep their declared order.
+#[derive(Serialize)]
+struct RulesJson<'a> {
+    schema: u32,
+    rules: &'a [Entry],
+}
+
+/// `apicheck rules --format json`.
+pub fn write_rules_json(out: &mut dyn Write, entries: &[Entry]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &RulesJson { schema: REPORT_SCHEMA, rules: entries })?;
+    writeln!(out)
+}
+
+/// `apicheck explain ID`: one rule or lint, with its reference, the ids that report the same
+/// break, and, for a rule, its fixture pair as a diff of the old and new source.
+pub fn write_explain(out: &mut dyn Write, entry: &Entry, example: Option<&Example>) -> io::Result<()> {
+    let what = match entry.source {
+        Origin::Apicheck => "apicheck rule",
+        Origin::CargoSemverChecks => "cargo-semver-checks lint",
+    };
+    writeln!(out, "{HEADING}{}{HEADING:#}  {DIM}({what}){DIM:#}", entry.id)?;
+    writeln!(out, "  {}", entry.summary.trim())?;
+    writeln!(out)?;
+    writeln!(out, "  requires:       {}", bumps_text(&entry.required_bump))?;
+    writeln!(out, "  default level:  {}", level_text(entry.default_level))?;
+    if let Some(reference) = &entry.reference {
+        writeln!(out, "  reference:      {reference}")?;
+    }
+    if !entry.equivalent.is_empty() {
+        let label = match entry.source {
+            Origin::Apicheck => "same break as:  cargo-semver-checks",
+            Origin::CargoSemverChecks => "same break as:  apicheck",
+        };
+        writeln!(out, "  {label} {}", entry.equivalent.join(", "))?;
+    }
+    match example {
+        Some(Example::Pair { name, old, new }) => {
+            writeln!(out, "\n{HEADING}Example{HEADING:#} (fixture pair fixtures/pairs/{{old,new}}/{name}):\n")?;
+            let old_name = format!("old/{name}/src/lib.rs");
+            let new_name = format!("new/{name}/src/lib.rs");
+            let diff = similar::TextDiff::from_lines(*old, *new);
+            for line in diff.unified_diff().context_radius(3).header(&old_name, &new_name).to_string().lines() {
+                let style = match line.chars().next() {
+                    Some('-') if !line.starts_with("---") => REMOVED,
+                    Some('+') if !line.starts_with("+++") => ADDED,
+                    Some('@') => DIM,
+                    _ => Style::new(),
+                };
+                writeln!(out, "  {style}{line}{style:#}")?;
+            }
+        }
+        Some(Example::Workspace { file, test }) => {
+            writeln!(out, "\n{HEADING}Example{HEADING:#}: a rule about a whole workspace, shown by the test `{test}` in {file}")?;
+        }
+        None if entry.source == Origin::Apicheck => writeln!(out, "\n{DIM}No fixture pair shows this rule yet.{DIM:#}")?,
+        None => {}
+    }
+    Ok(())
+}
+
+fn bumps_text(bumps: &[Bump]) -> String {
+    bumps.iter().map(|bump| bump.as_str()).collect::<Vec<_>>().join(" or ")
+}
+
+fn level_text(level: Level) -> &'static str {
+    match level {
+        Level::Deny => "deny",
+        Level::Warn => "warn",
+    }
 }

@@ -173,3 +173,94 @@ fn a_package_that_does_not_compile_fails_closed_with_the_compiler_message() {
     assert_fails_closed(&output, &["package `all-items` does not compile", "src/lib.rs:", "cannot find type `NoSuchType`"]);
     assert!(stderr(&output).contains("pub fn broken() -> NoSuchType"), "the compiler's own output follows: {}", stderr(&output));
 }
+
+#[test]
+fn rules_lists_every_rule_and_every_lint_that_runs() {
+    let output = apicheck(&["rules", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entries = json["rules"].as_array().unwrap();
+    let entry = |id: &str| entries.iter().find(|entry| entry["id"] == id).unwrap_or_else(|| panic!("`{id}` is listed"));
+    let own = entries.iter().filter(|entry| entry["source"] == "apicheck").count();
+    assert_eq!(own, apicheck::catalog::RULES.len(), "every rule of the catalog");
+    let removed = entry("function_removed");
+    assert_eq!(removed["required_bump"], serde_json::json!(["major"]));
+    assert_eq!(removed["default_level"], "deny");
+    assert_eq!(removed["reference"], "https://doc.rust-lang.org/cargo/reference/semver.html#item-remove");
+    assert_eq!(removed["equivalent"], serde_json::json!(["function_missing"]));
+    assert_eq!(removed["fixture_pair"], "fn_removed");
+    let lint = entry("function_missing");
+    assert_eq!(lint["source"], "cargo-semver-checks");
+    assert_eq!(lint["equivalent"], serde_json::json!(["function_removed"]));
+    assert!(lint["reference"].as_str().is_some_and(|link| link.starts_with("https://")), "{lint:#}");
+    assert_eq!(entry("struct_field_added")["required_bump"], serde_json::json!(["minor", "major"]));
+
+    let human = stdout(&apicheck(&["rules"]));
+    assert!(human.starts_with(&format!("apicheck's rules ({own})\n")), "{human}");
+    assert!(human.lines().any(|line| line.split_whitespace().collect::<Vec<_>>()[..3] == ["function_removed", "major", "deny"]), "{human}");
+    assert!(human.contains("cargo-semver-checks lints apicheck runs ("), "{human}");
+}
+
+#[test]
+fn explain_shows_a_rule_with_its_reference_and_fixture_pair() {
+    let output = apicheck(&["explain", "function_removed", "--color", "never"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("function_removed  (apicheck rule)\n"), "{text}");
+    assert!(text.contains("reference:      https://doc.rust-lang.org/cargo/reference/semver.html#item-remove"), "{text}");
+    assert!(text.contains("same break as:  cargo-semver-checks function_missing"), "{text}");
+    assert!(text.contains("--- old/fn_removed/src/lib.rs\n  +++ new/fn_removed/src/lib.rs"), "{text}");
+    // The example is the fixture's source: its removed function, as a diff.
+    let old = std::fs::read_to_string(support::fixtures().join("pairs/old/fn_removed/src/lib.rs")).unwrap();
+    assert!(old.contains("pub fn parse_body(message: &str) -> &str {"));
+    assert!(text.contains("  -pub fn parse_body(message: &str) -> &str {"), "{text}");
+
+    let lint = stdout(&apicheck(&["explain", "function_missing"]));
+    assert!(lint.starts_with("function_missing  (cargo-semver-checks lint)\n"), "{lint}");
+    assert!(lint.contains("same break as:  apicheck function_removed"), "{lint}");
+}
+
+#[test]
+fn an_unknown_id_fails_closed_suggesting_the_closest() {
+    assert_fails_closed(&apicheck(&["explain", "fucntion_removed"]), &["`fucntion_removed` is not a rule or lint id", "did you mean `function_removed`?"]);
+    assert_fails_closed(&apicheck(&["explain", "no_such_thing_at_all"]), &["`no_such_thing_at_all` is not a rule or lint id", "apicheck rules"]);
+}
+
+/// A workspace of one library whose root manifest ends with `metadata`.
+fn workspace_with(metadata: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!("[package]\nname = \"typo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[workspace]\n\n{metadata}");
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    dir
+}
+
+#[test]
+fn configuration_that_names_an_unknown_id_fails_closed_suggesting_the_closest() {
+    let lints = workspace_with("[workspace.metadata.apicheck.lints]\nfucntion_removed = \"allow\"\n");
+    let manifest = lints.path().join("Cargo.toml");
+    assert_fails_closed(
+        &apicheck(&["deps", "--manifest-path", path_str(&manifest)]),
+        &["[workspace.metadata.apicheck.lints]", "`fucntion_removed` is not a rule or lint id", "did you mean `function_removed`?"],
+    );
+
+    let acknowledged = workspace_with(
+        "[[workspace.metadata.apicheck.acknowledge]]\npackage = \"typo\"\nfinding = \"function_parameter_type_chnaged\"\nversion = \"1.0.0\"\nreason = \"r\"\n",
+    );
+    let manifest = acknowledged.path().join("Cargo.toml");
+    assert_fails_closed(
+        &apicheck(&["deps", "--manifest-path", path_str(&manifest)]),
+        &["the acknowledgement `typo: function_parameter_type_chnaged`", "did you mean `function_parameter_type_changed`?"],
+    );
+
+    let in_file = workspace_with("[workspace.metadata.apicheck]\nacknowledgements = \"acks.toml\"\n");
+    std::fs::write(in_file.path().join("acks.toml"), "[[acknowledge]]\npackage = \"typo\"\nfinding = \"struct_removd\"\nversion = \"1.0.0\"\nreason = \"r\"\n").unwrap();
+    let manifest = in_file.path().join("Cargo.toml");
+    assert_fails_closed(&apicheck(&["deps", "--manifest-path", path_str(&manifest)]), &["acks.toml", "did you mean `struct_removed`?"]);
+
+    let known = workspace_with("[workspace.metadata.apicheck.lints]\nfunction_removed = \"warn\"\nfunction_missing = \"allow\"\n");
+    let manifest = known.path().join("Cargo.toml");
+    let output = apicheck(&["deps", "--manifest-path", path_str(&manifest)]);
+    assert_eq!(output.status.code(), Some(0), "a rule and a lint are accepted: {}", stderr(&output));
+}

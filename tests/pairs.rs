@@ -3,9 +3,29 @@
 
 mod support;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
+use apicheck::catalog::{self, Example, RULES};
 use apicheck::{ApiFile, Bump, CompareOptions, ListingOptions, Source, compare};
+
+/// The rules of the catalog that no fixture pair shows yet. The list only shrinks: a rule added
+/// to the catalog needs a fixture pair, and a rule listed here that a pair comes to show must
+/// name that pair in the catalog instead.
+const RULES_WITHOUT_PAIR: &[&str] = &[
+    "union_field_now_doc_hidden", "enum_now_doc_hidden", "union_now_doc_hidden",
+    "trait_associated_type_now_doc_hidden", "associated_const_now_doc_hidden", "trait_impl_now_doc_hidden",
+    "auto_trait_impl_now_doc_hidden", "reexport_removed", "reexport_added", "reexport_now_doc_hidden",
+    "method_parameter_bounds_loosened", "trait_method_parameter_bounds_loosened", "function_receiver_changed",
+    "function_variadic_changed", "method_variadic_changed", "trait_method_variadic_changed",
+    "trait_method_const_removed", "trait_method_now_const", "trait_method_async_changed",
+    "trait_method_abi_changed", "union_generic_params_changed", "union_bounds_tightened",
+    "type_alias_bounds_tightened", "trait_impl_bounds_tightened", "auto_trait_impl_bounds_tightened",
+    "enum_bounds_loosened", "union_bounds_loosened", "type_alias_bounds_loosened",
+    "enum_variant_no_longer_non_exhaustive", "union_now_has_private_fields",
+    "trait_associated_type_default_removed", "static_became_unsafe", "macro_kind_changed",
+    "derive_helper_attr_removed", "derive_helper_attr_added", "reexport_target_changed",
+];
 
 fn expected_bump(case: &str) -> Bump {
     let manifest = support::fixtures().join("pairs/new").join(case).join("Cargo.toml");
@@ -41,11 +61,16 @@ fn every_pair_gives_its_declared_bump_and_reviewed_findings() {
 
     let mut wrong_bumps = Vec::new();
     let mut rendered = Vec::new();
+    let mut emitted: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
     for (case, old_json) in old {
         let baseline = ApiFile::read(old_json).unwrap();
         let current = ApiFile::read(&new[case]).unwrap();
         let diff = compare(&baseline, &current, CompareOptions::default()).unwrap();
         assert!(diff.lints_ran, "{case}: the lints ran");
+        for finding in &diff.findings {
+            emitted.entry(finding.id.clone()).or_default().insert(case);
+            check_against_the_catalog(case, finding);
+        }
         let expected = expected_bump(case);
         if diff.required_bump != expected {
             wrong_bumps.push(format!("{case}: expected {expected}, got {}\n{}", diff.required_bump, render(&diff)));
@@ -56,6 +81,51 @@ fn every_pair_gives_its_declared_bump_and_reviewed_findings() {
     for (case, text) in rendered {
         insta::assert_snapshot!(format!("pair__{case}"), text);
     }
+    every_rule_has_a_pair_that_shows_it(&emitted);
+}
+
+/// A finding's id is in the catalog, and a finding of apicheck's own carries its rule's bump
+/// and reference.
+fn check_against_the_catalog(case: &str, finding: &apicheck::Finding) {
+    match catalog::rule(&finding.id) {
+        Some(rule) => {
+            if finding.source == Source::Apicheck {
+                assert!(rule.bumps.contains(&finding.required_bump), "{case}: `{}` requires {}, which the catalog does not list for it", finding.id, finding.required_bump);
+                assert_eq!(finding.reference.as_deref(), Some(rule.reference().as_str()), "{case}: `{}` links to its rule's reference", finding.id);
+            }
+        }
+        None => assert!(catalog::find(&finding.id).is_ok(), "{case}: `{}` is neither a rule nor a lint of the catalog", finding.id),
+    }
+}
+
+/// Each rule names a pair that emits it (or is one of [`RULES_WITHOUT_PAIR`]), and every rule a
+/// pair emits names a pair.
+fn every_rule_has_a_pair_that_shows_it(emitted: &BTreeMap<String, BTreeSet<&String>>) {
+    let mut problems = Vec::new();
+    for rule in RULES {
+        let shown_by = emitted.get(rule.id);
+        match (&rule.example, RULES_WITHOUT_PAIR.contains(&rule.id)) {
+            (Some(Example::Pair { name, .. }), false) => {
+                if !shown_by.is_some_and(|cases| cases.iter().any(|case| case.as_str() == *name)) {
+                    problems.push(format!("`{}` names the pair `{name}`, which does not emit it (emitted by: {shown_by:?})", rule.id));
+                }
+            }
+            (Some(Example::Workspace { .. }), false) => {}
+            (None, true) => {
+                if let Some(cases) = shown_by {
+                    problems.push(format!("`{}` is shown by {cases:?}: name one as its pair in the catalog and drop it from RULES_WITHOUT_PAIR", rule.id));
+                }
+            }
+            (None, false) => problems.push(format!("`{}` has no fixture pair: add one under fixtures/pairs and name it in the catalog", rule.id)),
+            (Some(_), true) => problems.push(format!("`{}` has an example: drop it from RULES_WITHOUT_PAIR", rule.id)),
+        }
+    }
+    for id in RULES_WITHOUT_PAIR {
+        if catalog::rule(id).is_none() {
+            problems.push(format!("RULES_WITHOUT_PAIR names `{id}`, which is not a rule of the catalog"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// The pair in the design notes: cargo-semver-checks alone misses the parameter change.

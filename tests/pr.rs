@@ -338,6 +338,15 @@ fn sarif_output_validates_against_the_sarif_schema() {
     assert!(ids.contains(&"deps/no-cycles"), "{ids:?}");
     let finding = results.iter().find(|r| r["ruleId"] == "function_parameter_type_changed").unwrap();
     assert_eq!(finding["level"], "error");
+    // Every rule of a finding carries the catalog's description and reference link.
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rule = &rules[finding["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "function_parameter_type_changed");
+    assert_eq!(rule["shortDescription"]["text"], "A function changed the type of a parameter");
+    assert_eq!(rule["helpUri"], "https://doc.rust-lang.org/cargo/reference/semver.html#api-compatibility");
+    for rule in rules.iter().filter(|rule| !rule["id"].as_str().unwrap().contains('/')) {
+        assert!(rule["helpUri"].as_str().is_some_and(|uri| uri.starts_with("https://")), "{rule:#}");
+    }
     assert_eq!(finding["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "packages/core-utils/src/lib.rs");
 
     // The validator is not a rubber stamp: a result without a message fails it.
