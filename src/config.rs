@@ -205,6 +205,22 @@ fn inside_workspace(root: &Path, relative: &Path) -> std::result::Result<(), Str
     Ok(())
 }
 
+/// A TOML error on one line: `line 3, column 7: invalid string`. Its `Display` shows the line
+/// with a caret under it, over several lines, which `error:` output and CI annotations break up.
+pub(crate) fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = crate::input::one_line_error(&error.message().split_whitespace().collect::<Vec<_>>().join(" "));
+    match error.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+            let line_start = before.iter().rposition(|byte| *byte == b'\n').map_or(0, |newline| newline + 1);
+            let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
 /// A glob over paths relative to the workspace root, matched segment by segment: `*` and `?`
 /// never cross a `/` (`packages/*` is `packages/a`, not `packages/a/b`; `packages/**` is both).
 pub(crate) fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
@@ -219,14 +235,15 @@ impl Config {
         let mut config: Config = match workspace.metadata.get("apicheck") {
             None | Some(serde_json::Value::Null) => Config::default(),
             Some(value) => serde_json::from_value(value.clone())
-                .map_err(|error| anyhow::anyhow!("{place} is not valid: {error}"))?,
+                .map_err(|error| anyhow::anyhow!("{place} is not valid: {}", crate::input::one_line_error(&error)))?,
         };
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);
-            let text = std::fs::read_to_string(&path)
+            let text = crate::input::read_text(&path, "acknowledgements file")
                 .with_context(|| format!("cannot read the acknowledgements file {} named in {place}", path.display()))?;
-            let extra: AcknowledgementFile = toml::from_str(&text)
-                .map_err(|error| anyhow::anyhow!("{} is not a valid acknowledgements file: {error}", path.display()))?;
+            let extra: AcknowledgementFile = toml::from_str(&text).map_err(|error| {
+                anyhow::anyhow!("{} is not a valid acknowledgements file: {}", path.display(), toml_error(&text, &error))
+            })?;
             config.acknowledge.extend(extra.acknowledge);
         }
         for ack in &config.acknowledge {
@@ -241,6 +258,16 @@ impl Config {
             if !workspace.members.iter().any(|member| &member.name == package) {
                 bail!("{place}: `features` names `{package}`, which is not a member of the workspace");
             }
+        }
+        let changelog_escapes = Path::new(&config.changelog)
+            .components()
+            .any(|component| !matches!(component, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if config.changelog.trim().is_empty() || changelog_escapes {
+            bail!(
+                "{place}: `changelog = \"{}\"` is not a file in each package's directory (it is empty, absolute or goes up \
+                 with `..`): name it relative to the package (the default is \"CHANGELOG.md\")",
+                config.changelog.escape_debug()
+            );
         }
         if !config.tag.contains("{version}") {
             bail!("{place}: `tag = \"{}\"` must contain `{{version}}`", config.tag);
@@ -417,6 +444,15 @@ mod tests {
         assert!(!ack("1.3.0").holds_for(&v("2.0.0")));
         assert!(ack("0.4.1").holds_for(&v("0.4.3")));
         assert!(!ack("0.4.1").holds_for(&v("0.5.0")));
+    }
+
+    #[test]
+    fn a_toml_error_is_one_line_with_its_position() {
+        let text = "[[acknowledge]]\npackage = \"core-utils\"\nreason = \"unterminated\n";
+        let error = toml::from_str::<toml::Table>(text).unwrap_err();
+        let rendered = toml_error(text, &error);
+        assert!(rendered.starts_with("line 3, column "), "{rendered}");
+        assert!(!rendered.contains('\n'), "{rendered}");
     }
 
     #[test]
