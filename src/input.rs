@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 /// The environment variable that sets the largest input file apicheck reads, in MiB.
-pub(crate) const MAX_INPUT_VARIABLE: &str = "APICHECK_MAX_INPUT_MB";
+const MAX_INPUT_VARIABLE: &str = "APICHECK_MAX_INPUT_MB";
 
 /// The default limit, in MiB: well above the rustdoc JSON of large crates, well below what makes
 /// a CI runner swap.

@@ -571,15 +571,29 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
+/// Where an input starts: mostly a real file, sometimes nothing real at all.
+#[derive(Debug, Clone)]
+enum Start {
+    Seed(Index),
+    /// An arbitrary value (as JSON, or TOML when it is a table), or text for a text format.
+    Value(Value),
+    Bytes(Vec<u8>),
+}
+
 /// What to run: a starting input and the edits, each on one of its files.
 #[derive(Debug, Clone)]
 struct Plan {
-    seed: Index,
+    start: Start,
     edits: Vec<(Index, Edit)>,
 }
 
 fn plan() -> impl Strategy<Value = Plan> {
-    (any::<Index>(), prop::collection::vec((any::<Index>(), edit()), 0..6)).prop_map(|(seed, edits)| Plan { seed, edits })
+    let start = prop_oneof![
+        18 => any::<Index>().prop_map(Start::Seed),
+        1 => hostile_value().prop_map(Start::Value),
+        1 => prop::collection::vec(any::<u8>(), 0..256).prop_map(Start::Bytes),
+    ];
+    (start, prop::collection::vec((any::<Index>(), edit()), 0..6)).prop_map(|(start, edits)| Plan { start, edits })
 }
 
 /// A file being edited: a parsed value while the edits are structural, bytes afterwards.
@@ -750,8 +764,18 @@ fn edit_bytes(bytes: &mut Vec<u8>, edit: &Edit, lines: &[&str]) {
 
 /// The input a plan makes of the target's seeds.
 fn render(target: &Target, seeds: &[Input], plan: &Plan) -> Input {
-    let seed = &seeds[plan.seed.index(seeds.len())];
-    let mut docs: Vec<Doc> = seed.iter().map(|bytes| Doc::parse(bytes.clone(), target.format)).collect();
+    let mut docs: Vec<Doc> = match &plan.start {
+        Start::Seed(index) => seeds[index.index(seeds.len())].iter().map(|bytes| Doc::parse(bytes.clone(), target.format)).collect(),
+        Start::Value(value) => {
+            // A value the format cannot hold (TOML has no null, no top-level array) is its JSON text.
+            let doc = Doc::Value(value.clone());
+            match doc.bytes(target.format) {
+                Some(_) if target.format != Format::Text => vec![doc],
+                _ => vec![Doc::Bytes(value.to_string().into_bytes())],
+            }
+        }
+        Start::Bytes(bytes) => vec![Doc::Bytes(bytes.clone())],
+    };
     for (file, edit) in &plan.edits {
         if docs.is_empty() {
             break;
