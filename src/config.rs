@@ -229,13 +229,17 @@ pub(crate) fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
 
 impl Config {
     /// Reads the configuration of `workspace` (the defaults when it has none), and the
-    /// acknowledgement file it names.
+    /// acknowledgement file it names. An error is one line, whatever the values it quotes hold.
     pub fn load(workspace: &Workspace) -> Result<Config> {
+        Self::read(workspace).map_err(crate::input::one_line)
+    }
+
+    fn read(workspace: &Workspace) -> Result<Config> {
         let place = format!("[workspace.metadata.apicheck] in {}", workspace.manifest_path.display());
         let mut config: Config = match workspace.metadata.get("apicheck") {
             None | Some(serde_json::Value::Null) => Config::default(),
             Some(value) => serde_json::from_value(value.clone())
-                .map_err(|error| anyhow::anyhow!("{place} is not valid: {}", crate::input::one_line_error(&error)))?,
+                .map_err(|error| anyhow::anyhow!("{place} is not valid: {error}"))?,
         };
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);
@@ -266,7 +270,7 @@ impl Config {
             bail!(
                 "{place}: `changelog = \"{}\"` is not a file in each package's directory (it is empty, absolute or goes up \
                  with `..`): name it relative to the package (the default is \"CHANGELOG.md\")",
-                config.changelog.escape_debug()
+                config.changelog
             );
         }
         if !config.tag.contains("{version}") {
@@ -285,6 +289,10 @@ impl Config {
 
     /// The governed packages, sorted by name.
     pub fn governed<'w>(&self, workspace: &'w Workspace) -> Result<Vec<&'w Package>> {
+        self.governed_members(workspace).map_err(crate::input::one_line)
+    }
+
+    fn governed_members<'w>(&self, workspace: &'w Workspace) -> Result<Vec<&'w Package>> {
         let relative = |package: &Package| {
             package.dir.strip_prefix(&workspace.root).unwrap_or(&package.dir).to_string_lossy().replace('\\', "/")
         };

@@ -76,6 +76,13 @@ pub(crate) fn one_line_error(error: &dyn std::fmt::Display) -> String {
     error.to_string().chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
 }
 
+/// `error` with its whole chain on one line, as the binary prints it (`error: {error:#}`), for
+/// errors that quote values of the configuration: a tag or a glob with a newline in it stays one
+/// line.
+pub(crate) fn one_line(error: anyhow::Error) -> anyhow::Error {
+    anyhow::anyhow!(one_line_error(&format_args!("{error:#}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +90,8 @@ mod tests {
     #[test]
     fn control_characters_are_escaped_and_the_rest_kept() {
         assert_eq!(one_line_error(&"unknown variant `a\nb\tc`, ünï 🦀"), "unknown variant `a\\nb\\tc`, ünï 🦀");
+        let chained = anyhow::anyhow!("tag `a\rb` has no version").context("[workspace.metadata.apicheck]");
+        assert_eq!(format!("{:#}", one_line(chained)), "[workspace.metadata.apicheck]: tag `a\\rb` has no version");
     }
 
     #[test]

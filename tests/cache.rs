@@ -57,10 +57,7 @@ impl Logged {
         let mut documented: Vec<String> = log
             .lines()
             .filter(|line| line.starts_with("doc "))
-            .flat_map(|line| {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                words.windows(2).filter(|w| w[0] == "--package").map(|w| w[1].to_string()).collect::<Vec<_>>()
-            })
+            .flat_map(|line| line.split_whitespace().filter_map(|word| word.strip_prefix("--package=")).map(str::to_string).collect::<Vec<_>>())
             .collect();
         documented.sort();
         let mut reported: Vec<String> =
