@@ -58,8 +58,9 @@ impl Repo {
         // `--end-of-options`: a rev is never an option, even a tag that begins with `-`.
         self.git(&["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")]).map_err(|_| {
             anyhow::anyhow!(
-                "git cannot resolve `{rev}` in {}: fetch the tags and history (in GitHub Actions, \
+                "git cannot resolve `{}` in {}: fetch the tags and history (in GitHub Actions, \
                  `actions/checkout` with `fetch-depth: 0`)",
+                crate::input::one_line_error(&rev),
                 self.root.display()
             )
         })

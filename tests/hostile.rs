@@ -90,6 +90,8 @@ fn hostile_paths_names_and_tags_reach_git_and_cargo_as_values() {
     let option = apicheck_in(outer.path(), &["affected", "--manifest-path=-ws ü x/Cargo.toml", "--base=--output=pwned"], &[]);
     assert!(assert_one_error_line(&option).contains("git cannot resolve `--output=pwned`"));
     assert!(!root.join("pwned").exists() && !outer.path().join("pwned").exists());
+    let multiline = apicheck_in(outer.path(), &["affected", "--manifest-path=-ws ü x/Cargo.toml", "--base=main\n-v1"], &[]);
+    assert!(assert_one_error_line(&multiline).contains("git cannot resolve `main\\n-v1`"));
 
     // A baseline in another rustdoc format is rebuilt from its tag, in a worktree of it.
     let text = std::fs::read_to_string(&model).unwrap();
