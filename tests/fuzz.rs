@@ -228,11 +228,13 @@ fn one_line(error: &anyhow::Error) -> Result<(), String> {
     Ok(())
 }
 
-/// fixtures/monorepo in a temporary directory that lives as long as the test process.
+/// fixtures/monorepo in a temporary directory that lives as long as the test process, with the
+/// acknowledgements file a configuration seed names.
 fn monorepo_workspace() -> &'static (tempfile::TempDir, Workspace) {
     static WORKSPACE: OnceLock<(tempfile::TempDir, Workspace)> = OnceLock::new();
     WORKSPACE.get_or_init(|| {
         let dir = support::copy_fixture("monorepo");
+        std::fs::write(dir.path().join("apicheck-acks.toml"), read_fixture("acknowledgements/apicheck-acks.toml")).unwrap();
         let workspace = Workspace::load(Some(&dir.path().join("Cargo.toml"))).expect("fixtures/monorepo loads");
         (dir, workspace)
     })
@@ -256,13 +258,11 @@ fn config_seeds() -> Vec<Input> {
 }
 
 fn check_config(input: &Input) -> Result<(), String> {
-    let (dir, workspace) = monorepo_workspace();
+    let (_, workspace) = monorepo_workspace();
     // cargo hands over only TOML that parses; its JSON is what apicheck reads.
     let Ok(table) = std::str::from_utf8(&input[0]).map_err(|_| ()).and_then(|text| toml::from_str::<toml::Table>(text).map_err(|_| ())) else {
         return Ok(());
     };
-    // A configuration that names an acknowledgements file gets the real one.
-    std::fs::write(dir.path().join("apicheck-acks.toml"), read_fixture("acknowledgements/apicheck-acks.toml")).unwrap();
     let mut workspace = workspace.clone();
     workspace.metadata = json!({ "apicheck": serde_json::to_value(&table).unwrap() });
     let config = match Config::load(&workspace) {
