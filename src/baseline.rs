@@ -12,7 +12,7 @@
 //! `.apicheck-*` directory but the one an interrupted fallback swap set aside.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -183,10 +183,11 @@ impl Baselines {
         let Some(stored) = self.read(package, |record: &StoredRecord| &record.package)? else { return Ok(None) };
         let schema = stored.model.get("apicheck_model").and_then(serde_json::Value::as_u64);
         let (model, origin) = if schema == Some(u64::from(MODEL_SCHEMA)) {
-            let model = serde_json::from_value(stored.model).with_context(|| {
-                format!(
-                    "the baseline {} is corrupt: restore it from git or record it again (`apicheck baseline -p {package}`)",
-                    self.stored_dir(package).join(MODEL_FILE).display()
+            let model = serde_json::from_value(stored.model).map_err(|error| {
+                anyhow::anyhow!(
+                    "the baseline {} is corrupt ({}): restore it from git or record it again (`apicheck baseline -p {package}`)",
+                    self.stored_dir(package).join(MODEL_FILE).display(),
+                    crate::input::one_line_error(&error)
                 )
             })?;
             (model, ModelOrigin::Stored)
@@ -217,11 +218,10 @@ impl Baselines {
 
     fn read<T: serde::de::DeserializeOwned>(&self, package: &str, recorded_package: impl Fn(&T) -> &String) -> Result<Option<T>> {
         let path = self.stored_dir(package).join(MODEL_FILE);
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error).with_context(|| format!("cannot read the baseline {}", path.display())),
-        };
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text = crate::input::read_text(&path, "baseline").with_context(|| format!("cannot read the baseline of `{package}`"))?;
         let fix = format!(
             "restore it from git (`git checkout -- {}`) or record it again (`apicheck baseline -p {package}`)",
             self.package_dir(package).display()
@@ -231,7 +231,7 @@ impl Baselines {
             apicheck_baseline: Option<u32>,
         }
         let schema: Schema = serde_json::from_str(&text)
-            .map_err(|error| anyhow::anyhow!("the baseline {} is corrupt ({error}): {fix}", path.display()))?;
+            .map_err(|error| anyhow::anyhow!("the baseline {} is corrupt ({}): {fix}", path.display(), crate::input::one_line_error(&error)))?;
         if schema.apicheck_baseline != Some(BASELINE_SCHEMA) {
             bail!(
                 "the baseline {} has schema {:?}, this apicheck reads schema {BASELINE_SCHEMA}: {fix}",
@@ -240,7 +240,7 @@ impl Baselines {
             );
         }
         let record: T = serde_json::from_str(&text)
-            .map_err(|error| anyhow::anyhow!("the baseline {} is corrupt ({error}): {fix}", path.display()))?;
+            .map_err(|error| anyhow::anyhow!("the baseline {} is corrupt ({}): {fix}", path.display(), crate::input::one_line_error(&error)))?;
         if recorded_package(&record) != package {
             bail!("the baseline {} records package `{}`, not `{package}`: {fix}", path.display(), recorded_package(&record));
         }
@@ -260,11 +260,8 @@ impl Baselines {
         let file = fs::File::open(&source).with_context(|| {
             format!("the baseline of `{package}` has no {}: record it again (`apicheck baseline -p {package}`)", source.display())
         })?;
-        let mut text = String::new();
-        GzDecoder::new(file)
-            .read_to_string(&mut text)
-            .with_context(|| format!("the baseline's rustdoc JSON {} is corrupt", source.display()))?;
-        Ok(text)
+        crate::input::read_text_from(GzDecoder::new(file), &source, "baseline's rustdoc JSON", "decompresses to")
+            .with_context(|| format!("the baseline's rustdoc JSON {} cannot be read whole", source.display()))
     }
 
     /// Records `record` with its rustdoc JSON, replacing any earlier baseline of the package as

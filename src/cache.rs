@@ -300,7 +300,9 @@ fn shared_inputs(workspace: &Workspace) -> Result<String> {
     let manifest_text = fs::read_to_string(&workspace.manifest_path)
         .with_context(|| format!("cannot read {}", workspace.manifest_path.display()))?;
     let mut manifest: toml::Table = toml::from_str(&manifest_text)
-        .map_err(|error| anyhow::anyhow!("{} is not valid TOML: {error}", workspace.manifest_path.display()))?;
+        .map_err(|error| {
+            anyhow::anyhow!("{} is not valid TOML: {}", workspace.manifest_path.display(), crate::config::toml_error(&manifest_text, &error))
+        })?;
     if let Some(toml::Value::Table(table)) = manifest.get_mut("workspace") {
         table.remove("metadata");
     }

@@ -20,7 +20,10 @@ pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
     let mut command = MetadataCommand::new();
     command.no_deps();
     if let Some(path) = manifest_path {
-        command.manifest_path(path);
+        // cargo_metadata passes the path as an argument of its own, which cargo would read as
+        // an option if it began with `-` (`-ws/Cargo.toml`); an absolute path begins with `/`.
+        let absolute = std::path::absolute(path).with_context(|| format!("cannot resolve the manifest path {}", path.display()))?;
+        command.manifest_path(absolute);
     }
     command.exec().map_err(|error| {
         let place = manifest_path
@@ -81,12 +84,12 @@ pub fn generate_rustdoc(
     let json_path = |target: &DocTarget| target_dir.join("doc").join(format!("{}.json", target.crate_name));
     let mut handed_over = vec![false; targets.len()];
     let mut command = Command::new(cargo_binary());
+    // Values are joined to their options (`--target-dir=DIR`), so that none is read as an option
+    // of its own, whatever it begins with: a target directory `-t`, a feature `--all-features`.
     command
         .arg("doc")
-        .arg("--manifest-path")
-        .arg(manifest_path)
-        .arg("--target-dir")
-        .arg(target_dir)
+        .arg(joined("--manifest-path", manifest_path.as_os_str()))
+        .arg(joined("--target-dir", target_dir.as_os_str()))
         .args(["--no-deps", "--lib", "--message-format", "json"])
         // rustdoc writes what it read (files, `env!` variables) as dep-info, which the cache
         // reads (see `depinfo.rs`), and cargo documents a package again when any of it changes,
@@ -107,9 +110,9 @@ pub fn generate_rustdoc(
         command.arg("--config").arg(format!("build.build-dir={}", toml::Value::String(dir.to_string())));
     }
     for target in targets {
-        command.arg("--package").arg(&target.spec);
+        command.arg(joined("--package", target.spec.as_ref()));
         for feature in &target.features {
-            command.arg("--features").arg(format!("{}/{feature}", target.package));
+            command.arg(joined("--features", format!("{}/{feature}", target.package).as_ref()));
         }
     }
     let user_flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
@@ -246,6 +249,14 @@ impl LibraryFeatures {
 /// old (`name 1.0.0 (path+file://...)`) or new (`path+file:///dir#name@1.0.0`) style.
 fn is_path_package(package_id: &str) -> bool {
     package_id.starts_with("path+file://") || package_id.contains("(path+file://")
+}
+
+/// `--option=value`, one argument.
+fn joined(option: &str, value: &std::ffi::OsStr) -> std::ffi::OsString {
+    let mut argument = std::ffi::OsString::from(option);
+    argument.push("=");
+    argument.push(value);
+    argument
 }
 
 fn cargo_binary() -> String {

@@ -23,12 +23,12 @@ pub enum Section {
 
 /// The section of `version` in the changelog at `path`.
 pub fn section(path: &Path, version: &Version) -> Section {
-    let text = match std::fs::read_to_string(path) {
+    if !path.exists() {
+        return Section::Missing(format!("there is no {}", path.display()));
+    }
+    let text = match crate::input::read_text(path, "changelog") {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Section::Missing(format!("there is no {}", path.display()));
-        }
-        Err(error) => return Section::Missing(format!("cannot read {}: {error}", path.display())),
+        Err(error) => return Section::Missing(format!("{error:#}")),
     };
     let releases = match parse_changelog::parse(&text) {
         Ok(releases) => releases,

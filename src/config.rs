@@ -216,6 +216,22 @@ fn inside_workspace(root: &Path, relative: &Path) -> std::result::Result<(), Str
     Ok(())
 }
 
+/// A TOML error on one line: `line 3, column 7: invalid string`. Its `Display` shows the line
+/// with a caret under it, over several lines, which `error:` output and CI annotations break up.
+pub(crate) fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = crate::input::one_line_error(&error.message().split_whitespace().collect::<Vec<_>>().join(" "));
+    match error.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+            let line_start = before.iter().rposition(|byte| *byte == b'\n').map_or(0, |newline| newline + 1);
+            let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
 /// A glob over paths relative to the workspace root, matched segment by segment: `*` and `?`
 /// never cross a `/` (`packages/*` is `packages/a`, not `packages/a/b`; `packages/**` is both).
 pub(crate) fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
@@ -224,8 +240,12 @@ pub(crate) fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
 
 impl Config {
     /// Reads the configuration of `workspace` (the defaults when it has none), and the
-    /// acknowledgement file it names.
+    /// acknowledgement file it names. An error is one line, whatever the values it quotes hold.
     pub fn load(workspace: &Workspace) -> Result<Config> {
+        Self::read(workspace).map_err(crate::input::one_line)
+    }
+
+    fn read(workspace: &Workspace) -> Result<Config> {
         let place = format!("[workspace.metadata.apicheck] in {}", workspace.manifest_path.display());
         let mut config: Config = match workspace.metadata.get("apicheck") {
             None | Some(serde_json::Value::Null) => Config::default(),
@@ -240,10 +260,11 @@ impl Config {
         check_acknowledged_ids(&config.acknowledge, &place)?;
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);
-            let text = std::fs::read_to_string(&path)
+            let text = crate::input::read_text(&path, "acknowledgements file")
                 .with_context(|| format!("cannot read the acknowledgements file {} named in {place}", path.display()))?;
-            let extra: AcknowledgementFile = toml::from_str(&text)
-                .map_err(|error| anyhow::anyhow!("{} is not a valid acknowledgements file: {error}", path.display()))?;
+            let extra: AcknowledgementFile = toml::from_str(&text).map_err(|error| {
+                anyhow::anyhow!("{} is not a valid acknowledgements file: {}", path.display(), toml_error(&text, &error))
+            })?;
             check_acknowledged_ids(&extra.acknowledge, &format!("the acknowledgements file {}", path.display()))?;
             config.acknowledge.extend(extra.acknowledge);
         }
@@ -259,6 +280,16 @@ impl Config {
             if !workspace.members.iter().any(|member| &member.name == package) {
                 bail!("{place}: `features` names `{package}`, which is not a member of the workspace");
             }
+        }
+        let changelog_escapes = Path::new(&config.changelog)
+            .components()
+            .any(|component| !matches!(component, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if config.changelog.trim().is_empty() || changelog_escapes {
+            bail!(
+                "{place}: `changelog = \"{}\"` is not a file in each package's directory (it is empty, absolute or goes up \
+                 with `..`): name it relative to the package (the default is \"CHANGELOG.md\")",
+                config.changelog
+            );
         }
         if !config.tag.contains("{version}") {
             bail!("{place}: `tag = \"{}\"` must contain `{{version}}`", config.tag);
@@ -276,6 +307,10 @@ impl Config {
 
     /// The governed packages, sorted by name.
     pub fn governed<'w>(&self, workspace: &'w Workspace) -> Result<Vec<&'w Package>> {
+        self.governed_members(workspace).map_err(crate::input::one_line)
+    }
+
+    fn governed_members<'w>(&self, workspace: &'w Workspace) -> Result<Vec<&'w Package>> {
         let relative = |package: &Package| {
             package.dir.strip_prefix(&workspace.root).unwrap_or(&package.dir).to_string_lossy().replace('\\', "/")
         };
@@ -435,6 +470,15 @@ mod tests {
         assert!(!ack("1.3.0").holds_for(&v("2.0.0")));
         assert!(ack("0.4.1").holds_for(&v("0.4.3")));
         assert!(!ack("0.4.1").holds_for(&v("0.5.0")));
+    }
+
+    #[test]
+    fn a_toml_error_is_one_line_with_its_position() {
+        let text = "[[acknowledge]]\npackage = \"core-utils\"\nreason = \"unterminated\n";
+        let error = toml::from_str::<toml::Table>(text).unwrap_err();
+        let rendered = toml_error(text, &error);
+        assert!(rendered.starts_with("line 3, column "), "{rendered}");
+        assert!(!rendered.contains('\n'), "{rendered}");
     }
 
     #[test]

@@ -75,8 +75,13 @@ pub struct DepsVerdict {
     pub stale: Vec<KnownViolation>,
 }
 
-/// Applies the rules and the known exceptions.
+/// Applies the rules and the known exceptions. An error is one line, whatever the values of the
+/// configuration it quotes hold.
 pub fn verdict(workspace: &Workspace, config: &DepsConfig) -> Result<DepsVerdict> {
+    apply_known(workspace, config).map_err(crate::input::one_line)
+}
+
+fn apply_known(workspace: &Workspace, config: &DepsConfig) -> Result<DepsVerdict> {
     const RULES: [&str; 5] = ["no-cycles", "packages-boundary", "forbid", "allow", "layers"];
     for known in &config.known {
         if !RULES.contains(&known.rule.as_str()) {
@@ -87,7 +92,7 @@ pub fn verdict(workspace: &Workspace, config: &DepsConfig) -> Result<DepsVerdict
         }
     }
     let mut verdict = DepsVerdict::default();
-    for violation in check(workspace, config)? {
+    for violation in violations(workspace, config)? {
         match config.known.iter().find(|known| known.matches(&violation)) {
             Some(known) => verdict.accepted.push((violation, known.reason.clone())),
             None => verdict.violations.push(violation),
@@ -201,8 +206,13 @@ struct Node<'w> {
     dir: String,
 }
 
-/// Every dependency rule violation in the workspace, sorted.
+/// Every dependency rule violation in the workspace, sorted. An error is one line, whatever the
+/// values of the configuration it quotes hold.
 pub fn check(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViolation>> {
+    violations(workspace, config).map_err(crate::input::one_line)
+}
+
+fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViolation>> {
     let nodes: Vec<Node> = workspace
         .members
         .iter()

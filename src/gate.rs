@@ -750,6 +750,9 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
             bail!("{} is a report of schema {}, this apicheck merges schema {}", path.display(), report.schema, crate::report::REPORT_SCHEMA);
         }
         if let Some(shard) = report.shard {
+            if shard.index == 0 || shard.index > shard.count {
+                bail!("{} claims to be shard {}/{}, which no split has: it is not a report of `check --shard`", path.display(), shard.index, shard.count);
+            }
             shards.push((shard.index, shard.count, path));
         }
     }

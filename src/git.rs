@@ -55,10 +55,12 @@ impl Repo {
     /// The commit `rev` (a tag, a branch, a hash) names, or an error with a hint for shallow
     /// clones.
     pub fn resolve(&self, rev: &str) -> Result<String> {
-        self.git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).map_err(|_| {
+        // `--end-of-options`: a rev is never an option, even a tag that begins with `-`.
+        self.git(&["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")]).map_err(|_| {
             anyhow::anyhow!(
-                "git cannot resolve `{rev}` in {}: fetch the tags and history (in GitHub Actions, \
+                "git cannot resolve `{}` in {}: fetch the tags and history (in GitHub Actions, \
                  `actions/checkout` with `fetch-depth: 0`)",
+                crate::input::one_line_error(&rev),
                 self.root.display()
             )
         })
@@ -66,7 +68,7 @@ impl Repo {
 
     /// The best common ancestor of two commits.
     pub fn merge_base(&self, a: &str, b: &str) -> Result<String> {
-        self.git(&["merge-base", a, b]).map_err(|error| {
+        self.git(&["merge-base", "--end-of-options", a, b]).map_err(|error| {
             anyhow::anyhow!("{error:#}: `{a}` and `{b}` share no history here (a shallow clone? fetch with `fetch-depth: 0`)")
         })
     }
@@ -74,7 +76,7 @@ impl Repo {
     /// The files that differ between two commits, relative to the repository root (renames
     /// count as a deletion and an addition).
     pub fn changed_files(&self, from: &str, to: &str) -> Result<Vec<PathBuf>> {
-        Ok(lines(&self.git(&["diff", "--name-only", "--no-renames", from, to])?))
+        Ok(lines(&self.git(&["diff", "--name-only", "--no-renames", "--end-of-options", from, to, "--"])?))
     }
 
     /// Files changed in the work tree or index against HEAD, and untracked files that are not
@@ -89,7 +91,7 @@ impl Repo {
     pub fn worktree(&self, commit: &str) -> Result<Worktree> {
         let dir = tempfile::Builder::new().prefix("apicheck-worktree-").tempdir().context("cannot create a temporary directory")?;
         let path = dir.path().join("tree");
-        self.git(&["worktree", "add", "--detach", "--quiet", path.to_str().context("temporary path is not UTF-8")?, commit])?;
+        self.git(&["worktree", "add", "--detach", "--quiet", "--", path.to_str().context("temporary path is not UTF-8")?, commit])?;
         Ok(Worktree { repo: self.clone(), path, _dir: dir })
     }
 }
@@ -108,7 +110,7 @@ pub struct Worktree {
 impl Drop for Worktree {
     fn drop(&mut self) {
         if let Some(path) = self.path.to_str() {
-            let _ = self.repo.git(&["worktree", "remove", "--force", path]);
+            let _ = self.repo.git(&["worktree", "remove", "--force", "--", path]);
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod diff;
 pub mod findings;
 pub mod gate;
 mod git;
+mod input;
 pub mod lints;
 pub mod model;
 pub mod policy;

@@ -1,7 +1,7 @@
 //! The `apicheck` command line: parses arguments, calls the library, renders reports.
 //! Exit codes: 0 done (and, for gates, passed), 2 anything went wrong.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -421,6 +421,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// The most `report merge` reads of one report: a real one is kilobytes; a larger file is
+/// not a report, and must not fill the memory (`/dev/zero`).
+const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+fn read_report_text(path: &Path) -> Result<String> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read the report {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_REPORT_BYTES + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read the report {}", path.display()))?;
+    if bytes.len() as u64 > MAX_REPORT_BYTES {
+        anyhow::bail!("{} is larger than {} MiB: it is not a report of `apicheck check --format json`", path.display(), MAX_REPORT_BYTES / (1024 * 1024));
+    }
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text: it is not a report of `apicheck check --format json`", path.display()))
+}
+
+/// A parser's message with its control characters escaped, so that a bad input is one `error:`
+/// line even when serde quotes a key or variant with a newline in it (the library does the same
+/// for the files it parses).
+fn escape_controls(text: &str) -> String {
+    text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+}
+
 fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Check(args) => check(args),
@@ -474,9 +495,13 @@ fn report_command(args: ReportArgs) -> Result<ExitCode> {
                 .reports
                 .iter()
                 .map(|path| {
-                    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the report {}", path.display()))?;
-                    let report: gate::CheckReport = serde_json::from_str(&text).with_context(|| {
-                        format!("{} is not a JSON report of `apicheck check --format json`", path.display())
+                    let text = read_report_text(path)?;
+                    let report: gate::CheckReport = serde_json::from_str(&text).map_err(|error| {
+                        anyhow::anyhow!(
+                            "{} is not a JSON report of `apicheck check --format json`: {}",
+                            path.display(),
+                            escape_controls(&error.to_string())
+                        )
                     })?;
                     Ok((path.clone(), report))
                 })

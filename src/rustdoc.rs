@@ -1,10 +1,9 @@
 //! Reading rustdoc JSON and saved models from disk, with the format checks that keep a foreign
 //! or unsupported file from ever being misread.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::Deserialize;
 
 use crate::model::{ApiModel, MODEL_SCHEMA};
@@ -43,8 +42,9 @@ impl ApiFile {
                         path.display()
                     );
                 }
-                let model = serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not a valid apicheck model", path.display()))?;
+                let model = serde_json::from_str(&text).map_err(|error| {
+                    anyhow::anyhow!("{} is not a valid apicheck model: {}", path.display(), crate::input::one_line_error(&error))
+                })?;
                 Ok(ApiFile::Model { path: path.to_path_buf(), model })
             }
             Probe::Rustdoc(format) => Ok(ApiFile::Rustdoc(parse_rustdoc(path, &text, format)?)),
@@ -77,7 +77,7 @@ pub fn read_rustdoc(path: &Path) -> Result<RustdocJson> {
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    crate::input::read_text(path, "rustdoc JSON or apicheck model")
 }
 
 enum Probe {
@@ -95,9 +95,9 @@ fn probe(path: &Path, text: &str) -> Result<Probe> {
     }
     let keys: Keys = serde_json::from_str(text).map_err(|error| {
         if error.is_syntax() || error.is_eof() {
-            anyhow::anyhow!("{} is not JSON: {error}", path.display())
+            anyhow::anyhow!("{} is not JSON: {}", path.display(), crate::input::one_line_error(&error))
         } else {
-            anyhow::anyhow!("{} is JSON but not rustdoc JSON: {error}", path.display())
+            anyhow::anyhow!("{} is JSON but not rustdoc JSON: {}", path.display(), crate::input::one_line_error(&error))
         }
     })?;
     match (keys.apicheck_model, keys.format_version) {
@@ -129,7 +129,12 @@ fn parse_rustdoc(path: &Path, text: &str, format: u32) -> Result<RustdocJson> {
             SUPPORTED_FORMATS.map(|f| f.to_string()).join(", ")
         );
     }
-    let krate: rustdoc_types::Crate = serde_json::from_str(text)
-        .with_context(|| format!("{} claims rustdoc JSON format {format} but does not parse as it", path.display()))?;
+    let krate: rustdoc_types::Crate = serde_json::from_str(text).map_err(|error| {
+        anyhow::anyhow!(
+            "{} claims rustdoc JSON format {format} but does not parse as it: {}",
+            path.display(),
+            crate::input::one_line_error(&error)
+        )
+    })?;
     Ok(RustdocJson { path: path.to_path_buf(), krate })
 }

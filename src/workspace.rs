@@ -386,7 +386,9 @@ impl Lockfile {
             package: Vec<LockedPackage>,
         }
         let document: Document =
-            toml::from_str(text).map_err(|error| anyhow::anyhow!("{} is not a valid lockfile: {error}", path.display()))?;
+            toml::from_str(text).map_err(|error| {
+                anyhow::anyhow!("{} is not a valid lockfile: {}", path.display(), crate::config::toml_error(text, &error))
+            })?;
         Ok(Lockfile { packages: document.package })
     }
 

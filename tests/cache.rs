@@ -57,13 +57,11 @@ impl Logged {
         let mut documented: Vec<String> = log
             .lines()
             .filter(|line| line.starts_with("doc "))
+            // `--package=path+file:///dir#name@version`
             .flat_map(|line| {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                // `--package path+file:///dir#name@version`
-                words
-                    .windows(2)
-                    .filter(|w| w[0] == "--package")
-                    .map(|w| w[1].rsplit('#').next().and_then(|id| id.split('@').next()).unwrap_or(w[1]).to_string())
+                line.split_whitespace()
+                    .filter_map(|word| word.strip_prefix("--package="))
+                    .map(|spec| spec.rsplit('#').next().and_then(|id| id.split('@').next()).unwrap_or(spec).to_string())
                     .collect::<Vec<_>>()
             })
             .collect();

@@ -105,3 +105,29 @@ fn a_file_that_is_not_a_check_report_cannot_be_merged() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("other.json is not a JSON report of `apicheck check --format json`"), "{stderr}");
 }
+
+/// `report merge` on the files of `fixtures/fuzz/report-merge/<case>/`, from the repository root.
+fn merge_fixture(case: &str) -> (i32, String, String) {
+    let dir = support::fixtures().join("fuzz/report-merge").join(case);
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|entry| entry.unwrap().path()).collect();
+    files.sort();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_apicheck")).args(["report", "merge"]).args(&files).output().unwrap();
+    (output.status.code().unwrap(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn a_report_of_a_shard_outside_its_split_cannot_be_merged() {
+    // Shard 1/1 and a report claiming to be shard 7/1: every shard of 1..=1 is there once, but
+    // the second report belongs to no split.
+    let (code, stdout, stderr) = merge_fixture("regression-shard-outside-split");
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("claims to be shard 7/1, which no split has"), "{stderr}");
+}
+
+#[test]
+fn a_value_with_a_newline_in_a_report_is_one_error_line() {
+    let (code, _, stderr) = merge_fixture("regression-newline-in-variant");
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("unknown variant `pass\\nfail`"), "{stderr}");
+}
