@@ -37,7 +37,8 @@ pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
 #[derive(Debug, Clone)]
 pub struct DocTarget {
     pub package: String,
-    /// The package id spec that selects it (`path+file:///dir#name@1.0.0`).
+    /// What selects it: its name, or a package id spec (`path+file:///dir#name@1.0.0`) when
+    /// the name alone is ambiguous.
     pub spec: String,
     pub crate_name: String,
     /// Features to enable besides the default ones.

@@ -111,15 +111,20 @@ fn feature_declarations(package: &cargo_metadata::Package) -> String {
 
 impl Package {
     /// The library to document with `features` on besides the default ones, or an error saying
-    /// this package has none.
-    pub fn doc_target(&self, features: &[String]) -> Result<DocTarget> {
+    /// this package has none. `name_is_shared`: another package of the lockfile has its name
+    /// (a published release of the member, a dev-dependency's).
+    pub fn doc_target(&self, features: &[String], name_is_shared: bool) -> Result<DocTarget> {
         match &self.lib_crate {
             Some(crate_name) => {
                 Ok(DocTarget {
                     package: self.name.clone(),
-                    // A package id spec, not the name: another package of the graph can have
-                    // the name (a published release of the member, a dev-dependency's).
-                    spec: format!("path+file://{}#{}@{}", self.dir.display(), self.name, self.version),
+                    // The name alone would be ambiguous to cargo then. (Not always a path spec:
+                    // cargo reads a name that is not ASCII from its percent-encoded URL form.)
+                    spec: if name_is_shared {
+                        format!("path+file://{}#{}@{}", self.dir.display(), self.name, self.version)
+                    } else {
+                        self.name.clone()
+                    },
                     crate_name: crate_name.clone(),
                     features: features.to_vec(),
                 })
@@ -301,9 +306,10 @@ impl Workspace {
         target_dir: Option<&Path>,
         on_ready: &(dyn Fn(usize, cargo::Documented) + Sync),
     ) -> Result<cargo::LibraryFeatures> {
+        let lock = self.lockfile()?;
         let targets = packages
             .iter()
-            .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default()))
+            .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default(), lock.names_several(&p.name)))
             .collect::<Result<Vec<_>>>()?;
         cargo::generate_rustdoc(&self.manifest_path, &targets, target_dir.unwrap_or(&self.target_dir), on_ready)
     }
@@ -408,6 +414,11 @@ impl Lockfile {
 
     /// The entries `package` resolves to through its non-dev dependencies named in `direct`,
     /// directly or not, described and sorted.
+    /// Whether more than one package of the lockfile has the name `name`.
+    pub(crate) fn names_several(&self, name: &str) -> bool {
+        self.packages.iter().filter(|package| package.name == name).count() > 1
+    }
+
     pub(crate) fn closure(&self, package: &Package, direct: &BTreeSet<&str>) -> Vec<String> {
         let version = package.version.to_string();
         let Some(own) = self.packages.iter().find(|p| p.name == package.name && p.version == version && p.source.is_none()) else {
