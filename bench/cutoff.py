@@ -41,7 +41,7 @@ import tempfile
 from pathlib import Path
 
 from scale import generate
-from workspace import RUSTDOC_FLAGS, Bench, git, run
+from workspace import RUSTDOC_FLAGS, Bench, apicheck_binary, git, run
 
 TRACING_REPO = "https://github.com/tokio-rs/tracing"
 TRACING_COMMIT = "f40ccdaa"
@@ -191,12 +191,7 @@ def main():
     parser.add_argument("--apicheck", type=Path, default=None, help="the apicheck binary (default: build it, release)")
     parser.add_argument("--csc", default="cargo-semver-checks", help="the cargo-semver-checks binary")
     args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
-    apicheck = args.apicheck
-    if apicheck is None:
-        run(["cargo", "build", "--release", "--locked", "--quiet"], root)
-        apicheck = root / "target" / "release" / "apicheck"
-    apicheck = str(apicheck.resolve())
+    apicheck = str(apicheck_binary(args.apicheck))
 
     work = Path(tempfile.mkdtemp(prefix="apicheck-cutoff-"))
     rows = []

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from workspace import RUSTDOC_FLAGS, Bench, git, run
+from workspace import RUSTDOC_FLAGS, Bench, apicheck_binary, git, run
 
 LIB = """//! Generated package {index}.
 
@@ -73,12 +73,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--apicheck", type=Path, default=None, help="the apicheck binary (default: build it, release)")
     args = parser.parse_args()
-    repo_root = Path(__file__).resolve().parent.parent
-    apicheck = args.apicheck
-    if apicheck is None:
-        run(["cargo", "build", "--release", "--locked", "--quiet"], repo_root)
-        apicheck = repo_root / "target" / "release" / "apicheck"
-    apicheck = str(apicheck.resolve())
+    apicheck = str(apicheck_binary(args.apicheck))
 
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:

@@ -102,6 +102,16 @@ def lay_out(sources, repo):
         manifest.write_text(normalized_manifest(manifest.read_text(), sources))
 
 
+def apicheck_binary(given):
+    """`given`, or apicheck built from this repository (release)."""
+    if given is None:
+        print("building apicheck (release)...", flush=True)
+        root = Path(__file__).resolve().parent.parent
+        run(["cargo", "build", "--release", "--locked", "--quiet"], root)
+        given = root / "target" / "release" / "apicheck"
+    return given.resolve()
+
+
 def git(repo, *args):
     run(["git", "-c", "user.name=bench", "-c", "user.email=bench@apicheck.invalid", *args], repo)
 
@@ -206,12 +216,7 @@ def main():
     csc_runs = args.runs if args.csc_runs is None else args.csc_runs
     root = Path(__file__).resolve().parent.parent
 
-    apicheck = args.apicheck
-    if apicheck is None:
-        print("building apicheck (release)...", flush=True)
-        run(["cargo", "build", "--release", "--locked", "--quiet"], root)
-        apicheck = root / "target" / "release" / "apicheck"
-    apicheck = apicheck.resolve()
+    apicheck = apicheck_binary(args.apicheck)
     if csc_runs > 0 and shutil.which("cargo-semver-checks") is None:
         print(f"installing cargo-semver-checks {CSC_VERSION} (cargo install --locked; about 10 minutes)...", flush=True)
         run(["cargo", "install", "--locked", "cargo-semver-checks", "--version", CSC_VERSION], root)
