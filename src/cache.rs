@@ -668,6 +668,8 @@ pub struct RecordedKey {
     /// The dependencies whose source key stands in the key (see
     /// [`KeyInputs::sourced_dependencies`]).
     pub sourced: Vec<String>,
+    evaluates_constants: bool,
+    documented_features: Option<Vec<String>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -728,7 +730,13 @@ impl Cache {
     pub fn recorded_key(&self, package: &str, own_key: &str) -> Option<RecordedKey> {
         let entry = self.inputs_entry(package)?;
         let sound = entry.apicheck_cache == CACHE_SCHEMA && entry.package == package && entry.own_key == own_key && entry.inputs.unchanged();
-        Some(RecordedKey { key: entry.key.filter(|_| sound)?, fingerprint: entry.fingerprint, sourced: entry.sourced })
+        Some(RecordedKey {
+            key: entry.key.filter(|_| sound)?,
+            fingerprint: entry.fingerprint,
+            sourced: entry.sourced,
+            evaluates_constants: entry.evaluates_constants,
+            documented_features: entry.features,
+        })
     }
 
     fn inputs_entry(&self, package: &str) -> Option<InputsEntry> {
@@ -739,7 +747,6 @@ impl Cache {
     /// holds it.
     pub fn api(&self, package: &str, own_key: &str, key: &str) -> Option<CurrentApi> {
         let recorded = self.recorded_key(package, own_key).filter(|recorded| recorded.key == key)?;
-        let inputs = self.inputs_entry(package)?;
         let dir = self.package_dir(package);
         let entry: ApiEntry = serde_json::from_slice(&fs::read(dir.join(API_FILE)).ok()?).ok()?;
         let rustdoc = dir.join(RUSTDOC_FILE);
@@ -752,8 +759,8 @@ impl Cache {
             rustdoc,
             rustdoc_format: entry.rustdoc_format,
             fingerprint: recorded.fingerprint,
-            evaluates_constants: inputs.evaluates_constants,
-            documented_features: inputs.features,
+            evaluates_constants: recorded.evaluates_constants,
+            documented_features: recorded.documented_features,
             untracked: None,
             in_cache: true,
         })
