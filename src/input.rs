@@ -83,6 +83,22 @@ pub(crate) fn one_line(error: anyhow::Error) -> anyhow::Error {
     anyhow::anyhow!(one_line_error(&format_args!("{error:#}")))
 }
 
+/// A TOML error on one line: `line 3, column 7: invalid string`. Its `Display` shows the line
+/// with a caret under it, over several lines, which `error:` output and CI annotations break up.
+pub(crate) fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = one_line_error(&error.message().split_whitespace().collect::<Vec<_>>().join(" "));
+    match error.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+            let line_start = before.iter().rposition(|byte| *byte == b'\n').map_or(0, |newline| newline + 1);
+            let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,13 @@
-//! The Cargo workspace: its members, their library targets, where things live.
+//! The workspace layer: the Cargo workspace (its members, their library targets, where things
+//! live, `Cargo.lock`) and the tools around it. `cargo` is the only module that runs cargo and
+//! the toolchain, `git` the only one that runs git; `depinfo` reads the compiler's dep-info
+//! files, `affected` maps changed files to the packages they touch. It knows nothing of the
+//! engine, the store, the policy or the gate.
+
+pub mod affected;
+pub(crate) mod cargo;
+pub(crate) mod depinfo;
+pub(crate) mod git;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -9,7 +18,7 @@ use cargo_metadata::DependencyKind;
 use semver::{Version, VersionReq};
 use serde::{Deserialize, Serialize};
 
-use crate::cargo::{self, DocTarget};
+use cargo::DocTarget;
 
 /// A Cargo workspace as apicheck sees it.
 #[derive(Debug, Clone)]
@@ -393,7 +402,7 @@ impl Lockfile {
         }
         let document: Document =
             toml::from_str(text).map_err(|error| {
-                anyhow::anyhow!("{} is not a valid lockfile: {}", path.display(), crate::config::toml_error(text, &error))
+                anyhow::anyhow!("{} is not a valid lockfile: {}", path.display(), crate::input::toml_error(text, &error))
             })?;
         Ok(Lockfile { packages: document.package })
     }

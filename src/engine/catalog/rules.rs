@@ -12,7 +12,7 @@
 //! via a family in `families.rs`), and a fixture pair.
 
 use super::{Example, Rule, TYPE_GENERIC_PARAMS_LINTS};
-use crate::bump::Bump::{Major, Minor};
+use crate::engine::bump::Bump::{Major, Minor};
 
 macro_rules! example {
     (none) => {

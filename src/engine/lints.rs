@@ -22,8 +22,8 @@ use trustfall::{FieldValue, TransparentValue};
 use trustfall_core::ir::IndexedQuery;
 use trustfall_rustdoc::{VersionedIndex, VersionedRustdocAdapter, load_rustdoc};
 
-use crate::bump::Bump;
-use crate::findings::{Change, Finding, Level, Source};
+use crate::engine::bump::Bump;
+use crate::engine::findings::{Change, Finding, Level, Source};
 
 /// One lint of the catalog, with the parts of it that are not public fields.
 pub struct Lint {

@@ -188,7 +188,7 @@ impl Selector {
         };
         let globs = patterns
             .iter()
-            .map(|p| crate::config::path_glob(p).map(|g| g.compile_matcher()).with_context(|| format!("`{p}` in a dependency rule is not a valid glob")))
+            .map(|p| crate::policy::config::path_glob(p).map(|g| g.compile_matcher()).with_context(|| format!("`{p}` in a dependency rule is not a valid glob")))
             .collect::<Result<_>>()?;
         Ok(Selector { globs })
     }

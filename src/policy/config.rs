@@ -9,10 +9,11 @@ use globset::{Glob, GlobBuilder, GlobSetBuilder};
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::bump::Bump;
-use crate::catalog;
-use crate::deps::DepsConfig;
-use crate::findings::Level;
+use crate::engine::bump::Bump;
+use crate::engine::catalog;
+use crate::policy::deps::DepsConfig;
+use crate::engine::findings::Level;
+use crate::input::toml_error;
 use crate::workspace::{Package, Workspace};
 
 /// The configuration, with every default filled in.
@@ -216,22 +217,6 @@ fn inside_workspace(root: &Path, relative: &Path) -> std::result::Result<(), Str
     Ok(())
 }
 
-/// A TOML error on one line: `line 3, column 7: invalid string`. Its `Display` shows the line
-/// with a caret under it, over several lines, which `error:` output and CI annotations break up.
-pub(crate) fn toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = crate::input::one_line_error(&error.message().split_whitespace().collect::<Vec<_>>().join(" "));
-    match error.span() {
-        Some(span) => {
-            let before = &text.as_bytes()[..span.start.min(text.len())];
-            let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
-            let line_start = before.iter().rposition(|byte| *byte == b'\n').map_or(0, |newline| newline + 1);
-            let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-            format!("line {line}, column {column}: {message}")
-        }
-        None => message,
-    }
-}
-
 /// A glob over paths relative to the workspace root, matched segment by segment: `*` and `?`
 /// never cross a `/` (`packages/*` is `packages/a`, not `packages/a/b`; `packages/**` is both).
 pub(crate) fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
@@ -406,7 +391,7 @@ impl Config {
 }
 
 /// Applies the configured lint levels to a finding list: `allow` drops, the others set the level.
-pub fn apply_levels(config: &Config, findings: &mut Vec<crate::Finding>) {
+pub fn apply_levels(config: &Config, findings: &mut Vec<crate::engine::Finding>) {
     findings.retain_mut(|finding| match config.level_override(&finding.id, finding.lint.as_deref()) {
         Some(LintLevel::Allow) => false,
         Some(LintLevel::Warn) => {

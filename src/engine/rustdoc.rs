@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde::Deserialize;
 
-use crate::model::{ApiModel, MODEL_SCHEMA};
+use crate::engine::model::{ApiModel, MODEL_SCHEMA};
 
 /// The rustdoc JSON format versions apicheck reads: those cargo-semver-checks 0.51 reads.
 pub const SUPPORTED_FORMATS: [u32; 3] = [57, 60, 61];

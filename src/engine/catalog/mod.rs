@@ -5,7 +5,7 @@
 //! cargo-semver-checks lints that report the same break, and the fixture pair that shows it. The
 //! diff names rules by [`RuleId`] (through the typed families in `families.rs`, which map an item
 //! kind to its rule), never by a string it builds, so an id it emits is always in the table.
-//! cargo-semver-checks' lints come with their own metadata ([`crate::lints::catalog`]); the
+//! cargo-semver-checks' lints come with their own metadata ([`crate::engine::lints::catalog`]); the
 //! lints apicheck runs are listed beside the rules.
 //!
 //! Configuration that names an id (lint levels, acknowledgements) is checked here
@@ -16,8 +16,8 @@ mod rules;
 
 use serde::Serialize;
 
-use crate::bump::Bump;
-use crate::findings::Level;
+use crate::engine::bump::Bump;
+use crate::engine::findings::Level;
 
 pub(crate) use families::{Callable, FieldOwner, Generic, NonExhaustive, Subject};
 pub(crate) use rules::RuleId;
@@ -138,7 +138,7 @@ impl Entry {
         }
     }
 
-    fn of_lint(lint: &crate::lints::Lint) -> Entry {
+    fn of_lint(lint: &crate::engine::lints::Lint) -> Entry {
         Entry {
             id: lint.id.clone(),
             source: Origin::CargoSemverChecks,
@@ -157,7 +157,7 @@ impl Entry {
 pub fn entries() -> anyhow::Result<Vec<Entry>> {
     let mut rules: Vec<Entry> = RULES.iter().map(Entry::of_rule).collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut lints: Vec<Entry> = crate::lints::catalog()?.iter().map(Entry::of_lint).collect();
+    let mut lints: Vec<Entry> = crate::engine::lints::catalog()?.iter().map(Entry::of_lint).collect();
     lints.sort_by(|a, b| a.id.cmp(&b.id));
     rules.extend(lints);
     Ok(rules)
@@ -168,7 +168,7 @@ pub fn find(id: &str) -> anyhow::Result<Entry> {
     if let Some(rule) = rule(id) {
         return Ok(Entry::of_rule(rule));
     }
-    let lints = crate::lints::catalog()?;
+    let lints = crate::engine::lints::catalog()?;
     if let Some(lint) = lints.iter().find(|lint| lint.id == id) {
         return Ok(Entry::of_lint(lint));
     }
@@ -181,8 +181,8 @@ pub fn check_id(id: &str) -> anyhow::Result<()> {
     find(id).map(drop)
 }
 
-fn unknown_id_message(id: &str, lints: &[crate::lints::Lint]) -> String {
-    if crate::lints::all_lint_ids().iter().any(|known| known == id) {
+fn unknown_id_message(id: &str, lints: &[crate::engine::lints::Lint]) -> String {
+    if crate::engine::lints::all_lint_ids().iter().any(|known| known == id) {
         return format!(
             "`{id}` is a cargo-semver-checks lint that is `allow` by default, which apicheck does not run, so naming it has no effect"
         );
@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn every_equivalent_lint_exists_in_cargo_semver_checks() {
-        let known = crate::lints::all_lint_ids();
+        let known = crate::engine::lints::all_lint_ids();
         for rule in RULES {
             for lint in rule.equivalent_lints {
                 assert!(known.iter().any(|id| id == lint), "rule `{}` names `{lint}`, which cargo-semver-checks does not have", rule.id);
@@ -263,8 +263,8 @@ mod tests {
         assert!(check_id("function_missing").is_ok(), "a lint apicheck runs");
         let typo = check_id("fucntion_removed").unwrap_err().to_string();
         assert!(typo.contains("did you mean `function_removed`?"), "{typo}");
-        let running = crate::lints::catalog().unwrap();
-        let allow_lint = crate::lints::all_lint_ids()
+        let running = crate::engine::lints::catalog().unwrap();
+        let allow_lint = crate::engine::lints::all_lint_ids()
             .into_iter()
             .find(|id| rule(id).is_none() && running.iter().all(|lint| &lint.id != id))
             .expect("cargo-semver-checks has lints that are `allow` by default");

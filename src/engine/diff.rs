@@ -3,18 +3,18 @@
 //! Items are matched by key. Before matching, the current model's canonical paths are mapped
 //! back to the baseline's where an item is still reachable at its old path, so that moving an
 //! item and re-exporting it where it was is not a change. Every rule that decides a bump is in
-//! this file; the rules it emits are the catalog's ([`crate::catalog`]), named by [`RuleId`], with
+//! this file; the rules it emits are the catalog's ([`crate::engine::catalog`]), named by [`RuleId`], with
 //! the cargo-semver-checks lints that report the same break ([`equivalent_lints`]), so that a break
 //! both engines see is reported once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::bump::Bump;
-use crate::catalog::{self, Callable, FieldOwner, Generic, NonExhaustive, RuleId, Subject};
-use crate::findings::{Change, Finding, Level, Source};
-use crate::model::macro_rules;
-use crate::model::ty::{Bound, JoinBounds, ParamKind, Predicate, Ty, TyPath};
-use crate::model::{ApiItem, ApiModel, Detail, Generics, ItemKind, Qualifiers, VariantField};
+use crate::engine::bump::Bump;
+use crate::engine::catalog::{self, Callable, FieldOwner, Generic, NonExhaustive, RuleId, Subject};
+use crate::engine::findings::{Change, Finding, Level, Source};
+use crate::engine::model::macro_rules;
+use crate::engine::model::ty::{Bound, JoinBounds, ParamKind, Predicate, Ty, TyPath};
+use crate::engine::model::{ApiItem, ApiModel, Detail, Generics, ItemKind, Qualifiers, VariantField};
 
 /// The findings of `baseline` → `current`, sorted, before any lint results are merged in.
 pub fn diff_models(baseline: &ApiModel, current: &ApiModel) -> Vec<Finding> {
@@ -107,10 +107,10 @@ fn traits_in(predicate: &Predicate) -> Vec<String> {
 fn implied_by(predicate: &Predicate, old: &[Predicate]) -> bool {
     let Predicate::Bound { ty, bound: Bound::Trait { trait_, modifier, .. }, .. } = predicate else { return false };
     let without_constraints = |path: &TyPath| match path.args.as_deref() {
-        Some(crate::model::ty::GenericArgs::Angle { args, .. }) if args.is_empty() => TyPath { path: path.path.clone(), args: None },
-        Some(crate::model::ty::GenericArgs::Angle { args, .. }) => TyPath {
+        Some(crate::engine::model::ty::GenericArgs::Angle { args, .. }) if args.is_empty() => TyPath { path: path.path.clone(), args: None },
+        Some(crate::engine::model::ty::GenericArgs::Angle { args, .. }) => TyPath {
             path: path.path.clone(),
-            args: Some(Box::new(crate::model::ty::GenericArgs::Angle { args: args.clone(), constraints: Vec::new() })),
+            args: Some(Box::new(crate::engine::model::ty::GenericArgs::Angle { args: args.clone(), constraints: Vec::new() })),
         },
         _ => path.clone(),
     };
@@ -160,12 +160,12 @@ fn into_through_from(item: &ApiItem, new: &BTreeMap<&str, &ApiItem>) -> bool {
     if trait_path.path != "core::convert::Into" {
         return false;
     }
-    let Some(crate::model::ty::GenericArgs::Angle { args, .. }) = trait_path.args.as_deref() else { return false };
-    let [crate::model::ty::GenericArg::Type(target)] = args.as_slice() else { return false };
+    let Some(crate::engine::model::ty::GenericArgs::Angle { args, .. }) = trait_path.args.as_deref() else { return false };
+    let [crate::engine::model::ty::GenericArg::Type(target)] = args.as_slice() else { return false };
     new.values().any(|candidate| match &candidate.detail {
         Detail::Impl { trait_path: from, self_ty: from_self, negative: false, .. } if from.path == "core::convert::From" && from_self == target => {
-            matches!(from.args.as_deref(), Some(crate::model::ty::GenericArgs::Angle { args, .. })
-                if matches!(args.as_slice(), [crate::model::ty::GenericArg::Type(source)] if source == self_ty))
+            matches!(from.args.as_deref(), Some(crate::engine::model::ty::GenericArgs::Angle { args, .. })
+                if matches!(args.as_slice(), [crate::engine::model::ty::GenericArg::Type(source)] if source == self_ty))
         }
         _ => false,
     })
@@ -380,7 +380,7 @@ impl Differ<'_> {
                     self.non_exhaustive(old, new, NonExhaustive::Struct, *on, *nn);
                 }
                 if os != ns {
-                    let bump = if *op && *np && *os != crate::model::StructShape::Tuple { Bump::Minor } else { Bump::Major };
+                    let bump = if *op && *np && *os != crate::engine::model::StructShape::Tuple { Bump::Minor } else { Bump::Major };
                     self.change(new, old, RuleId::StructKindChanged, bump, format!("{} changed from a {} struct to a {} struct", describe(new), shape_name(*os), shape_name(*ns)));
                 }
                 if !op && *np {
@@ -649,7 +649,7 @@ impl Differ<'_> {
                     ParamKind::Lifetime => false,
                 });
             let bump = if only_defaulted_additions { Bump::Minor } else { Bump::Major };
-            let show = |params: &[crate::model::ty::GenericParam]| params.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
+            let show = |params: &[crate::engine::model::ty::GenericParam]| params.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
             self.change(new, old, rule, bump, format!("{what} changed its generic parameters from <{}> to <{}>", show(&o.params), show(&n.params)));
             if !only_defaulted_additions {
                 return;
@@ -658,7 +658,7 @@ impl Differ<'_> {
         // Bounds on a parameter that did not exist before constrain only code that names it
         // (existing code gets its default).
         let old_names: BTreeSet<&str> = o.params.iter().map(|p| p.name.as_str()).collect();
-        let on_new_param = |p: &&crate::model::ty::Predicate| {
+        let on_new_param = |p: &&crate::engine::model::ty::Predicate| {
             p.subject_param().is_some_and(|subject| n.params.iter().any(|param| param.name == subject) && !old_names.contains(subject))
         };
         let added: Vec<_> = n
@@ -774,11 +774,11 @@ fn show_fields(fields: &[VariantField]) -> String {
     fields.iter().map(|f| format!("{}: {}", f.name, f.ty)).collect::<Vec<_>>().join(", ")
 }
 
-fn shape_name(shape: crate::model::StructShape) -> &'static str {
+fn shape_name(shape: crate::engine::model::StructShape) -> &'static str {
     match shape {
-        crate::model::StructShape::Unit => "unit",
-        crate::model::StructShape::Tuple => "tuple",
-        crate::model::StructShape::Plain => "plain",
+        crate::engine::model::StructShape::Unit => "unit",
+        crate::engine::model::StructShape::Tuple => "tuple",
+        crate::engine::model::StructShape::Plain => "plain",
     }
 }
 

@@ -8,15 +8,13 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::ApiDiff;
-use crate::bump::Bump;
-use crate::catalog::{self, Entry, Example, Origin};
-use crate::findings::{Change, Finding, Level};
-use crate::gate::CheckReport;
-use crate::policy::{PackageReport, Status};
+use crate::engine::ApiDiff;
+use crate::engine::bump::Bump;
+use crate::engine::catalog::{self, Entry, Example, Origin};
+use crate::engine::findings::{Change, Finding, Level};
+use crate::gate::{CheckReport, REPORT_SCHEMA};
+use crate::policy::versioning::{PackageReport, Status};
 
-/// Version of the JSON report schemas below.
-pub const REPORT_SCHEMA: u32 = 1;
 
 const REMOVED: Style = AnsiColor::Red.on_default();
 const ADDED: Style = AnsiColor::Green.on_default();

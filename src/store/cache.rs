@@ -35,12 +35,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::ApiDiff;
-use crate::baseline::{BaselineSummary, Baselines, write_atomically};
-use crate::cargo::{Documented, LibraryFeatures};
-use crate::depinfo::{self, Unit};
-use crate::model::ApiModel;
-use crate::rustdoc::read_rustdoc;
+use crate::engine::ApiDiff;
+use crate::store::baseline::{BaselineSummary, Baselines, write_atomically};
+use crate::workspace::cargo::{Documented, LibraryFeatures};
+use crate::workspace::depinfo::{self, Unit};
+use crate::engine::model::ApiModel;
+use crate::engine::rustdoc::read_rustdoc;
 use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
 /// Version of the cache entries' layout and contents; entries of another are ignored. 4: the
@@ -301,7 +301,7 @@ fn shared_inputs(workspace: &Workspace) -> Result<String> {
         .with_context(|| format!("cannot read {}", workspace.manifest_path.display()))?;
     let mut manifest: toml::Table = toml::from_str(&manifest_text)
         .map_err(|error| {
-            anyhow::anyhow!("{} is not valid TOML: {}", workspace.manifest_path.display(), crate::config::toml_error(&manifest_text, &error))
+            anyhow::anyhow!("{} is not valid TOML: {}", workspace.manifest_path.display(), crate::input::toml_error(&manifest_text, &error))
         })?;
     if let Some(toml::Value::Table(table)) = manifest.get_mut("workspace") {
         table.remove("metadata");

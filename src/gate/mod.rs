@@ -14,18 +14,18 @@ use rayon::prelude::*;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::affected;
-use crate::baseline::{BASELINE_SCHEMA, BaselineRecord, BaselineSummary, Baselines};
-use crate::cache::{self, Cache, CachedDiff, CurrentApi};
-use crate::catalog::RuleId;
-use crate::bump::Bump;
-use crate::config::Config;
-use crate::deps::{self, DepViolation};
-use crate::findings::{Change, Finding, Level, Source};
-use crate::git::Repo;
-use crate::policy::{self, PackageInput, PackageReport, Status};
+use crate::workspace::affected;
+use crate::store::baseline::{BASELINE_SCHEMA, BaselineRecord, BaselineSummary, Baselines};
+use crate::store::cache::{self, Cache, CachedDiff, CurrentApi};
+use crate::engine::catalog::RuleId;
+use crate::engine::bump::Bump;
+use crate::policy::config::Config;
+use crate::policy::deps::{self, DepViolation};
+use crate::engine::findings::{Change, Finding, Level, Source};
+use crate::workspace::git::Repo;
+use crate::policy::versioning::{self, PackageInput, PackageReport, Status};
 use crate::workspace::{Package, Workspace};
-use crate::{ApiDiff, findings};
+use crate::engine::{ApiDiff, findings};
 
 /// Which packages, and where to build.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +57,10 @@ pub struct Analysis {
     /// Whether this run generated its rustdoc JSON (else the cache held its API or findings).
     pub documented: bool,
 }
+
+/// Version of the JSON schemas of the reports (`check`, `diff`, `rules`), documented in README.md;
+/// `merge_reports` refuses shards of another.
+pub const REPORT_SCHEMA: u32 = 1;
 
 /// The result of `check`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -297,7 +301,7 @@ pub fn current_apis<T: Send>(
     let mut settled = vec![false; packages.len()];
     let mut documented: Vec<usize> = Vec::new();
     // By documented package: the features each member's library was built with in its run.
-    let mut built_in_run: BTreeMap<usize, std::sync::Arc<crate::cargo::LibraryFeatures>> = BTreeMap::new();
+    let mut built_in_run: BTreeMap<usize, std::sync::Arc<crate::workspace::cargo::LibraryFeatures>> = BTreeMap::new();
     let generation = rayon::in_place_scope(|scope| -> Result<()> {
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
@@ -338,7 +342,7 @@ pub fn current_apis<T: Send>(
         };
         // Documents `batch` in one cargo run, and returns once every API of it is stored (and
         // its fingerprint known); `then` goes on in the background.
-        let document = |batch: &[usize]| -> Result<crate::cargo::LibraryFeatures> {
+        let document = |batch: &[usize]| -> Result<crate::workspace::cargo::LibraryFeatures> {
             let batch_packages: Vec<&Package> = batch.iter().map(|&index| packages[index]).collect();
             rayon::in_place_scope(|stores| {
                 workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, output| {
@@ -440,7 +444,7 @@ fn compare_with_baseline(
         None
     };
     let lint_pair = baseline_json.as_deref().map(|old| (old, current.rustdoc.as_path()));
-    let diff = crate::compare_models(&baseline.model, &current.model, lint_pair)?;
+    let diff = crate::engine::compare_models(&baseline.model, &current.model, lint_pair)?;
     Ok(CachedDiff { baseline: record.clone(), diff, public_dependencies: current.model.public_dependencies.clone() })
 }
 
@@ -637,7 +641,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             let name = analysis.package.name.clone();
             let mut report = match (analysis.error, analysis.baseline, analysis.diff) {
                 (Some(error), _, _) => PackageReport::error(&name, error),
-                (None, Some(baseline), Some(diff)) => policy::evaluate(
+                (None, Some(baseline), Some(diff)) => versioning::evaluate(
                     config,
                     PackageInput {
                         name: &name,
@@ -695,7 +699,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     packages.sort_by(|a, b| a.name.cmp(&b.name));
     let passed = packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && dependencies.is_empty();
     Ok(CheckReport {
-        schema: crate::report::REPORT_SCHEMA,
+        schema: REPORT_SCHEMA,
         passed,
         packages,
         dependencies,
@@ -746,8 +750,8 @@ fn source_size(dir: &Path) -> u64 {
 pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport> {
     let mut shards: Vec<(usize, usize, &PathBuf)> = Vec::new();
     for (path, report) in &reports {
-        if report.schema != crate::report::REPORT_SCHEMA {
-            bail!("{} is a report of schema {}, this apicheck merges schema {}", path.display(), report.schema, crate::report::REPORT_SCHEMA);
+        if report.schema != REPORT_SCHEMA {
+            bail!("{} is a report of schema {}, this apicheck merges schema {}", path.display(), report.schema, REPORT_SCHEMA);
         }
         if let Some(shard) = report.shard {
             if shard.index == 0 || shard.index > shard.count {
@@ -774,7 +778,7 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
         }
     }
     let mut merged = CheckReport {
-        schema: crate::report::REPORT_SCHEMA,
+        schema: REPORT_SCHEMA,
         passed: true,
         packages: Vec::new(),
         dependencies: Vec::new(),
@@ -906,7 +910,7 @@ pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Works
     let existing = deps::check(workspace, &Config::default().deps)?;
     text.push_str(&deps::known_toml(&existing));
     // Renamed into place: a crash leaves the manifest as it was or with the whole table.
-    crate::baseline::write_atomically(manifest, text.as_bytes())?;
+    crate::store::baseline::write_atomically(manifest, text.as_bytes())?;
     let workspace = Workspace::load(Some(manifest))?;
     let config = Config::load(&workspace)?;
     let selection = Selection { target_dir, ..Selection::default() };
@@ -917,7 +921,7 @@ pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Works
 /// The findings `diff` shows for one analysed package, with the configured lint levels.
 pub fn configured_findings(config: &Config, diff: &ApiDiff) -> ApiDiff {
     let mut diff = diff.clone();
-    crate::config::apply_levels(config, &mut diff.findings);
+    crate::policy::config::apply_levels(config, &mut diff.findings);
     diff.required_bump = findings::required_bump(&diff.findings);
     diff
 }

@@ -12,11 +12,11 @@ use std::path::Path;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::bump::Bump;
-use crate::catalog::RuleId;
-use crate::changelog::{self, Section};
-use crate::config::{self, Config};
-use crate::findings::{self, Finding};
+use crate::engine::bump::Bump;
+use crate::engine::catalog::RuleId;
+use crate::policy::changelog::{self, Section};
+use crate::policy::config::{self, Config};
+use crate::engine::findings::{self, Finding};
 
 /// A package's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

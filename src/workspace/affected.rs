@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::git::Repo;
+use crate::workspace::git::Repo;
 use crate::workspace::Workspace;
 
 /// Files whose change affects every package: the workspace manifest, the lockfile, the

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bump::Bump;
+use crate::engine::bump::Bump;
 
 /// One change of the public API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,7 +22,7 @@ use flate2::write::GzEncoder;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApiModel, ListingOptions, MODEL_SCHEMA};
+use crate::engine::model::{ApiModel, ListingOptions, MODEL_SCHEMA};
 
 /// Version of `model.json`'s schema.
 pub const BASELINE_SCHEMA: u32 = 1;
@@ -194,7 +194,7 @@ impl Baselines {
         } else {
             let json = self.rustdoc_text(package)?;
             let source = self.stored_dir(package).join(RUSTDOC_FILE);
-            let krate = crate::rustdoc::parse_rustdoc_text(&source, &json)?;
+            let krate = crate::engine::rustdoc::parse_rustdoc_text(&source, &json)?;
             (ApiModel::from_rustdoc(&krate.krate), ModelOrigin::Rebuilt { schema })
         };
         let record = BaselineRecord {

@@ -350,7 +350,7 @@ impl ApiModel {
     /// Builds the model of a crate from its rustdoc JSON.
     ///
     /// The JSON should have been generated with private and hidden items
-    /// (`--document-private-items --document-hidden-items`), as [`crate::workspace::Workspace::rustdoc`] does,
+    /// (`--document-private-items --document-hidden-items`), as the workspace layer generates it,
     /// so that private fields and sealing supertraits are seen.
     pub fn from_rustdoc(krate: &rustdoc_types::Crate) -> ApiModel {
         build::build(krate)

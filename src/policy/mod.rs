@@ -1,0 +1,10 @@
+//! The policy layer: the rules a workspace sets for itself and their verdicts, as pure
+//! functions of what the lower layers found. [`config`] reads
+//! `[workspace.metadata.apicheck]`; [`versioning`] judges the declared version, the changelog
+//! entry ([`changelog`]) and the acknowledgements against the findings; [`deps`] checks the
+//! dependency rules between packages. It never runs cargo or git.
+
+pub mod changelog;
+pub mod config;
+pub mod deps;
+pub mod versioning;
