@@ -391,19 +391,40 @@ fn baseline_then_check_round_trips() {
     assert_eq!(record["version"], "2.0.0");
     assert_eq!(record["tag"], "core-utils-v2.0.0");
     assert_eq!(record["commit"].as_str().unwrap(), repo.git(&["rev-parse", "HEAD"]).trim());
-    assert_eq!(record["rustdoc_format"], 57);
+    let stored_json = flate2::read::GzDecoder::new(std::fs::File::open(repo.path("baselines/core-utils/rustdoc.json.gz")).unwrap());
+    let stored_json: Value = serde_json::from_reader(stored_json).unwrap();
+    assert_eq!(record["rustdoc_format"], stored_json["format_version"], "the record names the format of the JSON beside it");
     assert!(repo.read("baselines/core-utils/api.txt").contains("pub fn core_utils::truncate(s: &str, max: u32) -> &str"));
     let (code, report) = repo.check_with(&["-p", "core-utils"]);
     assert_eq!(code, 0, "{report:#}");
     assert!(package(&report, "core-utils")["findings"].as_array().unwrap().is_empty(), "{report:#}");
 }
 
+/// The rustdoc JSON format of the toolchain running the tests (read from what `check` generated,
+/// so no assertion is tied to one toolchain), and another format apicheck reads.
+fn formats(repo: &Monorepo) -> (u64, u64) {
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    let json: Value = serde_json::from_str(&repo.read("target/doc/core_utils.json")).unwrap();
+    let toolchain = json["format_version"].as_u64().unwrap();
+    let other = apicheck::rustdoc::SUPPORTED_FORMATS.iter().map(|format| u64::from(*format)).find(|format| *format != toolchain).unwrap();
+    (toolchain, other)
+}
+
+/// Makes `package`'s stored baseline say its rustdoc JSON is of `format`.
+fn record_baseline_format(repo: &Monorepo, package: &str, format: u64) {
+    let file = format!("baselines/{package}/model.json");
+    let mut record: Value = serde_json::from_str(&repo.read(&file)).unwrap();
+    record["rustdoc_format"] = Value::from(format);
+    repo.write(&file, &serde_json::to_string_pretty(&record).unwrap());
+}
+
 #[test]
 fn a_baseline_from_another_rustdoc_format_is_rebuilt_from_its_tag() {
     let repo = Monorepo::new();
     // What a toolchain upgrade does to a stored baseline: its rustdoc JSON is in another format.
-    let model = repo.read("baselines/core-utils/model.json").replace("\"rustdoc_format\": 57", "\"rustdoc_format\": 60");
-    repo.write("baselines/core-utils/model.json", &model);
+    let (toolchain, other) = formats(&repo);
+    record_baseline_format(&repo, "core-utils", other);
     repo.commit("baseline from an older toolchain");
     repo.git(&["tag", "-f", "core-utils-v1.2.0"]);
     let before = repo.baseline_files();
@@ -412,7 +433,7 @@ fn a_baseline_from_another_rustdoc_format_is_rebuilt_from_its_tag() {
     assert_eq!(code, 1, "{report:#}");
     let core = package(&report, "core-utils");
     let notes = core["notes"].to_string();
-    assert!(notes.contains("rebuilt the baseline rustdoc of `core-utils` from tag `core-utils-v1.2.0` (stored format 60, toolchain format 57)"), "{notes}");
+    assert!(notes.contains(&format!("rebuilt the baseline rustdoc of `core-utils` from tag `core-utils-v1.2.0` (stored format {other}, toolchain format {toolchain})")), "{notes}");
     assert_eq!(finding_ids(core), ["function_parameter_type_changed"], "the lints ran on the rebuilt baseline");
     assert_eq!(repo.baseline_files(), before, "the stored baseline is not touched");
     for other in ["validation", "auth-core"] {
@@ -423,8 +444,8 @@ fn a_baseline_from_another_rustdoc_format_is_rebuilt_from_its_tag() {
 #[test]
 fn a_missing_release_tag_for_a_rebuild_is_an_error_with_a_hint() {
     let repo = Monorepo::new();
-    let model = repo.read("baselines/core-utils/model.json").replace("\"rustdoc_format\": 57", "\"rustdoc_format\": 60");
-    repo.write("baselines/core-utils/model.json", &model);
+    let (_, other) = formats(&repo);
+    record_baseline_format(&repo, "core-utils", other);
     repo.git(&["tag", "-d", "core-utils-v1.2.0"]);
     let (code, report) = repo.check();
     assert_eq!(code, 2, "{report:#}");
