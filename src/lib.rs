@@ -5,7 +5,8 @@
 //!
 //! 1. `input`: bounded reads of input files and one-line parser messages;
 //! 2. `engine`: rustdoc JSON and saved models ([`rustdoc`]), the API model ([`model`]), the
-//!    model diff ([`diff`]), cargo-semver-checks' lints ([`lints`]), findings, the required
+//!    model diff ([`diff`]), cargo-semver-checks' lints ([`lints`]), the [`manifest`]'s
+//!    features and dependencies and their diff, findings, the required
 //!    [`Bump`], the rule [`catalog`], and [`compare`] for a pair of API files. It reads the
 //!    files it is given and never runs cargo or git;
 //! 3. `workspace`: the Cargo [`Workspace`], the only module that runs cargo, the only one that
@@ -33,7 +34,7 @@ pub mod report;
 
 pub use engine::{
     ApiDiff, ApiFile, ApiItem, ApiModel, Bump, Change, CompareOptions, Finding, Level,
-    ListingOptions, Source, catalog, compare, compare_models, diff, lints, model, rustdoc,
+    ListingOptions, Source, catalog, compare, compare_models, diff, lints, manifest, model, rustdoc,
 };
 pub use policy::{changelog, config, deps, versioning};
 pub use store::{baseline, cache};

@@ -441,6 +441,73 @@ fn a_baseline_from_another_rustdoc_format_is_rebuilt_from_its_tag() {
     }
 }
 
+/// Removes what apicheck 0.4.0 added to `package`'s stored record: its manifest.
+fn strip_recorded_manifest(repo: &Monorepo, package: &str) {
+    let file = format!("baselines/{package}/model.json");
+    let mut record: Value = serde_json::from_str(&repo.read(&file)).unwrap();
+    assert!(record.as_object_mut().unwrap().remove("manifest").is_some(), "the fixture baseline records its manifest");
+    repo.write(&file, &serde_json::to_string_pretty(&record).unwrap());
+}
+
+#[test]
+fn manifest_changes_are_findings_with_their_line_and_the_recorded_manifest_is_the_reference() {
+    let repo = Monorepo::new();
+    let manifest = "packages/core-utils/Cargo.toml";
+    repo.write(manifest, &format!("{}\n[features]\nstd = []\nlogging = []\n", repo.read(manifest)));
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
+    assert_eq!(code, 1, "{report:#}");
+    let core = package(&report, "core-utils");
+    assert_eq!(finding_ids(core), ["feature_added", "feature_added"], "{core:#}");
+    let finding = &core["findings"][0];
+    assert_eq!(finding["file"], manifest);
+    let line = repo.read(manifest).lines().position(|line| line.starts_with(finding["path"].as_str().unwrap().trim_start_matches("features."))).unwrap() + 1;
+    assert_eq!(finding["line"], line, "{finding:#}");
+    assert!(finding["reference"].as_str().unwrap().ends_with("#cargo-feature-add"), "{finding:#}");
+
+    // Released with both features; the baseline records the manifest, which a check compares
+    // with, whatever git holds.
+    repo.set_version("core-utils", "1.2.0", "1.3.0");
+    repo.changelog("core-utils", "## [1.3.0] - 2026-11-27\n\n- Features `std` and `logging`.");
+    let recorded = repo.apicheck(&["baseline", "-p", "core-utils"]);
+    assert_eq!(recorded.status.code(), Some(0), "{}", String::from_utf8_lossy(&recorded.stderr));
+    let record: Value = serde_json::from_str(&repo.read("baselines/core-utils/model.json")).unwrap();
+    assert_eq!(record["manifest"]["features"]["logging"], Value::Array(Vec::new()), "{record:#}");
+    repo.edit(manifest, "logging = []\n", "");
+    repo.git(&["tag", "-d", "core-utils-v1.2.0"]);
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
+    assert_eq!(code, 1, "{report:#}");
+    let core = package(&report, "core-utils");
+    assert_eq!(finding_ids(core), ["feature_removed"], "{core:#}");
+    assert_eq!(core["required_bump"], "major", "{core:#}");
+}
+
+#[test]
+fn a_baseline_without_a_manifest_is_compared_with_the_manifest_of_its_release_tag() {
+    let repo = Monorepo::new();
+    strip_recorded_manifest(&repo, "domain-shared");
+    repo.commit("a baseline from apicheck 0.3");
+    repo.git(&["tag", "-f", "domain-shared-v0.9.0"]);
+    repo.edit("packages/domain-shared/Cargo.toml", "validation = { workspace = true }", "validation = { workspace = true }\nauth-core = { workspace = true, optional = true }");
+    let (code, report) = repo.check_with(&["-p", "domain-shared"]);
+    assert_eq!(code, 1, "{report:#}");
+    let shared = package(&report, "domain-shared");
+    assert_eq!(finding_ids(shared), ["feature_added"], "the implicit feature of the new optional dependency: {shared:#}");
+    assert!(shared["findings"][0]["message"].as_str().unwrap().contains("implicit feature"), "{shared:#}");
+}
+
+#[test]
+fn a_baseline_without_a_manifest_and_without_its_release_in_git_is_an_error_with_the_fix() {
+    let repo = Monorepo::new();
+    strip_recorded_manifest(&repo, "core-utils");
+    repo.git(&["tag", "-d", "core-utils-v1.2.0"]);
+    let (code, report) = repo.check();
+    assert_eq!(code, 2, "{report:#}");
+    let error = package(&report, "core-utils")["error"].as_str().unwrap().to_string();
+    assert!(error.contains("holds no manifest") && error.contains("core-utils-v1.2.0"), "{error}");
+    assert!(error.contains("apicheck baseline -p core-utils") && error.contains("fetch-depth: 0"), "{error}");
+    assert_eq!(package(&report, "validation")["status"], "pass", "the other packages are still checked: {report:#}");
+}
+
 #[test]
 fn a_missing_release_tag_for_a_rebuild_is_an_error_with_a_hint() {
     let repo = Monorepo::new();

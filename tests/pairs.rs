@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use apicheck::catalog::{self, Example, RULES};
+use apicheck::manifest::{ManifestApi, diff_manifests};
 use apicheck::{ApiFile, Bump, CompareOptions, ListingOptions, Source, compare};
 
 /// The rules of the catalog that no fixture pair shows yet. The list only shrinks: a rule added
@@ -33,6 +34,16 @@ fn expected_bump(case: &str) -> Bump {
     let value: toml::Value = toml::from_str(&text).unwrap();
     let bump = value["package"]["metadata"]["apicheck-fixture"]["expected_bump"].as_str().unwrap_or_else(|| panic!("{case} declares no expected_bump"));
     serde_json::from_value(serde_json::Value::String(bump.to_string())).unwrap()
+}
+
+/// What the case's manifests say, as `check` compares them beside the API.
+fn manifest_findings(case: &str) -> Vec<apicheck::Finding> {
+    let read = |side: &str| {
+        let text = std::fs::read_to_string(support::fixtures().join("pairs").join(side).join(case).join("Cargo.toml")).unwrap();
+        ManifestApi::read(&text).unwrap()
+    };
+    let ((old, _), (new, lines)) = (read("old"), read("new"));
+    diff_manifests(&old, &new, &lines, "Cargo.toml")
 }
 
 fn render(diff: &apicheck::ApiDiff) -> String {
@@ -65,7 +76,8 @@ fn every_pair_gives_its_declared_bump_and_reviewed_findings() {
     for (case, old_json) in old {
         let baseline = ApiFile::read(old_json).unwrap();
         let current = ApiFile::read(&new[case]).unwrap();
-        let diff = compare(&baseline, &current, CompareOptions::default()).unwrap();
+        let mut diff = compare(&baseline, &current, CompareOptions::default()).unwrap();
+        diff.add_findings(manifest_findings(case));
         assert!(diff.lints_ran, "{case}: the lints ran");
         for finding in &diff.findings {
             emitted.entry(finding.id.clone()).or_default().insert(case);

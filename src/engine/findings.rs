@@ -157,6 +157,11 @@ pub fn merge(
         }
     }
     model.extend(extra);
-    model.sort_by(|a, b| (a.change, &a.path, &a.id, &a.message).cmp(&(b.change, &b.path, &b.id, &b.message)));
+    sort(&mut model);
     model
+}
+
+/// The order of a report: removed, changed, added; then by path, id and message.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (a.change, &a.path, &a.id, &a.message).cmp(&(b.change, &b.path, &b.id, &b.message)));
 }

@@ -10,6 +10,9 @@
 //! 4. [`lints`] runs cargo-semver-checks' lints on the same pair;
 //! 5. [`findings`] merges both into one list, and [`bump`] says what the list requires.
 //!
+//! [`manifest`] reads the part of `Cargo.toml` users depend on (features, dependencies) and
+//! diffs two by the Cargo book's rules for Cargo.
+//!
 //! [`catalog`] lists every finding id the steps can emit: apicheck's rules and the lints it runs.
 //! [`compare`] runs steps 2 to 5 for a pair of API files.
 
@@ -18,6 +21,7 @@ pub mod catalog;
 pub mod diff;
 pub mod findings;
 pub mod lints;
+pub mod manifest;
 pub mod model;
 pub mod rustdoc;
 
@@ -46,6 +50,14 @@ pub struct ApiDiff {
 }
 
 impl ApiDiff {
+    /// Adds findings made beside the comparison of the two APIs (about the manifest, about public
+    /// dependencies), keeping the report's order and the required bump right.
+    pub fn add_findings(&mut self, more: Vec<Finding>) {
+        self.findings.extend(more);
+        findings::sort(&mut self.findings);
+        self.required_bump = findings::required_bump(&self.findings);
+    }
+
     /// The smallest version after the baseline's that declares the required bump, under
     /// Cargo's rules (0.4.1 + major → 0.5.0), when the baseline version is known.
     pub fn next_version(&self) -> Option<semver::Version> {

@@ -15,6 +15,7 @@ use semver::Version;
 use serde::{Deserialize, Serialize};
 
 use crate::workspace::affected;
+use crate::engine::manifest::{ManifestApi, diff_manifests};
 use crate::store::baseline::{BASELINE_SCHEMA, BaselineRecord, BaselineSummary, Baselines};
 use crate::store::cache::{self, Cache, CachedDiff, CurrentApi};
 use crate::engine::catalog::RuleId;
@@ -413,15 +414,65 @@ fn finish(workspace: &Workspace, analysis: &mut Analysis, cached: CachedDiff) {
         ));
     }
     let mut diff = cached.diff;
-    match public_dependency_findings(workspace, &analysis.package, &cached.baseline, cached.public_dependencies.as_deref()) {
-        Ok(found) => diff.findings.extend(found),
+    let beside = public_dependency_findings(workspace, &analysis.package, &cached.baseline, cached.public_dependencies.as_deref())
+        .and_then(|mut found| {
+            found.extend(manifest_findings(workspace, &analysis.package, &cached.baseline)?);
+            Ok(found)
+        });
+    match beside {
+        Ok(found) => diff.add_findings(found),
         Err(error) => {
             analysis.error = Some(format!("{error:#}"));
             return;
         }
     }
-    diff.required_bump = findings::required_bump(&diff.findings);
     analysis.diff = Some(diff);
+}
+
+/// The findings of the package's `Cargo.toml` against the one of its release: the one the
+/// baseline recorded, or, for a baseline recorded before apicheck 0.4.0, the one at its release
+/// tag (or the commit it was recorded at) in git. Computed on every run: reading two manifests
+/// costs less than keying them.
+fn manifest_findings(workspace: &Workspace, package: &Package, record: &BaselineSummary) -> Result<Vec<Finding>> {
+    let read = |text: &str, what: &str| {
+        ManifestApi::read(text).with_context(|| format!("cannot read the features and dependencies of `{}` in {what}", package.name))
+    };
+    let text = crate::input::read_text(&package.manifest_path, "manifest")?;
+    let (current, lines) = read(&text, &package.manifest_path.display().to_string())?;
+    let released = match &record.manifest {
+        Some(released) => released.clone(),
+        None => {
+            let (rev, text) = released_manifest_text(workspace, package, record)?;
+            read(&text, &format!("`{rev}`"))?.0
+        }
+    };
+    let file = package.manifest_path.strip_prefix(&workspace.root).unwrap_or(&package.manifest_path).display().to_string();
+    Ok(diff_manifests(&released, &current, &lines, &file))
+}
+
+/// The release's `Cargo.toml` of a package whose baseline predates manifest records: at the
+/// release tag, else at the commit the baseline was recorded at; with the rev it came from.
+fn released_manifest_text(workspace: &Workspace, package: &Package, record: &BaselineSummary) -> Result<(String, String)> {
+    let name = &package.name;
+    let fix = format!(
+        "record the baseline again at its release (`apicheck baseline -p {name}` on the release commit), which stores the manifest, \
+         or fetch the tags and history (in GitHub Actions, `actions/checkout` with `fetch-depth: 0`)"
+    );
+    let repo = Repo::discover(&workspace.root).with_context(|| {
+        format!("the baseline of `{name}` was recorded before apicheck 0.4.0 and holds no manifest, and {} is not in a git repository to read its release's: {fix}", workspace.root.display())
+    })?;
+    let revs = std::iter::once(record.tag.clone()).chain(record.commit.clone());
+    for rev in revs {
+        if let Ok(commit) = repo.resolve(&rev) {
+            let text = repo.file_at(&commit, &package.manifest_path).with_context(|| format!("cannot read the release's manifest of `{name}` at `{rev}`: {fix}"))?;
+            return Ok((rev, text));
+        }
+    }
+    bail!(
+        "the baseline of `{name}` was recorded before apicheck 0.4.0 and holds no manifest, and neither its tag `{}`{} is in this clone: {fix}",
+        record.tag,
+        record.commit.as_deref().map(|commit| format!(" nor its commit `{commit}`")).unwrap_or_default()
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -856,6 +907,9 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
     for (package, (api, (), _)) in packages.iter().zip(apis) {
         let model = api.model;
         let public_dependency_versions = Some(workspace.dependency_versions(package, model.public_dependencies.as_deref().unwrap_or_default())?);
+        let manifest_text = crate::input::read_text(&package.manifest_path, "manifest")?;
+        let (manifest, _) = ManifestApi::read(&manifest_text)
+            .with_context(|| format!("cannot read the features and dependencies of `{}` in {}", package.name, package.manifest_path.display()))?;
         let record = BaselineRecord {
             apicheck_baseline: BASELINE_SCHEMA,
             package: package.name.clone(),
@@ -865,6 +919,7 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
             rustdoc_format: api.rustdoc_format,
             recorded_with: env!("CARGO_PKG_VERSION").to_string(),
             public_dependency_versions,
+            manifest: Some(manifest),
             model,
         };
         baselines.write(&record, &api.rustdoc)?;

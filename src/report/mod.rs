@@ -564,10 +564,10 @@ pub fn write_explain(out: &mut dyn Write, entry: &Entry, example: Option<&Exampl
         writeln!(out, "  {label} {}", entry.equivalent.join(", "))?;
     }
     match example {
-        Some(Example::Pair { name, old, new }) => {
+        Some(Example::Pair { name, file, old, new }) => {
             writeln!(out, "\n{HEADING}Example{HEADING:#} (fixture pair fixtures/pairs/{{old,new}}/{name}):\n")?;
-            let old_name = format!("old/{name}/src/lib.rs");
-            let new_name = format!("new/{name}/src/lib.rs");
+            let old_name = format!("old/{name}/{file}");
+            let new_name = format!("new/{name}/{file}");
             let diff = similar::TextDiff::from_lines(*old, *new);
             for line in diff.unified_diff().context_radius(3).header(&old_name, &new_name).to_string().lines() {
                 let style = match line.chars().next() {

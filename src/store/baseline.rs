@@ -22,6 +22,7 @@ use flate2::write::GzEncoder;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::manifest::ManifestApi;
 use crate::engine::model::{ApiModel, ListingOptions, MODEL_SCHEMA};
 
 /// Version of `model.json`'s schema.
@@ -53,6 +54,10 @@ pub struct BaselineRecord {
     /// release; a major change of one later is a break of this package.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_dependency_versions: Option<std::collections::BTreeMap<String, Version>>,
+    /// The features and dependencies of its `Cargo.toml` at release; `None` in baselines
+    /// recorded before apicheck 0.4.0, whose manifest is read from the release in git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<ManifestApi>,
     pub model: ApiModel,
 }
 
@@ -78,6 +83,8 @@ struct StoredRecord {
     recorded_with: String,
     #[serde(default)]
     public_dependency_versions: Option<std::collections::BTreeMap<String, Version>>,
+    #[serde(default)]
+    manifest: Option<ManifestApi>,
     model: serde_json::Value,
 }
 
@@ -92,6 +99,9 @@ pub struct BaselineSummary {
     pub rustdoc_format: u32,
     #[serde(default)]
     pub public_dependency_versions: Option<std::collections::BTreeMap<String, Version>>,
+    /// See [`BaselineRecord::manifest`].
+    #[serde(default)]
+    pub manifest: Option<ManifestApi>,
     /// The schema of the stored model (read without the rest of the model).
     #[serde(default, rename = "model")]
     pub model_schema: ModelSchema,
@@ -206,6 +216,7 @@ impl Baselines {
             rustdoc_format: stored.rustdoc_format,
             recorded_with: stored.recorded_with,
             public_dependency_versions: stored.public_dependency_versions,
+            manifest: stored.manifest,
             model,
         };
         Ok(Some((record, origin)))

@@ -87,6 +87,19 @@ impl Repo {
         Ok(files)
     }
 
+    /// The text of the file at `path` in `commit` (a hash [`Repo::resolve`] gave), `path` being
+    /// a path in the work tree.
+    pub fn file_at(&self, commit: &str, path: &Path) -> Result<String> {
+        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let relative = absolute
+            .strip_prefix(&root)
+            .with_context(|| format!("{} is not in the git repository {}", path.display(), self.root.display()))?;
+        let relative = relative.to_str().with_context(|| format!("{} is not UTF-8", relative.display()))?.replace('\\', "/");
+        // `commit` is a hash, so the argument never reads as an option.
+        self.git(&["cat-file", "blob", &format!("{commit}:{relative}")])
+    }
+
     /// A detached worktree of `commit` in a temporary directory, removed when dropped.
     pub fn worktree(&self, commit: &str) -> Result<Worktree> {
         let dir = tempfile::Builder::new().prefix("apicheck-worktree-").tempdir().context("cannot create a temporary directory")?;

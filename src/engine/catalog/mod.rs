@@ -49,9 +49,9 @@ pub struct Rule {
 /// What shows a rule at work.
 #[derive(Debug)]
 pub enum Example {
-    /// A fixture pair (`fixtures/pairs/{old,new}/NAME`), whose sources are built into the binary
-    /// for `apicheck explain`.
-    Pair { name: &'static str, old: &'static str, new: &'static str },
+    /// A fixture pair (`fixtures/pairs/{old,new}/NAME`), whose `file` (`src/lib.rs`, or
+    /// `Cargo.toml` for a rule about the manifest) is built into the binary for `apicheck explain`.
+    Pair { name: &'static str, file: &'static str, old: &'static str, new: &'static str },
     /// A rule about a whole workspace, shown by an integration test.
     Workspace { file: &'static str, test: &'static str },
 }

@@ -7,8 +7,9 @@
 //!
 //! The example is `pair("NAME")`, the fixture pair `fixtures/pairs/{old,new}/NAME` that shows
 //! the rule (its sources are built into the binary for `apicheck explain`, so a pair that does
-//! not exist is a compile error); `workspace(FILE, TEST)` for a rule about a whole workspace;
-//! or `none`. Adding a rule: an entry here, the code that emits it (through `RuleId`, usually
+//! not exist is a compile error); `manifest_pair("NAME")`, the same for a rule about
+//! `Cargo.toml` (its manifests are built in); `workspace(FILE, TEST)` for a rule about a whole
+//! workspace; or `none`. Adding a rule: an entry here, the code that emits it (through `RuleId`, usually
 //! via a family in `families.rs`), and a fixture pair.
 
 use super::{Example, Rule, TYPE_GENERIC_PARAMS_LINTS};
@@ -21,8 +22,17 @@ macro_rules! example {
     (pair($name:literal)) => {
         Some(Example::Pair {
             name: $name,
+            file: "src/lib.rs",
             old: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pairs/old/", $name, "/src/lib.rs")),
             new: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pairs/new/", $name, "/src/lib.rs")),
+        })
+    };
+    (manifest_pair($name:literal)) => {
+        Some(Example::Pair {
+            name: $name,
+            file: "Cargo.toml",
+            old: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pairs/old/", $name, "/Cargo.toml")),
+            new: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pairs/new/", $name, "/Cargo.toml")),
         })
     };
     (workspace($file:literal, $test:literal)) => {
@@ -387,4 +397,18 @@ rules! {
         "A governed package is gone (or no longer governed) while its baseline remains";
     PublicDependencyMajorBump = "public_dependency_major_bump", [Major], "api-compatibility", &[], workspace("tests/pr.rs", "a_public_dependency_major_bump_breaks_the_dependent"),
         "A crate whose items appear in the package's public API moved to a new major version";
+    FeatureAdded = "feature_added", [Minor], "cargo-feature-add", &[], manifest_pair("feature_added"),
+        "A Cargo feature is added, or an optional dependency with the implicit feature cargo gives it";
+    FeatureRemoved = "feature_removed", [Major], "cargo-feature-remove", &["feature_missing"], manifest_pair("feature_removed"),
+        "A Cargo feature is removed: a crate that enables it no longer builds";
+    FeatureRemovedFromDefault = "feature_removed_from_default", [Major], "cargo-feature-remove-another", &["feature_not_enabled_by_default"], manifest_pair("feature_removed_from_default"),
+        "The default features no longer enable a feature or optional dependency they enabled";
+    FeatureNoLongerEnables = "feature_no_longer_enables", [Major], "cargo-feature-remove-another", &["feature_no_longer_enables_feature"], manifest_pair("feature_no_longer_enables"),
+        "A Cargo feature no longer enables a feature or optional dependency it enabled";
+    OptionalDependencyRemoved = "optional_dependency_removed", [Major], "cargo-remove-opt-dep", &[], manifest_pair("optional_dependency_removed"),
+        "An optional dependency is removed, and the implicit feature cargo gave it with it (one hidden behind `dep:` goes unreported, as the Cargo book allows)";
+    OptionalDependencyNowRequired = "optional_dependency_now_required", [Minor, Major], "cargo-remove-opt-dep", &[], manifest_pair("optional_dependency_now_required"),
+        "An optional dependency becomes required: major when it had an implicit feature (the feature goes), else minor, as an added dependency";
+    DependencyAdded = "dependency_added", [Minor], "cargo-dep-add", &[], manifest_pair("dependency_added"),
+        "A dependency of the library's builds (not optional, not a dev-dependency) is added: minor, as the Cargo book files it";
 }
