@@ -269,7 +269,8 @@ fn a_member_with_features_keeps_the_cutoff_as_its_features_are_the_workspace_s()
     let cold = logged.check();
     assert_eq!(cold.documented, names(&ALL));
     let core = support::monorepo::package(&cold.report, "core-utils");
-    assert_eq!(support::monorepo::finding_ids(core), ["function_added"], "core-utils is documented with `extra`: {core:#}");
+    // The feature itself is a finding of the manifest's; the function is the API behind it.
+    assert_eq!(support::monorepo::finding_ids(core), ["function_added", "feature_added"], "core-utils is documented with `extra`: {core:#}");
 
     // A private change: core-utils alone is documented, with the same features.
     append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() {}\n");
@@ -282,7 +283,7 @@ fn a_member_with_features_keeps_the_cutoff_as_its_features_are_the_workspace_s()
     repo.edit("packages/validation/Cargo.toml", "core-utils = { workspace = true, features = [\"extra\"] }", "core-utils = { workspace = true }");
     let without = logged.check();
     assert_eq!(without.documented, names(&ALL));
-    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&without.report, "core-utils")), Vec::<&str>::new());
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&without.report, "core-utils")), ["feature_added"], "the feature, without the API behind it");
 }
 
 #[test]
@@ -332,9 +333,9 @@ fn a_manifest_change_that_rustdoc_does_not_show_documents_that_package_only() {
 fn a_lockfile_change_documents_the_packages_that_use_the_changed_entries() {
     let logged = Logged::new();
     let repo = &logged.repo;
-    // A path dependency outside the workspace: in Cargo.lock, but not a member.
+    // A path dependency outside the workspace (the fixture excludes `vendor/`): in Cargo.lock,
+    // but not a member.
     repo.write("vendor/pad/Cargo.toml", "[package]\nname = \"pad\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
-    repo.edit("Cargo.toml", "members = [\"packages/*\", \"backend/*\"]", "members = [\"packages/*\", \"backend/*\"]\nexclude = [\"vendor\"]");
     repo.write("vendor/pad/src/lib.rs", "pub fn pad(s: &str) -> String { format!(\" {s} \") }\n");
     repo.edit("packages/domain-shared/Cargo.toml", "[dependencies]", "[dependencies]\npad = { path = \"../../vendor/pad\" }");
     let first = logged.check();
@@ -360,7 +361,8 @@ fn features_and_flags_are_inputs() {
     append(repo, "packages/multi-tenant-core/src/lib.rs", "\n/// Only with `audit`.\n#[cfg(feature = \"audit\")]\npub fn audit() {}\n");
     let first = logged.check();
     assert_eq!(first.documented, names(&ALL));
-    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&first.report, "multi-tenant-core")), Vec::<&str>::new());
+    // The API behind `audit` is not documented: only the feature itself is a finding.
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&first.report, "multi-tenant-core")), ["feature_added"]);
 
     repo.edit(
         "Cargo.toml",
@@ -371,7 +373,7 @@ fn features_and_flags_are_inputs() {
     assert_eq!(with_feature.documented, names(&["multi-tenant-core"]));
     assert_eq!(
         support::monorepo::finding_ids(support::monorepo::package(&with_feature.report, "multi-tenant-core")),
-        ["function_added"],
+        ["feature_added", "function_added"],
         "the API behind the configured feature is checked"
     );
     assert_eq!(logged.check().documented, Vec::<String>::new());

@@ -441,6 +441,52 @@ fn a_baseline_from_another_rustdoc_format_is_rebuilt_from_its_tag() {
     }
 }
 
+#[test]
+fn an_exposure_rule_fails_a_package_whose_api_shows_a_denied_crate_at_the_item_that_shows_it() {
+    let repo = Monorepo::new();
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "auth-core uses its crypto crate privately: {report:#}");
+    let lib = "packages/auth-core/src/lib.rs";
+    repo.write(
+        lib,
+        &format!(
+            "{}\n/// Leaks the crypto crate's type.\npub fn raw_digest(password: &str) -> toy_crypto::Digest {{\n    toy_crypto::fnv1a(&[password.as_bytes()])\n}}\n\npub use toy_crypto::fnv1a;\n",
+            repo.read(lib)
+        ),
+    );
+    let (code, report) = repo.check_with(&["-p", "auth-core"]);
+    assert_eq!(code, 1, "{report:#}");
+    let auth = package(&report, "auth-core");
+    let exposure: Vec<&Value> = auth["violations"].as_array().unwrap().iter().filter(|v| v["rule"] == "exposure").collect();
+    let messages: Vec<&str> = exposure.iter().map(|v| v["message"].as_str().unwrap()).collect();
+    assert_eq!(exposure.len(), 2, "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains("`auth_core::raw_digest` shows `toy_crypto::Digest` is denied by `toy_crypto::*`")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains("`toy_crypto::fnv1a`")), "the re-export: {messages:#?}");
+    let leak = exposure.iter().find(|v| v["message"].as_str().unwrap().contains("raw_digest")).unwrap();
+    let line = repo.read(lib).lines().position(|line| line.starts_with("pub fn raw_digest")).unwrap() + 1;
+    assert_eq!((leak["file"].as_str().unwrap(), leak["line"].as_u64().unwrap()), (lib, line as u64), "{leak:#}");
+    assert!(leak["message"].as_str().unwrap().contains("the crypto stays an implementation detail"), "the rule's reason: {leak:#}");
+
+    // An allow list: what it does not name is a violation too, and a pattern that matches
+    // nothing is reported.
+    // Other workspace packages are other crates too.
+    repo.edit("Cargo.toml", "deny = [\"toy_crypto::*\"]", "allow = [\"toy_crypto::Digest\", \"core_utils::*\", \"validation::*\", \"serde::*\"]");
+    let (code, report) = repo.check_with(&["-p", "auth-core"]);
+    assert_eq!(code, 1, "{report:#}");
+    let auth = package(&report, "auth-core");
+    let messages: Vec<String> =
+        auth["violations"].as_array().unwrap().iter().filter(|v| v["rule"] == "exposure").map(|v| v["message"].to_string()).collect();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0].contains("`toy_crypto::fnv1a` is not in the exposure rule's `allow` list"), "{messages:#?}");
+    assert!(auth["notes"].to_string().contains("`allow = [\\\"serde::*\\\"]` matches nothing"), "{auth:#}");
+
+    // A mistake in a rule is an error before anything is documented.
+    repo.edit("Cargo.toml", "packages = [\"auth-core\"]", "packages = [\"tag:crypto\"]");
+    let output = repo.apicheck(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("an exposure rule names `tag:crypto`"), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// Removes what apicheck 0.4.0 added to `package`'s stored record: its manifest.
 fn strip_recorded_manifest(repo: &Monorepo, package: &str) {
     let file = format!("baselines/{package}/model.json");

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::workspace::affected;
 use crate::engine::manifest::{ManifestApi, diff_manifests};
+use crate::engine::model::ExternalUse;
+use crate::policy::exposure;
 use crate::store::baseline::{BASELINE_SCHEMA, BaselineRecord, BaselineSummary, Baselines};
 use crate::store::cache::{self, Cache, CachedDiff, CurrentApi};
 use crate::engine::catalog::RuleId;
@@ -57,6 +59,8 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// Whether this run generated its rustdoc JSON (else the cache held its API or findings).
     pub documented: bool,
+    /// The other crates' paths its API shows, when exposure rules are configured.
+    pub external_uses: Vec<ExternalUse>,
 }
 
 /// Version of the JSON schemas of the reports (`check`, `diff`, `rules`), documented in README.md;
@@ -204,6 +208,9 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         let mut analysis = Analysis::new(package);
         analysis.documented = documented;
         analysis.notes.extend(api.untracked.clone());
+        if !config.exposure.is_empty() {
+            analysis.external_uses = api.model.external_uses();
+        }
         match comparison {
             Comparison::Cached(cached) => {
                 analysis.baseline = Some(cached.baseline.clone());
@@ -254,7 +261,15 @@ enum Comparison {
 
 impl Analysis {
     fn new(package: &Package) -> Analysis {
-        Analysis { package: package.clone(), baseline: None, diff: None, error: None, notes: Vec::new(), documented: false }
+        Analysis {
+            package: package.clone(),
+            baseline: None,
+            diff: None,
+            error: None,
+            notes: Vec::new(),
+            documented: false,
+            external_uses: Vec::new(),
+        }
     }
 }
 
@@ -707,6 +722,18 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
                 _ => PackageReport::new_package(&name, &analysis.package.version),
             };
             report.notes.extend(analysis.notes);
+            if report.status != Status::Error {
+                match exposure::check(&config.exposure, &config.deps, workspace, &analysis.package, &analysis.external_uses) {
+                    Ok(verdict) => {
+                        if !verdict.violations.is_empty() {
+                            report.status = Status::Fail;
+                        }
+                        report.violations.extend(verdict.violations);
+                        report.notes.extend(verdict.unused);
+                    }
+                    Err(error) => report = PackageReport::error(&name, format!("{error:#}")),
+                }
+            }
             let manifest = &analysis.package.manifest_path;
             report.manifest = Some(manifest.strip_prefix(&workspace.root).unwrap_or(manifest).display().to_string());
             report

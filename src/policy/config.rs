@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::bump::Bump;
 use crate::engine::catalog;
 use crate::policy::deps::DepsConfig;
+use crate::policy::exposure::{self, ExposureRule};
 use crate::engine::findings::Level;
 use crate::input::toml_error;
 use crate::workspace::{Package, Workspace};
@@ -53,6 +54,9 @@ pub struct Config {
     /// governed too (`features = { core-utils = ["serde"] }`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub features: BTreeMap<String, Vec<String>>,
+    /// What other crates' items each package's API may show (see [`crate::policy::exposure`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exposure: Vec<ExposureRule>,
 }
 
 /// The policy rules `check` enforces, each on by default.
@@ -172,6 +176,7 @@ impl Default for Config {
             acknowledgements: None,
             deps: DepsConfig::default(),
             features: BTreeMap::new(),
+            exposure: Vec::new(),
         }
     }
 }
@@ -243,6 +248,7 @@ impl Config {
             catalog::check_id(id).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.lints]: {why:#}"))?;
         }
         check_acknowledged_ids(&config.acknowledge, &place)?;
+        exposure::validate(&config.exposure, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [[workspace.metadata.apicheck.exposure]]: {why:#}"))?;
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);
             let text = crate::input::read_text(&path, "acknowledgements file")
@@ -378,6 +384,12 @@ impl Config {
          # forbid = [{ from = \"packages/*\", to = \"backend/**\", reason = \"packages are reusable\" }]\n\
          # allow = [{ from = \"tag:core\", to = [\"tag:core\"] }]\n\
          # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
+         \n\
+         # What other crates' items a package's API may show (std, core and alloc always):\n\
+         # [[workspace.metadata.apicheck.exposure]]\n\
+         # packages = [\"auth-core\"]\n\
+         # deny = [\"ring::*\", \"sha2::*\"]\n\
+         # reason = \"the crypto stays an implementation detail\"\n\
          \n\
          # Accepted breaks:\n\
          # [[workspace.metadata.apicheck.acknowledge]]\n\

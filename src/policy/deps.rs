@@ -171,31 +171,49 @@ pub struct DepViolation {
     pub message: String,
 }
 
+/// How errors name the rules of this module.
+const RULE: &str = "a dependency rule";
+
 /// A package selector: `tag:NAME`, or a glob over the member's directory (relative to the
-/// workspace root) or its name.
-struct Selector {
+/// workspace root) or its name. Dependency and exposure rules select packages with it.
+pub(crate) struct Selector {
     globs: Vec<GlobMatcher>,
 }
 
 impl Selector {
-    fn new(text: &str, tags: &BTreeMap<String, Vec<String>>) -> Result<Selector> {
+    /// `what` names the rule the selector is part of, for errors (`a dependency rule`).
+    pub(crate) fn new(text: &str, tags: &BTreeMap<String, Vec<String>>, what: &str) -> Result<Selector> {
         let patterns: Vec<String> = match text.strip_prefix("tag:") {
             Some(tag) => tags
                 .get(tag)
-                .with_context(|| format!("dependency rule names `tag:{tag}`, which [workspace.metadata.apicheck.deps.tags] does not define"))?
+                .with_context(|| format!("{what} names `tag:{tag}`, which [workspace.metadata.apicheck.deps.tags] does not define"))?
                 .clone(),
             None => vec![text.to_string()],
         };
         let globs = patterns
             .iter()
-            .map(|p| crate::policy::config::path_glob(p).map(|g| g.compile_matcher()).with_context(|| format!("`{p}` in a dependency rule is not a valid glob")))
+            .map(|p| crate::policy::config::path_glob(p).map(|g| g.compile_matcher()).with_context(|| format!("`{p}` in {what} is not a valid glob")))
             .collect::<Result<_>>()?;
         Ok(Selector { globs })
     }
 
     fn matches(&self, package: &Node) -> bool {
-        self.globs.iter().any(|g| g.is_match(&package.dir) || g.is_match(&package.name))
+        self.matches_name_or_dir(&package.name, &package.dir)
     }
+
+    /// Whether `package` of `workspace` is selected.
+    pub(crate) fn matches_package(&self, workspace: &Workspace, package: &Package) -> bool {
+        self.matches_name_or_dir(&package.name, &relative_dir(workspace, package))
+    }
+
+    fn matches_name_or_dir(&self, name: &str, dir: &str) -> bool {
+        self.globs.iter().any(|g| g.is_match(dir) || g.is_match(name))
+    }
+}
+
+/// A member's directory relative to the workspace root, with `/` separators.
+fn relative_dir(workspace: &Workspace, package: &Package) -> String {
+    package.dir.strip_prefix(&workspace.root).unwrap_or(&package.dir).to_string_lossy().replace('\\', "/")
 }
 
 /// A workspace member as the rules see it.
@@ -219,7 +237,7 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
         .map(|package| Node {
             package,
             name: package.name.clone(),
-            dir: package.dir.strip_prefix(&workspace.root).unwrap_or(&package.dir).to_string_lossy().replace('\\', "/"),
+            dir: relative_dir(workspace, package),
         })
         .collect();
     let by_name: BTreeMap<&str, &Node> = nodes.iter().map(|n| (n.name.as_str(), n)).collect();
@@ -271,7 +289,7 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
         }
     }
     for rule in &config.forbid {
-        let (from_sel, to_sel) = (Selector::new(&rule.from, &config.tags)?, Selector::new(&rule.to, &config.tags)?);
+        let (from_sel, to_sel) = (Selector::new(&rule.from, &config.tags, RULE)?, Selector::new(&rule.to, &config.tags, RULE)?);
         for (from, to, kind) in &edges {
             let kind_covered = rule.kinds.as_ref().is_none_or(|kinds| kinds.contains(kind));
             if kind_covered && from_sel.matches(from) && to_sel.matches(to) {
@@ -281,8 +299,8 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
         }
     }
     for rule in &config.allow {
-        let from_sel = Selector::new(&rule.from, &config.tags)?;
-        let allowed: Vec<Selector> = rule.to.iter().map(|t| Selector::new(t, &config.tags)).collect::<Result<_>>()?;
+        let from_sel = Selector::new(&rule.from, &config.tags, RULE)?;
+        let allowed: Vec<Selector> = rule.to.iter().map(|t| Selector::new(t, &config.tags, RULE)).collect::<Result<_>>()?;
         for (from, to, kind) in &edges {
             if from_sel.matches(from) && !allowed.iter().any(|s| s.matches(to)) {
                 let reason = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
@@ -291,7 +309,7 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
         }
     }
     if !config.layers.is_empty() {
-        let layers: Vec<Selector> = config.layers.iter().map(|l| Selector::new(l, &config.tags)).collect::<Result<_>>()?;
+        let layers: Vec<Selector> = config.layers.iter().map(|l| Selector::new(l, &config.tags, RULE)).collect::<Result<_>>()?;
         let layer_of = |node: &Node| layers.iter().position(|l| l.matches(node));
         for (from, to, kind) in &edges {
             if let (Some(from_layer), Some(to_layer)) = (layer_of(from), layer_of(to))

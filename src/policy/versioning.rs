@@ -36,6 +36,12 @@ pub struct Violation {
     pub rule: String,
     pub message: String,
     pub fix: String,
+    /// Where the violation is, when it is about a place in the code (else the package's
+    /// manifest stands for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// The verdict on one package, as every report renders it.
@@ -129,6 +135,8 @@ impl PackageReport {
         if acknowledged.is_none() && config.rules.removed_packages {
             report.violations.push(Violation {
                 rule: "removed-packages".into(),
+                file: None,
+                line: None,
                 message: format!("`{name}` {baseline_version} is gone, which breaks every crate that depends on it"),
                 fix: format!(
                     "delete its baseline folder ({}/{name}) in the same change, or acknowledge the removal \
@@ -203,6 +211,8 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
     if config.rules.version_bump && current_version < baseline_version {
         violations.push(Violation {
             rule: "version-bump".into(),
+            file: None,
+            line: None,
             message: format!("the version went backwards: {baseline_version} (baseline) → {current_version}"),
             fix: format!("set `version` in {manifest_rel} to {baseline_version} or later"),
         });
@@ -221,6 +231,8 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         };
         violations.push(Violation {
             rule: "version-bump".into(),
+            file: None,
+            line: None,
             message: format!("{what} require a {required} bump ({baseline_version} → {next}), but {declares}"),
             fix: format!("bump {name} to {next} in {manifest_rel}{changelog_part}"),
         });
@@ -229,6 +241,8 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         if let Section::Missing(reason) = &section {
             violations.push(Violation {
                 rule: "changelog".into(),
+                file: None,
+                line: None,
                 message: format!("{name} {current_version} has no changelog entry: {}", reason.replace(&changelog.display().to_string(), &changelog_rel)),
                 fix: format!("add a `## [{current_version}]` section describing the release to {changelog_rel}"),
             });
@@ -238,6 +252,8 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         if let Section::Found { title, mentions_breaking: false } = &section {
             violations.push(Violation {
                 rule: "breaking-changelog".into(),
+                file: None,
+                line: None,
                 message: format!("the changelog section `{title}` does not say that this release breaks the API"),
                 fix: format!(
                     "in {changelog_rel}, describe the breaking changes under `## [{current_version}]`: say \"breaking\", \
@@ -249,6 +265,8 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
     if config.rules.stale_acknowledgements_fail {
         violations.extend(stale.iter().map(|stale| Violation {
             rule: "stale-acknowledgements".into(),
+            file: None,
+            line: None,
             message: format!("acknowledgement {stale}"),
             fix: "delete it from the configuration".into(),
         }));

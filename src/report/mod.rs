@@ -13,7 +13,7 @@ use crate::engine::bump::Bump;
 use crate::engine::catalog::{self, Entry, Example, Origin};
 use crate::engine::findings::{Change, Finding, Level};
 use crate::gate::{CheckReport, REPORT_SCHEMA};
-use crate::policy::versioning::{PackageReport, Status};
+use crate::policy::versioning::{PackageReport, Status, Violation};
 
 
 const REMOVED: Style = AnsiColor::Red.on_default();
@@ -218,7 +218,7 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             }
         }
         for violation in &package.violations {
-            writeln!(out, "    {REMOVED}✗ {}{REMOVED:#}: {}", violation.rule, violation.message)?;
+            writeln!(out, "    {REMOVED}✗ {}{REMOVED:#}: {}{}", violation.rule, violation.message, place(violation))?;
             writeln!(out, "      {HEADING}fix:{HEADING:#} {}", violation.fix)?;
         }
         for note in package.notes.iter().chain(package.stale_acknowledgements.iter().map(|s| s as &String)) {
@@ -329,7 +329,7 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
             writeln!(out, "```text\n{}\n```\n", error.trim_end())?;
         }
         for v in &p.violations {
-            writeln!(out, "- ❌ **{}**: {}<br>**Fix:** {}", v.rule, escape_markdown(&v.message), escape_markdown(&v.fix))?;
+            writeln!(out, "- ❌ **{}**: {}{}<br>**Fix:** {}", v.rule, escape_markdown(&v.message), escape_markdown(&place(v)), escape_markdown(&v.fix))?;
         }
         if !p.violations.is_empty() {
             writeln!(out)?;
@@ -376,7 +376,7 @@ pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Resu
         let manifest = package.manifest.as_deref();
         for violation in &package.violations {
             let title = format!("apicheck {}: {}", package.name, violation.rule);
-            annotation(out, "error", manifest, None, &title, &format!("{} Fix: {}", violation.message, violation.fix))?;
+            annotation(out, "error", violation.file.as_deref().or(manifest), violation.line, &title, &format!("{} Fix: {}", violation.message, violation.fix))?;
         }
         if let Some(error) = &package.error {
             annotation(out, "error", manifest, None, &format!("apicheck {}: could not be checked", package.name), error)?;
@@ -490,7 +490,16 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
         }
         for v in &package.violations {
             let properties = json!({ "package": package.name, "fix": v.fix });
-            result(&format!("policy/{}", v.rule), &format!("release policy rule {}", v.rule), None, "error", format!("{} Fix: {}", v.message, v.fix), package.manifest.as_deref(), None, properties);
+            result(
+                &format!("policy/{}", v.rule),
+                &format!("release policy rule {}", v.rule),
+                None,
+                "error",
+                format!("{} Fix: {}", v.message, v.fix),
+                v.file.as_deref().or(package.manifest.as_deref()),
+                v.line.map(u64::from),
+                properties,
+            );
         }
         if let Some(error) = &package.error {
             result("apicheck/error", "a package could not be checked", None, "error", error.clone(), package.manifest.as_deref(), None, json!({ "package": package.name }));
@@ -586,6 +595,15 @@ pub fn write_explain(out: &mut dyn Write, entry: &Entry, example: Option<&Exampl
         None => {}
     }
     Ok(())
+}
+
+/// ` (file:line)` for a violation about a place in the code, else nothing.
+fn place(violation: &Violation) -> String {
+    match (&violation.file, violation.line) {
+        (Some(file), Some(line)) => format!(" ({file}:{line})"),
+        (Some(file), None) => format!(" ({file})"),
+        _ => String::new(),
+    }
 }
 
 fn bumps_text(bumps: &[Bump]) -> String {

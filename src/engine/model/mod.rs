@@ -77,7 +77,7 @@ pub struct ApiItem {
 }
 
 /// A source location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Span {
     pub file: String,
     pub line: u32,
@@ -346,7 +346,43 @@ pub struct ListingOptions {
     pub hide_auto_traits: bool,
 }
 
+/// A path of another crate that a public item shows its users.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ExternalUse {
+    /// The item that shows it (its public path; for impls, the implementing type's).
+    pub item: String,
+    /// The other crate's path, as the item's signature names it (`ring::digest::Digest`).
+    pub external: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
 impl ApiModel {
+    /// Every path of a public dependency (a crate in [`ApiModel::public_dependencies`]: not std,
+    /// core or alloc) that a public item that is not hidden names: in its signature, fields,
+    /// bounds, associated types, the trait it implements, or as what it re-exports. Sorted.
+    pub fn external_uses(&self) -> Vec<ExternalUse> {
+        let crates: std::collections::BTreeSet<&str> = self.public_dependencies.iter().flatten().map(String::as_str).collect();
+        let external = |path: &str| crates.contains(path.split("::").next().unwrap_or_default());
+        let mut uses = std::collections::BTreeSet::new();
+        for item in self.items.iter().filter(|item| !item.hidden) {
+            let mut paths = Vec::new();
+            match &item.detail {
+                Detail::ExternReexport { target } => paths.push(target.clone()),
+                detail => {
+                    // Every `TyPath` in the detail, wherever it nests (types, bounds, trait refs).
+                    if let Ok(value) = serde_json::to_value(detail) {
+                        collect_paths(&value, &mut paths);
+                    }
+                }
+            }
+            for path in paths.into_iter().filter(|path| external(path)) {
+                uses.insert(ExternalUse { item: item.path.clone(), external: path, span: item.span.clone() });
+            }
+        }
+        uses.into_iter().collect()
+    }
+
     /// Builds the model of a crate from its rustdoc JSON.
     ///
     /// The JSON should have been generated with private and hidden items
@@ -389,5 +425,19 @@ impl ApiModel {
             text.push('\n');
         }
         text
+    }
+}
+
+/// The `path` of every serialised `TyPath` in `value`.
+fn collect_paths(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::String(path)) = map.get("path") {
+                out.push(path.clone());
+            }
+            map.values().for_each(|nested| collect_paths(nested, out));
+        }
+        serde_json::Value::Array(values) => values.iter().for_each(|nested| collect_paths(nested, out)),
+        _ => {}
     }
 }
