@@ -12,6 +12,9 @@
 //! 5. [`lints`] runs cargo-semver-checks' lints on the same pair;
 //! 6. [`findings`] merges both into one list, and [`bump`] says what the list requires.
 //!
+//! [`adopt`] is `init`: it reads a repository's tag pattern, changelog layout and last
+//! releases, writes the configuration and records each package's baseline from its release tag.
+//!
 //! [`catalog`] lists every finding id the steps can emit: apicheck's rules and the lints it runs.
 //!
 //! [`compare`] runs steps 3 to 6 for a pair of API files; [`report`] renders the result.
@@ -22,6 +25,7 @@
 //!
 //! A failure anywhere is an `Err`, never an empty list of findings.
 
+pub mod adopt;
 pub mod affected;
 pub mod baseline;
 pub mod bump;
