@@ -36,7 +36,7 @@ pub struct InitOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagChoice {
     pub pattern: String,
-    /// For the output: `detected from 12 tags (e.g. core-utils-1.2.0)`, `given`, ...
+    /// For the output: `detected from 12 release tag(s), e.g. core-utils-1.2.0`, `given with --tag-pattern`...
     pub reason: String,
 }
 
@@ -137,7 +137,7 @@ pub fn detect_tag_pattern(tags: &[String], packages: &[&Package]) -> Result<TagC
     match matches.as_slice() {
         [(pattern, matched)] => Ok(TagChoice {
             pattern: pattern.to_string(),
-            reason: format!("detected from {} release tag(s) (e.g. {})", matched.len(), examples(matched)),
+            reason: format!("detected from {} release tag(s), e.g. {}", matched.len(), examples(matched)),
         }),
         [] => bail!(
             "none of the repository's {} tag(s) (e.g. {}) is a release tag of a governed package ({}) in a pattern apicheck \
@@ -331,7 +331,7 @@ fn record_last_releases(
         match record_at_commit(workspace, config, repo, &baselines, commit, released, &release_target) {
             Ok(done) => recorded.extend(done),
             Err(error) => {
-                let why = format!("{:#}", crate::input::one_line(error));
+                let why = error_lines(&format!("{error:#}"));
                 from_work_tree.extend(released.iter().map(|(package, tag)| (*package, Some(format!("tag `{tag}`: {why}")))));
             }
         }
@@ -349,6 +349,15 @@ fn record_last_releases(
     }
     recorded.sort_by(|a, b| a.0.package.cmp(&b.0.package));
     Ok(recorded)
+}
+
+/// A failure to document a release, for one line of output: cargo's `error:` lines (its
+/// warnings and progress are noise here), or the first line.
+fn error_lines(text: &str) -> String {
+    let errors: Vec<&str> = text.lines().map(str::trim).filter(|line| line.starts_with("error:")).collect();
+    let first = text.lines().next().unwrap_or_default();
+    let lines = if errors.is_empty() { first.to_string() } else { format!("{first} ... {}", errors.join(" ")) };
+    crate::input::one_line_error(&lines)
 }
 
 /// Records the baselines of `released` (packages and their tags) from a temporary worktree of
@@ -372,6 +381,7 @@ fn record_at_commit(
         std::fs::copy(&lockfile, old_root.join("Cargo.lock"))
             .with_context(|| format!("cannot copy {} into the worktree of {commit}", lockfile.display()))?;
     }
+    crate::cargo::resolve(&old_root.join("Cargo.toml"))?;
     let old_workspace = Workspace::load(Some(&old_root.join("Cargo.toml")))?;
     let old_packages = released
         .iter()
