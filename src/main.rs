@@ -101,11 +101,15 @@ enum Command {
     /// Check the dependency rules between workspace packages
     #[command(long_about = "Check the dependency rules between workspace packages.\n\n\
         Built in (the packages architecture): the graph of workspace packages, with normal, build \
-        and dev edges, has no cycle; packages under packages/ depend neither on backend/interfaces, \
-        nor on frontend, nor on any workspace crate that is not a package. Configured in \
+        and dev edges, has no cycle (a cycle through a dev-dependency, which cargo allows, is what \
+        `dev-cycles` says: \"deny\" by default, \"warn\" or \"allow\"); packages under packages/ \
+        depend neither on backend/interfaces, nor on frontend, nor on any workspace crate that is \
+        not a package. A cycle is printed with every member in order, back to the first, each \
+        dev or build edge marked at its target (`a → b (dev) → a`). Configured in \
         [workspace.metadata.apicheck.deps]: forbidden edges, allow-lists and layers, by path \
         globs, names or tags. Each violation names both packages and the Cargo.toml line of the \
-        dependency. `check` runs the same rules.\n\n\
+        dependency. Known exceptions ([[workspace.metadata.apicheck.deps.known]]) are reported as \
+        accepted, and one that no longer occurs as stale. `check` runs the same rules.\n\n\
         Exit codes: 0 no violation; 1 violations; 2 error.")]
     Deps(DepsArgs),
     /// List the packages a change affects: changed packages and their dependents
