@@ -326,13 +326,14 @@ fn record_last_releases(
     // Old releases are built apart from the work tree's target directory, whose cache entries
     // they would replace.
     let release_target = target_dir.join("apicheck").join("adopt");
-    for (commit, released) in &releases {
-        let Some(repo) = repo else { break };
-        match record_at_commit(workspace, config, repo, &baselines, commit, released, &release_target) {
-            Ok(done) => recorded.extend(done),
-            Err(error) => {
-                let why = error_lines(&format!("{error:#}"));
-                from_work_tree.extend(released.iter().map(|(package, tag)| (*package, Some(format!("tag `{tag}`: {why}")))));
+    if let Some(repo) = repo {
+        for (commit, released) in &releases {
+            match record_at_commit(workspace, config, repo, &baselines, commit, released, &release_target) {
+                Ok(done) => recorded.extend(done),
+                Err(error) => {
+                    let why = error_lines(&format!("{error:#}"));
+                    from_work_tree.extend(released.iter().map(|(package, tag)| (*package, Some(format!("tag `{tag}`: {why}")))));
+                }
             }
         }
     }
