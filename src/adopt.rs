@@ -133,11 +133,14 @@ pub fn detect_tag_pattern(tags: &[String], packages: &[&Package]) -> Result<TagC
         .map(|pattern| (*pattern, tags.iter().filter(|tag| names.iter().any(|name| tag_version(pattern, name, tag).is_some())).collect::<Vec<_>>()))
         .filter(|(_, matched)| !matched.is_empty())
         .collect();
-    let examples = |matched: &[&String]| matched.iter().rev().take(2).map(|t| t.as_str()).collect::<Vec<_>>().join(", ");
+    // The last releases of the first packages that have one show what the pattern reads.
+    let examples = |pattern: &str| {
+        names.iter().filter_map(|name| last_release(tags, pattern, name)).take(2).map(|(tag, _)| tag).collect::<Vec<_>>().join(", ")
+    };
     match matches.as_slice() {
         [(pattern, matched)] => Ok(TagChoice {
             pattern: pattern.to_string(),
-            reason: format!("detected from {} release tag(s), e.g. {}", matched.len(), examples(matched)),
+            reason: format!("detected from {} release tag(s), e.g. {}", matched.len(), examples(pattern)),
         }),
         [] => bail!(
             "none of the repository's {} tag(s) (e.g. {}) is a release tag of a governed package ({}) in a pattern apicheck \
@@ -154,7 +157,7 @@ pub fn detect_tag_pattern(tags: &[String], packages: &[&Package]) -> Result<TagC
              one new releases are tagged with",
             several
                 .iter()
-                .map(|(pattern, matched)| format!("`{pattern}` ({} tag(s), e.g. {})", matched.len(), examples(matched)))
+                .map(|(pattern, matched)| format!("`{pattern}` ({} tag(s), e.g. {})", matched.len(), examples(pattern)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -419,9 +422,9 @@ mod tests {
         let root = Path::new("/repo");
         let (a, b) = (package("tracing", root), package("tracing-subscriber", root));
         let both = [&a, &b];
-        let found = detect_tag_pattern(&tags(&["tracing-0.1.40", "tracing-subscriber-0.3.23", "tracing-subscriber/-0.2.5", "nightly"]), &both).unwrap();
+        let found = detect_tag_pattern(&tags(&["tracing-0.1.40", "tracing-0.1.9", "tracing-subscriber-0.3.23", "tracing-subscriber/-0.2.5", "nightly"]), &both).unwrap();
         assert_eq!(found.pattern, "{name}-{version}");
-        assert!(found.reason.contains("2 release tag(s)"), "{}", found.reason);
+        assert_eq!(found.reason, "detected from 3 release tag(s), e.g. tracing-0.1.40, tracing-subscriber-0.3.23");
         assert_eq!(detect_tag_pattern(&tags(&["tracing-v0.1.40"]), &both).unwrap().pattern, "{name}-v{version}");
         assert_eq!(detect_tag_pattern(&[], &both).unwrap().pattern, "{name}-v{version}", "no tags: the default");
         // `v{version}` is a candidate for a single package only.
