@@ -101,6 +101,33 @@ fn ambiguous_tags_ask_for_a_pattern_and_a_root_changelog_is_configured() {
     assert_eq!(code, 0, "{report:#}");
 }
 
+/// ripgrep's layout: one changelog at the root for the repository's own releases, none per
+/// package, and no tags. `init` takes the default tag pattern and turns the changelog rules
+/// off, saying so: a bumped package then needs no section.
+#[test]
+fn a_root_changelog_of_the_repository_turns_the_changelog_rules_off() {
+    let repo = Monorepo::unadopted(None);
+    for (name, _) in support::monorepo::RELEASES {
+        std::fs::remove_file(repo.path(&format!("packages/{name}/CHANGELOG.md"))).unwrap();
+    }
+    repo.write("CHANGELOG.md", "14.1.1 (2024-09-08)\n===================\n\n- Fixed a bug.\n\n## 14.1.0\n\n- Added a flag.\n");
+    repo.commit("the product's changelog");
+
+    let output = repo.apicheck(&["init"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(said.contains("tag pattern: {name}-v{version} (the default: the repository has no tags)"), "{said}");
+    assert!(said.contains("changelog: one CHANGELOG.md at the root, whose sections name no package"), "{said}");
+    assert!(said.contains("recorded baseline core-utils 1.2.0 from the work tree (no release tag)"), "{said}");
+    let written = repo.read("Cargo.toml");
+    assert!(written.contains("changelog = false\nbreaking-changelog = false"), "{written}");
+
+    repo.add_to_core_utils();
+    repo.set_version("core-utils", "1.2.0", "1.3.0");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+}
+
 /// A `--tag-pattern` without `{version}` is refused before anything is written.
 #[test]
 fn a_tag_pattern_without_a_version_is_refused() {
