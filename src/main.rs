@@ -81,20 +81,35 @@ enum Command {
         released: those without a baseline and those whose version differs from their \
         baseline's. Writes are atomic.")]
     Baseline(BaselineArgs),
-    /// Adopt apicheck: write the default configuration and record a baseline for every package
+    /// Adopt apicheck: detect the tag pattern and changelog layout, record each package's last release
     #[command(long_about = "Adopt apicheck in an existing workspace.\n\n\
-        Appends [workspace.metadata.apicheck] with every default spelled out to the workspace's \
-        Cargo.toml, then records a baseline for every governed package (the members under \
-        packages/, or every publishable library when there are none). Refuses to run twice.")]
+        Appends [workspace.metadata.apicheck] to the workspace's Cargo.toml, with what the \
+        repository already does: the tag pattern its release tags follow ({name}-{version}, \
+        {name}-v{version}, or v{version} for a single package; the default {name}-v{version} \
+        without tags; tags in several patterns or in none of them stop init, and --tag-pattern \
+        chooses), its changelog layout (one per package; one at the root whose headings name the \
+        packages, changelog-location = \"root\"; one at the root for the repository's own releases, \
+        or none: the changelog rules are off), and the dependency rule violations it already has, \
+        as known exceptions to fill in. Then records the baseline of every governed package (the \
+        members under packages/, or every publishable library when there are none) from its last \
+        release tag, the highest version tagged, documented in a temporary git worktree; from the \
+        work tree for a package without a tag. Finally it compares the work tree with those \
+        baselines and lists the packages whose API changed since their last release: `check` \
+        fails on them until they are released (version bump and changelog section). Refuses to \
+        run twice.")]
     Init(InitArgs),
     /// Check the dependency rules between workspace packages
     #[command(long_about = "Check the dependency rules between workspace packages.\n\n\
         Built in (the packages architecture): the graph of workspace packages, with normal, build \
-        and dev edges, has no cycle; packages under packages/ depend neither on backend/interfaces, \
-        nor on frontend, nor on any workspace crate that is not a package. Configured in \
+        and dev edges, has no cycle (a cycle through a dev-dependency, which cargo allows, is what \
+        `dev-cycles` says: \"deny\" by default, \"warn\" or \"allow\"); packages under packages/ \
+        depend neither on backend/interfaces, nor on frontend, nor on any workspace crate that is \
+        not a package. A cycle is printed with every member in order, back to the first, each \
+        dev or build edge marked at its target (`a → b (dev) → a`). Configured in \
         [workspace.metadata.apicheck.deps]: forbidden edges, allow-lists and layers, by path \
         globs, names or tags. Each violation names both packages and the Cargo.toml line of the \
-        dependency. `check` runs the same rules.\n\n\
+        dependency. Known exceptions ([[workspace.metadata.apicheck.deps.known]]) are reported as \
+        accepted, and one that no longer occurs as stale. `check` runs the same rules.\n\n\
         Exit codes: 0 no violation; 1 violations; 2 error.")]
     Deps(DepsArgs),
     /// List the packages a change affects: changed packages and their dependents
@@ -331,6 +346,11 @@ struct BaselineArgs {
 struct InitArgs {
     #[command(flatten)]
     workspace: WorkspaceArgs,
+
+    /// The release tag pattern ({name} and {version} are replaced), instead of detecting it from
+    /// the repository's tags
+    #[arg(long, value_name = "PATTERN")]
+    tag_pattern: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -568,19 +588,48 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
 
 fn init(args: InitArgs) -> Result<ExitCode> {
     let workspace = Workspace::load(args.workspace.manifest_path.as_deref())?;
-    let (workspace, recorded, known) = gate::init(&workspace, args.workspace.target_dir.clone())?;
-    println!("wrote [workspace.metadata.apicheck] to {}", workspace.manifest_path.display());
-    if !known.is_empty() {
-        println!(
+    let options = apicheck::gate::adopt::InitOptions { target_dir: args.workspace.target_dir.clone(), tag_pattern: args.tag_pattern };
+    let adoption = apicheck::gate::adopt::init(&workspace, &options)?;
+    let workspace = &adoption.workspace;
+    let mut out = anstream::stdout().lock();
+    writeln!(out, "wrote [workspace.metadata.apicheck] to {}", workspace.manifest_path.display())?;
+    writeln!(out, "  tag pattern: {} ({})", adoption.tag.pattern, adoption.tag.reason)?;
+    writeln!(out, "  changelog: {}", adoption.changelog.describe())?;
+    if !adoption.known.is_empty() {
+        writeln!(
+            out,
             "recorded {} existing dependency rule violation(s) as known exceptions ([[workspace.metadata.apicheck.deps.known]]); fill in their reasons:",
-            known.len()
-        );
-        for violation in &known {
-            println!("  {}: {}", violation.rule, violation.message);
+            adoption.known.len()
+        )?;
+        for violation in &adoption.known {
+            writeln!(out, "  {}: {}", violation.rule, violation.message)?;
         }
     }
-    print_recorded(&recorded, &workspace)?;
-    println!("commit the configuration and baselines/; `apicheck check` now gates every change");
+    for (r, source) in &adoption.recorded {
+        let commit = r.commit.as_deref().map(|c| format!(", commit {}", &c[..c.len().min(12)])).unwrap_or_default();
+        let from = match source {
+            apicheck::gate::adopt::BaselineSource::Tag(tag) => format!("from its last release tag {tag}"),
+            apicheck::gate::adopt::BaselineSource::WorkTree(None) => "from the work tree (no release tag)".to_string(),
+            apicheck::gate::adopt::BaselineSource::WorkTree(Some(why)) => format!("from the work tree, as its release could not be documented: {why}"),
+        };
+        writeln!(out, "recorded baseline {} {} {from}{commit}", r.package, r.version)?;
+    }
+    for (package, error) in &adoption.not_compared {
+        writeln!(out, "could not compare {package} with its baseline: {error}")?;
+    }
+    if adoption.changed.is_empty() {
+        writeln!(out, "no governed package's API changed since its last release")?;
+    } else {
+        writeln!(out, "API changes since the last release ({} package(s)); `apicheck check` fails on them until they are released:", adoption.changed.len())?;
+        for changed in &adoption.changed {
+            writeln!(
+                out,
+                "  {} {} (baseline {}): {} finding(s), requires a {} bump; `apicheck diff {}` shows them",
+                changed.package, changed.current_version, changed.baseline_version, changed.findings, changed.required_bump, changed.package
+            )?;
+        }
+    }
+    writeln!(out, "commit the configuration and baselines/; `apicheck check` now gates every change")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -602,6 +651,10 @@ fn deps(args: DepsArgs) -> Result<ExitCode> {
             for (v, reason) in &verdict.accepted {
                 let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
                 writeln!(out, "{place}: {}: {} (known, accepted: {reason})", v.rule, v.message)?;
+            }
+            for v in &verdict.warnings {
+                let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
+                writeln!(out, "{place}: warning: {}: {} (dev-cycles = \"warn\")", v.rule, v.message)?;
             }
             for stale in &verdict.stale {
                 writeln!(out, "stale known exception {}: it no longer occurs; remove it", stale.describe())?;

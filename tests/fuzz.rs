@@ -249,7 +249,7 @@ fn apicheck_table(manifest: &Path) -> Vec<u8> {
 }
 
 fn config_seeds() -> Vec<Input> {
-    let default_manifest: toml::Table = toml::from_str(&Config::default_toml()).unwrap();
+    let default_manifest: toml::Table = toml::from_str(&Config::default().init_toml()).unwrap();
     vec![
         vec![apicheck_table(&support::fixtures().join("monorepo/Cargo.toml"))],
         vec![apicheck_table(&support::repo_root().join("Cargo.toml"))],

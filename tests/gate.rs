@@ -9,13 +9,6 @@ use std::fs;
 use serde_json::Value;
 use support::monorepo::{Monorepo, finding_ids, package, rules};
 
-/// `core_utils::slug::is_slug_char` is added: a compatible addition.
-fn add_to_core_utils(repo: &Monorepo) {
-    let file = "packages/core-utils/src/slug.rs";
-    let text = repo.read(file);
-    repo.write(file, &format!("{text}\n/// Whether `c` may appear in a slug.\npub fn is_slug_char(c: char) -> bool {{\n    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'\n}}\n"));
-}
-
 #[test]
 fn no_change_passes() {
     let repo = Monorepo::new();
@@ -124,7 +117,7 @@ fn a_parameter_type_change_with_only_a_minor_bump_fails() {
 #[test]
 fn an_addition_without_a_minor_bump_fails() {
     let repo = Monorepo::new();
-    add_to_core_utils(&repo);
+    repo.add_to_core_utils();
     let (code, report) = repo.check();
     assert_eq!(code, 1, "{report:#}");
     let core = package(&report, "core-utils");
@@ -136,7 +129,7 @@ fn an_addition_without_a_minor_bump_fails() {
 #[test]
 fn an_addition_with_a_minor_bump_and_changelog_passes() {
     let repo = Monorepo::new();
-    add_to_core_utils(&repo);
+    repo.add_to_core_utils();
     repo.set_version("core-utils", "1.2.0", "1.3.0");
     repo.changelog("core-utils", "## [1.3.0] - 2026-11-26\n\n### Added\n\n- `slug::is_slug_char`.");
     let (code, report) = repo.check();
@@ -147,7 +140,7 @@ fn an_addition_with_a_minor_bump_and_changelog_passes() {
 #[test]
 fn a_bump_larger_than_needed_passes_with_a_note() {
     let repo = Monorepo::new();
-    add_to_core_utils(&repo);
+    repo.add_to_core_utils();
     repo.set_version("core-utils", "1.2.0", "2.0.0");
     repo.changelog("core-utils", "## [2.0.0] - 2026-11-26\n\n### Added\n\n- `slug::is_slug_char`.");
     let (code, report) = repo.check_with(&["-p", "core-utils"]);

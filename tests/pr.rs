@@ -273,9 +273,9 @@ fn a_public_dependency_reached_through_a_facade_is_the_declared_one() {
 }
 
 fn sarif_schema() -> Value {
-    // The OASIS SARIF 2.1.0 schema, vendored (tests/schemas/README.md says where it comes from):
-    // a test never fetches anything.
-    let schema = support::repo_root().join("tests/schemas/sarif-schema-2.1.0.json");
+    // The OASIS SARIF 2.1.0 schema, vendored (fixtures/schemas/README.md says where it comes
+    // from): a test never fetches anything.
+    let schema = support::fixtures().join("schemas/sarif-schema-2.1.0.json");
     let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
     // The published schema's `language` patterns have a stray `]`, which a strict validator
     // refuses as a regex; use the pattern they mean (a language tag such as `en` or `en-US`).

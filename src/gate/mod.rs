@@ -1,9 +1,11 @@
 //! The workspace-level commands: analyse every governed package against its baseline (for
-//! `check` and `diff`), record baselines (`baseline`, `init`).
+//! `check` and `diff`), record baselines (`baseline`); [`adopt`] is `init`.
 //!
 //! rustdoc runs once for all selected packages, in one cargo invocation; the stored baseline's
 //! model is used as is, and its rustdoc JSON (for the lints) is rebuilt from the release tag
 //! only when its format differs from the toolchain's.
+
+pub mod adopt;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -714,7 +716,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
                         baseline_version: &baseline.version,
                         current_version: &analysis.package.version,
                         findings: diff.findings,
-                        changelog: &config.changelog_path(&analysis.package),
+                        changelog: &config.changelog_path(&workspace.root, &analysis.package),
                         manifest: &analysis.package.manifest_path,
                         root: &workspace.root,
                     },
@@ -748,6 +750,9 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             "stale known dependency exception `{}`: it no longer occurs; remove it from [[workspace.metadata.apicheck.deps.known]]",
             stale.describe()
         ));
+    }
+    for warning in &dependency_verdict.warnings {
+        notes.push(format!("warning: {}: {} (dev-cycles = \"warn\")", warning.rule, warning.message));
     }
     if let Some(affected) = &affected
         && affected.checked.is_empty()
@@ -924,12 +929,25 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
         return Ok(Vec::new());
     }
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
-    let inputs = cache::input_keys(workspace, &packages, &config.features)?;
-    let apis = current_apis(workspace, config, &packages, &target_dir, &inputs, &|_, _| ())?.apis;
     let commit = match Repo::discover(&workspace.root) {
         Some(repo) => repo.head()?,
         None => None,
     };
+    record_apis(workspace, config, &baselines, &packages, &target_dir, commit)
+}
+
+/// Documents `packages` of `workspace` (the work tree, or `init`'s worktree of a release tag)
+/// and writes their APIs as baselines into `baselines`, recording `commit`.
+pub(crate) fn record_apis(
+    workspace: &Workspace,
+    config: &Config,
+    baselines: &Baselines,
+    packages: &[&Package],
+    target_dir: &Path,
+    commit: Option<String>,
+) -> Result<Vec<Recorded>> {
+    let inputs = cache::input_keys(workspace, packages, &config.features)?;
+    let apis = current_apis(workspace, config, packages, target_dir, &inputs, &|_, _| ())?.apis;
     let mut recorded = Vec::new();
     for (package, (api, (), _)) in packages.iter().zip(apis) {
         let model = api.model;
@@ -959,45 +977,6 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
         });
     }
     Ok(recorded)
-}
-
-/// `init`: writes the default configuration into the workspace manifest, then records a
-/// baseline for every governed package.
-/// Adopts apicheck: writes the configuration (with the dependency rule violations the workspace
-/// already has as known exceptions), records every baseline; returns the reloaded workspace, the
-/// baselines recorded and those violations.
-pub fn init(workspace: &Workspace, target_dir: Option<PathBuf>) -> Result<(Workspace, Vec<Recorded>, Vec<DepViolation>)> {
-    if !matches!(workspace.metadata.get("apicheck"), None | Some(serde_json::Value::Null)) {
-        bail!(
-            "{} already has a [workspace.metadata.apicheck] table: edit it there, or record baselines with \
-             `apicheck baseline --all`",
-            workspace.manifest_path.display()
-        );
-    }
-    if Config::default().governed(workspace)?.is_empty() {
-        bail!(
-            "no member of the workspace at {} lies under packages/ or is a publishable library: write \
-             [workspace.metadata.apicheck] with `packages = [...]` by hand, then run `apicheck baseline --all`",
-            workspace.root.display()
-        );
-    }
-    let manifest = &workspace.manifest_path;
-    let mut text = std::fs::read_to_string(manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text.push_str(&Config::default_toml());
-    // The dependency rule violations the repository already has are recorded as known, each
-    // with a reason to fill in, so that adopting apicheck does not fail every check at once.
-    let existing = deps::check(workspace, &Config::default().deps)?;
-    text.push_str(&deps::known_toml(&existing));
-    // Renamed into place: a crash leaves the manifest as it was or with the whole table.
-    crate::store::baseline::write_atomically(manifest, text.as_bytes())?;
-    let workspace = Workspace::load(Some(manifest))?;
-    let config = Config::load(&workspace)?;
-    let selection = Selection { target_dir, ..Selection::default() };
-    let recorded = record_baselines(&workspace, &config, &selection, BaselineScope::All)?;
-    Ok((workspace, recorded, existing))
 }
 
 /// The findings `diff` shows for one analysed package, with the configured lint levels.

@@ -44,6 +44,46 @@ pub fn section(path: &Path, version: &Version) -> Section {
     }
 }
 
+/// The section of `package` at `version` in a changelog the whole repository shares: the first
+/// heading (`#` to `######`) that names both (`## core-utils 2.0.0`, `## [core-utils-v2.0.0] -
+/// 2026-11-26`, `### core-utils v2.0.0`), down to the next heading of its level or higher.
+/// parse-changelog keys sections by version alone, which a shared file repeats per package.
+pub fn package_section(path: &Path, package: &str, version: &Version) -> Section {
+    if !path.exists() {
+        return Section::Missing(format!("there is no {}", path.display()));
+    }
+    let text = match crate::input::read_text(path, "changelog") {
+        Ok(text) => text,
+        Err(error) => return Section::Missing(format!("{error:#}")),
+    };
+    let wanted = version.to_string();
+    let level = |line: &str| {
+        let hashes = line.len() - line.trim_start_matches('#').len();
+        (1..=6).contains(&hashes).then_some(hashes).filter(|_| line[hashes..].starts_with([' ', '\t']))
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        let Some(depth) = level(line) else { continue };
+        let title = line[depth..].trim();
+        if !names_release(title, package, &wanted) {
+            continue;
+        }
+        let end = lines[index + 1..].iter().position(|l| level(l).is_some_and(|d| d <= depth)).map_or(lines.len(), |at| index + 1 + at);
+        let notes = lines[index + 1..end].join("\n");
+        return Section::Found { title: title.to_string(), mentions_breaking: mentions_breaking(title) || mentions_breaking(&notes) };
+    }
+    Section::Missing(format!("{} has no section naming {package} {wanted} (a heading such as `## {package} {wanted}`)", path.display()))
+}
+
+/// Whether a heading names `package` at `version`: a word `package-version` or `package-vversion`,
+/// or the words `package` and `version` (or `vversion`).
+fn names_release(title: &str, package: &str, version: &str) -> bool {
+    let words: Vec<&str> = title.split(|c: char| c.is_whitespace() || "[]()`:,/@*\"'".contains(c)).filter(|w| !w.is_empty()).collect();
+    let joined = [format!("{package}-{version}"), format!("{package}-v{version}")];
+    words.iter().any(|w| joined.iter().any(|j| j == w))
+        || (words.contains(&package) && words.iter().any(|w| *w == version || w.strip_prefix('v') == Some(version)))
+}
+
 /// Words that, within the three words before "breaking", say the opposite: "No breaking
 /// changes", "non-breaking", "nothing breaking", "is not breaking", "without breaking".
 const NEGATIONS: [&str; 12] = ["no", "not", "non", "without", "nothing", "never", "none", "zero", "isn't", "aren't", "doesn't", "nor"];
@@ -108,6 +148,20 @@ mod tests {
         for (text, expected) in cases {
             assert!(matches!(section_of(text, "2.0.0"), Section::Found { mentions_breaking, .. } if mentions_breaking == expected), "{text}");
         }
+    }
+
+    #[test]
+    fn a_shared_changelog_section_names_the_package_and_the_version() {
+        let text = "# Changelog\n\n## core-utils 2.0.0\n\n### Removed\n\n- `x`.\n\n## core-utils-extra 2.0.0\n\n- y\n\n\
+                    ## [validation-v0.5.0] - 2026-11-26\n\n- Added `z`.\n\n## core-utils 1.3.0\n\n- Added `w`.\n";
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        let find = |package: &str, version: &str| package_section(file.path(), package, &Version::parse(version).unwrap());
+        assert!(matches!(find("core-utils", "2.0.0"), Section::Found { mentions_breaking: true, .. }));
+        assert!(matches!(find("core-utils", "1.3.0"), Section::Found { mentions_breaking: false, .. }));
+        assert!(matches!(find("validation", "0.5.0"), Section::Found { mentions_breaking: false, .. }));
+        assert!(matches!(find("core", "2.0.0"), Section::Missing(_)), "a name is matched whole");
+        assert!(matches!(find("validation", "0.4.1"), Section::Missing(reason) if reason.contains("## validation 0.4.1")));
     }
 
     #[test]

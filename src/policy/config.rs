@@ -32,9 +32,14 @@ pub struct Config {
     /// The release tag of a package version: `{name}` and `{version}` are replaced.
     #[serde(default = "default_tag")]
     pub tag: String,
-    /// The changelog file name, in each package's directory.
+    /// The changelog file name, in each package's directory (or at the workspace root, with
+    /// `changelog-location = "root"`).
     #[serde(default = "default_changelog")]
     pub changelog: String,
+    /// Where the changelog is: one per package (default), or one for the whole repository at
+    /// the workspace root, whose section for a release names the package and the version.
+    #[serde(default, skip_serializing_if = "ChangelogLocation::is_default")]
+    pub changelog_location: ChangelogLocation,
     #[serde(default)]
     pub rules: Rules,
     /// Lint level overrides by rule or lint id: `allow` drops the findings, `warn` reports them
@@ -92,6 +97,31 @@ impl Default for Rules {
             removed_packages: true,
             stale_acknowledgements_fail: false,
             dependencies: true,
+        }
+    }
+}
+
+/// Where the changelog the policy reads is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangelogLocation {
+    /// `<package dir>/<changelog>`: a section per version (`## [2.0.0]`).
+    #[default]
+    Package,
+    /// `<workspace root>/<changelog>`, shared: a section per release that names the package
+    /// (`## core-utils 2.0.0`, `## [core-utils-v2.0.0]`).
+    Root,
+}
+
+impl ChangelogLocation {
+    fn is_default(&self) -> bool {
+        *self == ChangelogLocation::Package
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ChangelogLocation::Package => "package",
+            ChangelogLocation::Root => "root",
         }
     }
 }
@@ -170,6 +200,7 @@ impl Default for Config {
             baselines: default_baselines(),
             tag: default_tag(),
             changelog: default_changelog(),
+            changelog_location: ChangelogLocation::Package,
             rules: Rules::default(),
             lints: BTreeMap::new(),
             acknowledge: Vec::new(),
@@ -341,9 +372,12 @@ impl Config {
         self.lints.get(id).or_else(|| lint.and_then(|l| self.lints.get(l))).copied()
     }
 
-    /// The changelog of `package`.
-    pub fn changelog_path(&self, package: &Package) -> PathBuf {
-        package.dir.join(&self.changelog)
+    /// The changelog of `package` in the workspace at `workspace_root`.
+    pub fn changelog_path(&self, workspace_root: &Path, package: &Package) -> PathBuf {
+        match self.changelog_location {
+            ChangelogLocation::Package => package.dir.join(&self.changelog),
+            ChangelogLocation::Root => workspace_root.join(&self.changelog),
+        }
     }
 
     /// The baselines folder.
@@ -351,54 +385,76 @@ impl Config {
         workspace_root.join(&self.baselines)
     }
 
-    /// The TOML `init` writes into the workspace manifest: every default, spelled out.
-    pub fn default_toml() -> String {
-        "\n[workspace.metadata.apicheck]\n\
-         # Governed packages: globs over member directories or names. Unset: the members under\n\
-         # packages/, or every publishable library when there are none.\n\
-         # packages = [\"packages/*\"]\n\
-         baselines = \"baselines\"\n\
-         tag = \"{name}-v{version}\"\n\
-         changelog = \"CHANGELOG.md\"\n\
-         \n\
-         [workspace.metadata.apicheck.rules]\n\
-         version-bump = true\n\
-         changelog = true\n\
-         breaking-changelog = true\n\
-         removed-packages = true\n\
-         stale-acknowledgements-fail = false\n\
-         dependencies = true\n\
-         \n\
-         # Lint levels by rule or lint id: \"allow\", \"warn\" or \"deny\".\n\
-         # [workspace.metadata.apicheck.lints]\n\
-         # function_must_use_added = \"allow\"\n\
-         \n\
-         # Features to check with, by package, besides the default ones.\n\
-         # [workspace.metadata.apicheck.features]\n\
-         # core-utils = [\"serde\"]\n\
-         \n\
-         # Dependency rules, besides the built-in ones (no cycles; packages/ depend only on packages/):\n\
-         [workspace.metadata.apicheck.deps]\n\
-         builtin = true\n\
-         # tags = { core = [\"packages/core-*\"] }\n\
-         # forbid = [{ from = \"packages/*\", to = \"backend/**\", reason = \"packages are reusable\" }]\n\
-         # allow = [{ from = \"tag:core\", to = [\"tag:core\"] }]\n\
-         # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
-         \n\
-         # What other crates' items a package's API may show (std, core and alloc always):\n\
-         # [[workspace.metadata.apicheck.exposure]]\n\
-         # packages = [\"auth-core\"]\n\
-         # deny = [\"ring::*\", \"sha2::*\"]\n\
-         # reason = \"the crypto stays an implementation detail\"\n\
-         \n\
-         # Accepted breaks:\n\
-         # [[workspace.metadata.apicheck.acknowledge]]\n\
-         # package = \"core-utils\"\n\
-         # finding = \"function_parameter_type_changed\"\n\
-         # path = \"core_utils::slug::slugify\"\n\
-         # version = \"1.3.0\"\n\
-         # reason = \"why this break ships without a major release\"\n"
-            .to_string()
+    /// The TOML `init` writes into the workspace manifest: this configuration's tag pattern,
+    /// changelog settings, rules and dev-cycle policy, and every other default, spelled out.
+    pub fn init_toml(&self) -> String {
+        // Values `init` detected or was given are written as TOML strings, escaped.
+        let quoted = |text: &str| toml::Value::String(text.to_string()).to_string();
+        let location = if self.changelog_location.is_default() {
+            "# changelog-location = \"root\"   # one changelog at the workspace root for every package\n".to_string()
+        } else {
+            format!("changelog-location = \"{}\"\n", self.changelog_location.as_str())
+        };
+        let rules = &self.rules;
+        format!(
+            "\n[workspace.metadata.apicheck]\n\
+             # Governed packages: globs over member directories or names. Unset: the members under\n\
+             # packages/, or every publishable library when there are none.\n\
+             # packages = [\"packages/*\"]\n\
+             baselines = \"baselines\"\n\
+             tag = {tag}\n\
+             changelog = {changelog}\n\
+             {location}\
+             \n\
+             [workspace.metadata.apicheck.rules]\n\
+             version-bump = {version_bump}\n\
+             changelog = {changelog_rule}\n\
+             breaking-changelog = {breaking_changelog}\n\
+             removed-packages = {removed_packages}\n\
+             stale-acknowledgements-fail = {stale}\n\
+             dependencies = {dependencies}\n\
+             \n\
+             # Lint levels by rule or lint id: \"allow\", \"warn\" or \"deny\".\n\
+             # [workspace.metadata.apicheck.lints]\n\
+             # function_must_use_added = \"allow\"\n\
+             \n\
+             # Features to check with, by package, besides the default ones.\n\
+             # [workspace.metadata.apicheck.features]\n\
+             # core-utils = [\"serde\"]\n\
+             \n\
+             # Dependency rules, besides the built-in ones (no cycles; packages/ depend only on packages/):\n\
+             [workspace.metadata.apicheck.deps]\n\
+             builtin = true\n\
+             # a cycle through a dev-dependency (cargo allows it): \"deny\", \"warn\" or \"allow\"\n\
+             dev-cycles = \"{dev_cycles}\"\n\
+             # tags = {{ core = [\"packages/core-*\"] }}\n\
+             # forbid = [{{ from = \"packages/*\", to = \"backend/**\", reason = \"packages are reusable\" }}]\n\
+             # allow = [{{ from = \"tag:core\", to = [\"tag:core\"] }}]\n\
+             # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
+             \n\
+             # What other crates' items a package's API may show (std, core and alloc always):\n\
+             # [[workspace.metadata.apicheck.exposure]]\n\
+             # packages = [\"auth-core\"]\n\
+             # deny = [\"ring::*\", \"sha2::*\"]\n\
+             # reason = \"the crypto stays an implementation detail\"\n\
+             \n\
+             # Accepted breaks:\n\
+             # [[workspace.metadata.apicheck.acknowledge]]\n\
+             # package = \"core-utils\"\n\
+             # finding = \"function_parameter_type_changed\"\n\
+             # path = \"core_utils::slug::slugify\"\n\
+             # version = \"1.3.0\"\n\
+             # reason = \"why this break ships without a major release\"\n",
+            tag = quoted(&self.tag),
+            changelog = quoted(&self.changelog),
+            version_bump = rules.version_bump,
+            changelog_rule = rules.changelog,
+            breaking_changelog = rules.breaking_changelog,
+            removed_packages = rules.removed_packages,
+            stale = rules.stale_acknowledgements_fail,
+            dependencies = rules.dependencies,
+            dev_cycles = self.deps.dev_cycles.as_str(),
+        )
     }
 }
 
@@ -480,10 +536,19 @@ mod tests {
 
     #[test]
     fn the_defaults_written_by_init_read_back_as_the_defaults() {
-        let text = format!("[workspace]\n{}", Config::default_toml());
-        let value: toml::Value = toml::from_str(&text).unwrap();
-        let table = value["workspace"]["metadata"]["apicheck"].clone();
-        let config: Config = serde_json::from_value(serde_json::to_value(table).unwrap()).unwrap();
-        assert_eq!(config, Config::default());
+        let read_back = |config: &Config| -> Config {
+            let text = format!("[workspace]\n{}", config.init_toml());
+            let value: toml::Value = toml::from_str(&text).unwrap();
+            let table = value["workspace"]["metadata"]["apicheck"].clone();
+            serde_json::from_value(serde_json::to_value(table).unwrap()).unwrap()
+        };
+        assert_eq!(read_back(&Config::default()), Config::default());
+        // What `init` detects is written back as it was detected, quotes included.
+        let mut detected = Config { tag: "{name}-\"{version}".into(), changelog: "CHANGES.md".into(), ..Config::default() };
+        detected.changelog_location = ChangelogLocation::Root;
+        detected.rules.changelog = false;
+        detected.rules.breaking_changelog = false;
+        detected.deps.dev_cycles = crate::policy::deps::DevCycles::Warn;
+        assert_eq!(read_back(&detected), detected);
     }
 }

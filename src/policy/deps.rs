@@ -18,6 +18,11 @@ pub struct DepsConfig {
     /// other packages (never on `backend/interfaces`, `frontend` or other workspace crates).
     #[serde(default = "yes")]
     pub builtin: bool,
+    /// A cycle that goes through a dev-dependency, which cargo allows (a proc-macro crate
+    /// tested through the facade that re-exports it): a violation (`deny`, the default: the
+    /// governance document forbids cycles between packages), a warning, or ignored.
+    #[serde(default)]
+    pub dev_cycles: DevCycles,
     /// Named groups of packages, usable as `tag:NAME` in rules.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, Vec<String>>,
@@ -38,7 +43,30 @@ pub struct DepsConfig {
 
 impl Default for DepsConfig {
     fn default() -> Self {
-        DepsConfig { builtin: true, tags: BTreeMap::new(), forbid: Vec::new(), allow: Vec::new(), layers: Vec::new(), known: Vec::new() }
+        DepsConfig { builtin: true, dev_cycles: DevCycles::Deny, tags: BTreeMap::new(), forbid: Vec::new(), allow: Vec::new(), layers: Vec::new(), known: Vec::new() }
+    }
+}
+
+/// What a dependency cycle through a dev-dependency is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DevCycles {
+    /// A violation of `no-cycles`, like any other cycle.
+    #[default]
+    Deny,
+    /// Reported as a warning; it does not fail `check` or `deps`.
+    Warn,
+    /// Not reported.
+    Allow,
+}
+
+impl DevCycles {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DevCycles::Deny => "deny",
+            DevCycles::Warn => "warn",
+            DevCycles::Allow => "allow",
+        }
     }
 }
 
@@ -66,11 +94,13 @@ impl KnownViolation {
     }
 }
 
-/// The dependency rules' verdict: what fails, what is accepted as known (with the reason), and
-/// the known entries that match nothing any more.
+/// The dependency rules' verdict: what fails, what is only a warning (dev cycles under
+/// `dev-cycles = "warn"`), what is accepted as known (with the reason), and the known entries
+/// that match nothing any more.
 #[derive(Debug, Clone, Default)]
 pub struct DepsVerdict {
     pub violations: Vec<DepViolation>,
+    pub warnings: Vec<DepViolation>,
     pub accepted: Vec<(DepViolation, String)>,
     pub stale: Vec<KnownViolation>,
 }
@@ -92,9 +122,11 @@ fn apply_known(workspace: &Workspace, config: &DepsConfig) -> Result<DepsVerdict
         }
     }
     let mut verdict = DepsVerdict::default();
-    for violation in violations(workspace, config)? {
+    let found = violations(workspace, config)?;
+    for (violation, warning) in found.denied.into_iter().map(|v| (v, false)).chain(found.warned.into_iter().map(|v| (v, true))) {
         match config.known.iter().find(|known| known.matches(&violation)) {
             Some(known) => verdict.accepted.push((violation, known.reason.clone())),
+            None if warning => verdict.warnings.push(violation),
             None => verdict.violations.push(violation),
         }
     }
@@ -224,13 +256,20 @@ struct Node<'w> {
     dir: String,
 }
 
-/// Every dependency rule violation in the workspace, sorted. An error is one line, whatever the
-/// values of the configuration it quotes hold.
+/// Every dependency rule violation in the workspace, sorted (dev cycles under `dev-cycles =
+/// "warn"` are not violations). An error is one line, whatever the values of the configuration
+/// it quotes hold.
 pub fn check(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViolation>> {
-    violations(workspace, config).map_err(crate::input::one_line)
+    violations(workspace, config).map(|found| found.denied).map_err(crate::input::one_line)
 }
 
-fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViolation>> {
+/// The violations, and the dev cycles that are only warned about.
+struct Found {
+    denied: Vec<DepViolation>,
+    warned: Vec<DepViolation>,
+}
+
+fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Found> {
     let nodes: Vec<Node> = workspace
         .members
         .iter()
@@ -251,13 +290,22 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
     }
     let mut manifests = ManifestLines::default();
     let mut violations = Vec::new();
-    let mut violation = |rule: &str, from: &Node, to: &Node, kind: DepKind, message: String| {
+    let mut warned = Vec::new();
+    let mut locate = |rule: &str, from: &Node, to: &Node, kind: DepKind, message: String| {
         let (file, line) = manifests.locate(workspace, from.package, &to.name, kind);
-        violations.push(DepViolation { rule: rule.to_string(), from: from.name.clone(), to: to.name.clone(), kind, file, line, message });
+        DepViolation { rule: rule.to_string(), from: from.name.clone(), to: to.name.clone(), kind, file, line, message }
     };
 
     if config.builtin {
-        for cycle in cycles(&nodes, &edges) {
+        // Cycles without a dev edge first (cargo refuses most of them, build edges aside):
+        // always violations. Then the cycles that need a dev edge, as `dev-cycles` says.
+        let without_dev: Vec<_> = edges.iter().copied().filter(|(_, _, kind)| *kind != DepKind::Dev).collect();
+        let mut found: Vec<(Vec<_>, bool)> = cycles(&nodes, &without_dev).into_iter().map(|cycle| (cycle, false)).collect();
+        if config.dev_cycles != DevCycles::Allow {
+            let through_dev = cycles(&nodes, &edges).into_iter().filter(|cycle| cycle.iter().any(|(_, _, kind)| *kind == DepKind::Dev));
+            found.extend(through_dev.map(|cycle| (cycle, config.dev_cycles == DevCycles::Warn)));
+        }
+        for (cycle, warning) in found {
             // Point at a dev or build edge when the cycle has one: that is usually the edge to cut.
             let (from, to, kind) = cycle.iter().copied().find(|(_, _, k)| *k != DepKind::Normal).unwrap_or(cycle[0]);
             // Every member in order, back to the first: `a → b (dev) → a` (the kind of the edge
@@ -267,7 +315,8 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
                 members.push_str(&format!(" → {}{}", target.name, kind_suffix(*edge_kind)));
             }
             let message = format!("dependency cycle: {members}");
-            violation("no-cycles", from, to, kind, message);
+            let found = locate("no-cycles", from, to, kind, message);
+            if warning { warned.push(found) } else { violations.push(found) }
         }
         for (from, to, kind) in &edges {
             if from.dir.starts_with("packages/") && !to.dir.starts_with("packages/") {
@@ -278,13 +327,13 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
                 } else {
                     format!("`{}`, a workspace crate that is not a package", to.dir)
                 };
-                violation(
+                violations.push(locate(
                     "packages-boundary",
                     from,
                     to,
                     *kind,
                     format!("package `{}` depends on {what} (`{}`): packages may depend only on other packages", from.name, to.name),
-                );
+                ));
             }
         }
     }
@@ -294,7 +343,7 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
             let kind_covered = rule.kinds.as_ref().is_none_or(|kinds| kinds.contains(kind));
             if kind_covered && from_sel.matches(from) && to_sel.matches(to) {
                 let reason = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-                violation("forbid", from, to, *kind, format!("`{}` must not depend on `{}` (forbidden: {} → {}){reason}", from.name, to.name, rule.from, rule.to));
+                violations.push(locate("forbid", from, to, *kind, format!("`{}` must not depend on `{}` (forbidden: {} → {}){reason}", from.name, to.name, rule.from, rule.to)));
             }
         }
     }
@@ -304,7 +353,7 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
         for (from, to, kind) in &edges {
             if from_sel.matches(from) && !allowed.iter().any(|s| s.matches(to)) {
                 let reason = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-                violation("allow", from, to, *kind, format!("`{}` may depend only on {} and depends on `{}`{reason}", from.name, rule.to.join(", "), to.name));
+                violations.push(locate("allow", from, to, *kind, format!("`{}` may depend only on {} and depends on `{}`{reason}", from.name, rule.to.join(", "), to.name)));
             }
         }
     }
@@ -315,7 +364,7 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
             if let (Some(from_layer), Some(to_layer)) = (layer_of(from), layer_of(to))
                 && to_layer > from_layer
             {
-                violation(
+                violations.push(locate(
                     "layers",
                     from,
                     to,
@@ -329,14 +378,18 @@ fn violations(workspace: &Workspace, config: &DepsConfig) -> Result<Vec<DepViola
                         to_layer + 1,
                         config.layers[to_layer]
                     ),
-                );
+                ));
             }
         }
     }
+    Ok(Found { denied: sorted(violations), warned: sorted(warned) })
+}
+
+/// Sorted, and several cycles through one edge made one thing to fix.
+fn sorted(mut violations: Vec<DepViolation>) -> Vec<DepViolation> {
     violations.sort_by(|a, b| (&a.rule, &a.from, &a.to, a.kind).cmp(&(&b.rule, &b.from, &b.to, b.kind)));
-    // Several cycles through one edge are one thing to fix.
     violations.dedup_by(|later, earlier| (&later.rule, &later.from, &later.to, later.kind) == (&earlier.rule, &earlier.from, &earlier.to, earlier.kind));
-    Ok(violations)
+    violations
 }
 
 fn kind_suffix(kind: DepKind) -> &'static str {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::bump::Bump;
 use crate::engine::catalog::RuleId;
 use crate::policy::changelog::{self, Section};
-use crate::policy::config::{self, Config};
+use crate::policy::config::{self, ChangelogLocation, Config};
 use crate::engine::findings::{self, Finding};
 
 /// A package's verdict.
@@ -205,7 +205,15 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
     let next = required.next_version(baseline_version);
     let version_changed = current_version != baseline_version;
     let changelog_rel = relative(changelog);
-    let section = changelog::section(changelog, current_version);
+    let section = match config.changelog_location {
+        ChangelogLocation::Package => changelog::section(changelog, current_version),
+        ChangelogLocation::Root => changelog::package_section(changelog, name, current_version),
+    };
+    // The heading a fix asks for: a shared changelog's names the package too.
+    let heading = |version: &Version| match config.changelog_location {
+        ChangelogLocation::Package => format!("## [{version}]"),
+        ChangelogLocation::Root => format!("## {name} {version}"),
+    };
     let mut violations = Vec::new();
 
     if config.rules.version_bump && current_version < baseline_version {
@@ -225,7 +233,7 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         };
         let changelog_part = if config.rules.changelog {
             let mention = if required == Bump::Major && config.rules.breaking_changelog { " that mentions the breaking change" } else { "" };
-            format!(" and add a `## [{next}]` section{mention} to {changelog_rel}")
+            format!(" and add a `{}` section{mention} to {changelog_rel}", heading(&next))
         } else {
             String::new()
         };
@@ -244,7 +252,7 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
                 file: None,
                 line: None,
                 message: format!("{name} {current_version} has no changelog entry: {}", reason.replace(&changelog.display().to_string(), &changelog_rel)),
-                fix: format!("add a `## [{current_version}]` section describing the release to {changelog_rel}"),
+                fix: format!("add a `{}` section describing the release to {changelog_rel}", heading(current_version)),
             });
         }
     }
@@ -256,8 +264,9 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
                 line: None,
                 message: format!("the changelog section `{title}` does not say that this release breaks the API"),
                 fix: format!(
-                    "in {changelog_rel}, describe the breaking changes under `## [{current_version}]`: say \"breaking\", \
-                     or list them under a `### Removed` or `### Changed` subsection"
+                    "in {changelog_rel}, describe the breaking changes under `{}`: say \"breaking\", \
+                     or list them under a `### Removed` or `### Changed` subsection",
+                    heading(current_version)
                 ),
             });
         }

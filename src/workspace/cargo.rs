@@ -33,6 +33,18 @@ pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
     })
 }
 
+/// Resolves the dependencies of the workspace at `manifest_path` and writes its `Cargo.lock`,
+/// keeping the versions it already holds. `init` runs it in a worktree of an old release before
+/// reading the lockfile, so that what cargo doc resolves there (a crates.io package with a
+/// member's name, say) is already in it.
+pub fn resolve(manifest_path: &Path) -> Result<()> {
+    let absolute = std::path::absolute(manifest_path).with_context(|| format!("cannot resolve the manifest path {}", manifest_path.display()))?;
+    MetadataCommand::new().manifest_path(absolute).exec().map_err(|error| {
+        anyhow::anyhow!("cannot resolve the dependencies of {}: {}", manifest_path.display(), one_line(&error.to_string()))
+    })?;
+    Ok(())
+}
+
 /// A library to document: its package name and the crate name rustdoc names the JSON after.
 #[derive(Debug, Clone)]
 pub struct DocTarget {

@@ -100,6 +100,11 @@ impl Repo {
         self.git(&["cat-file", "blob", &format!("{commit}:{relative}")])
     }
 
+    /// Every tag of the repository, sorted by name (for `init`'s tag pattern detection).
+    pub fn tags(&self) -> Result<Vec<String>> {
+        Ok(self.git(&["tag", "--list"])?.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+    }
+
     /// A detached worktree of `commit` in a temporary directory, removed when dropped.
     pub fn worktree(&self, commit: &str) -> Result<Worktree> {
         let dir = tempfile::Builder::new().prefix("apicheck-worktree-").tempdir().context("cannot create a temporary directory")?;

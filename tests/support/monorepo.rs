@@ -11,24 +11,45 @@ pub struct Monorepo {
     dir: tempfile::TempDir,
 }
 
+/// The packages of fixtures/monorepo and their versions.
+pub const RELEASES: [(&str, &str); 5] =
+    [("core-utils", "1.2.0"), ("validation", "0.4.1"), ("auth-core", "2.0.3"), ("multi-tenant-core", "1.0.0"), ("domain-shared", "0.9.0")];
+
 impl Monorepo {
     /// A copy of fixtures/monorepo, committed, with every package tagged at its version.
     pub fn new() -> Monorepo {
-        let repo = Monorepo { dir: super::copy_fixture("monorepo") };
+        Monorepo::committed(super::copy_fixture("monorepo"), Some("{name}-v{version}"))
+    }
+
+    /// fixtures/monorepo before apicheck was adopted (no `[workspace.metadata.apicheck]`, no
+    /// baselines), committed, with every package tagged at its version in `tag_pattern` (no tags
+    /// without one).
+    pub fn unadopted(tag_pattern: Option<&str>) -> Monorepo {
+        let dir = super::copy_fixture("monorepo");
+        let manifest = fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+        let start = manifest.find("\n[workspace.metadata.apicheck]").expect("the fixture is configured");
+        fs::write(dir.path().join("Cargo.toml"), &manifest[..start + 1]).unwrap();
+        fs::remove_dir_all(dir.path().join("baselines")).unwrap();
+        Monorepo::committed(dir, tag_pattern)
+    }
+
+    fn committed(dir: tempfile::TempDir, tag_pattern: Option<&str>) -> Monorepo {
+        let repo = Monorepo { dir };
         fs::write(repo.path("target/.keep"), "").ok();
         fs::write(repo.path(".gitignore"), "target/\n").unwrap();
         repo.git(&["init", "--quiet", "--initial-branch=main"]);
         repo.commit("release");
-        for (package, version) in [
-            ("core-utils", "1.2.0"),
-            ("validation", "0.4.1"),
-            ("auth-core", "2.0.3"),
-            ("multi-tenant-core", "1.0.0"),
-            ("domain-shared", "0.9.0"),
-        ] {
-            repo.git(&["tag", &format!("{package}-v{version}")]);
+        if let Some(pattern) = tag_pattern {
+            repo.tag_releases(pattern);
         }
         repo
+    }
+
+    /// Tags HEAD as the release of every package at its fixture version, in `pattern`.
+    pub fn tag_releases(&self, pattern: &str) {
+        for (package, version) in RELEASES {
+            self.git(&["tag", &pattern.replace("{name}", package).replace("{version}", version)]);
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -125,6 +146,13 @@ impl Monorepo {
         self.edit("packages/core-utils/src/lib.rs", "pub fn truncate(s: &str, max: usize) -> &str {", "pub fn truncate(s: &str, max: u32) -> &str {\n    let max = max as usize;");
         self.edit("packages/core-utils/src/slug.rs", "crate::truncate(&collapsed, MAX_SLUG_LEN)", "crate::truncate(&collapsed, MAX_SLUG_LEN as u32)");
         self.edit("packages/core-utils/src/lib.rs", "truncate(\"日本語テキスト\", 3)", "truncate(\"日本語テキスト\", 3u32)");
+    }
+
+    /// `core_utils::slug::is_slug_char` is added: a compatible addition.
+    pub fn add_to_core_utils(&self) {
+        let file = "packages/core-utils/src/slug.rs";
+        let text = self.read(file);
+        self.write(file, &format!("{text}\n/// Whether `c` may appear in a slug.\npub fn is_slug_char(c: char) -> bool {{\n    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'\n}}\n"));
     }
 
     pub fn baseline_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
