@@ -144,6 +144,11 @@ impl ManifestApi {
                         }
                         None => continue,
                     }
+                } else if !self.features.contains_key(&value) && self.dependencies.get(&value).is_some_and(|known| known.implicit_feature) {
+                    // An implicit feature is its dependency: what a feature lost when such a
+                    // dependency goes is the dependency, whose own removal the book allows when
+                    // its name stays a feature (the mitigation it recommends).
+                    Enabled::Dependency(value)
                 } else {
                     Enabled::Feature(value)
                 };
@@ -254,6 +259,8 @@ pub fn diff_manifests(old: &ManifestApi, new: &ManifestApi, new_lines: &Manifest
 
     for (name, before) in &old.dependencies {
         match new.dependencies.get(name) {
+            // The feature of its name stays (an explicit feature now): nothing a user wrote breaks.
+            None if before.implicit_feature && new_features.contains(name.as_str()) => {}
             None if before.implicit_feature => finding(
                 RuleId::OptionalDependencyRemoved,
                 Bump::Major,
@@ -266,6 +273,7 @@ pub fn diff_manifests(old: &ManifestApi, new: &ManifestApi, new_lines: &Manifest
             // Hidden behind `dep:`, its removal is seen only through the features that
             // enabled it, which still resolve (the book's compatible example).
             None => {}
+            Some(after) if before.optional && !after.optional && new_features.contains(name.as_str()) => {}
             Some(after) if before.optional && !after.optional => {
                 let (bump, why) = if before.implicit_feature {
                     (Bump::Major, format!("the feature `{name}` cargo gave it is gone: a crate that enables that feature no longer builds"))
@@ -350,6 +358,22 @@ mod tests {
         let old = format!("{PACKAGE}[features]\nfull = [\"x\"]\nx = []\n");
         let new = format!("{PACKAGE}[features]\nfull = []\n");
         assert_eq!(ids(&old, &new), [("feature_removed".into(), "features.x".into(), Bump::Major)]);
+    }
+
+    #[test]
+    fn an_optional_dependency_replaced_by_a_feature_of_its_name_is_no_break() {
+        // tracing-core 0.1.36 → its next release: the Cargo book's mitigation for removing an
+        // optional dependency, a feature of its name that does nothing.
+        let old = format!("{PACKAGE}[features]\ndefault = [\"std\"]\nstd = [\"once_cell\"]\n[dependencies]\nonce_cell = {{ version = \"1\", optional = true }}\n");
+        let new = format!("{PACKAGE}[features]\ndefault = [\"std\"]\nstd = []\nonce_cell = []\n");
+        assert_eq!(ids(&old, &new), []);
+        // Without the feature left in its place, the feature users enabled is gone.
+        let gone = format!("{PACKAGE}[features]\ndefault = [\"std\"]\nstd = []\n");
+        assert_eq!(ids(&old, &gone), [("optional_dependency_removed".into(), "dependencies.once_cell".into(), Bump::Major)]);
+        // A renamed optional dependency whose old name stays a feature (tracing-futures' `tokio`).
+        let old = format!("{PACKAGE}[dependencies]\ntokio = {{ version = \"0.1\", optional = true }}\n");
+        let new = format!("{PACKAGE}[features]\ntokio = [\"tokio_01\"]\n[dependencies]\ntokio_01 = {{ package = \"tokio\", version = \"0.1\", optional = true }}\n");
+        assert_eq!(ids(&old, &new), [("feature_added".into(), "features.tokio_01".into(), Bump::Minor)]);
     }
 
     #[test]

@@ -360,7 +360,8 @@ pub struct ExternalUse {
 impl ApiModel {
     /// Every path of a public dependency (a crate in [`ApiModel::public_dependencies`]: not std,
     /// core or alloc) that a public item that is not hidden names: in its signature, fields,
-    /// bounds, associated types, the trait it implements, or as what it re-exports. Sorted.
+    /// bounds, associated types, the trait it implements, or as what it re-exports; not in
+    /// blanket impls, which other crates' code applies. Sorted.
     pub fn external_uses(&self) -> Vec<ExternalUse> {
         let crates: std::collections::BTreeSet<&str> = self.public_dependencies.iter().flatten().map(String::as_str).collect();
         let external = |path: &str| crates.contains(path.split("::").next().unwrap_or_default());
@@ -369,6 +370,9 @@ impl ApiModel {
             let mut paths = Vec::new();
             match &item.detail {
                 Detail::ExternReexport { target } => paths.push(target.clone()),
+                // Another crate's blanket impl that applies to the type (thiserror's
+                // `AsDynError` for every error type): the package wrote nothing that shows it.
+                Detail::Impl { blanket: true, .. } => {}
                 detail => {
                     // Every `TyPath` in the detail, wherever it nests (types, bounds, trait refs).
                     if let Ok(value) = serde_json::to_value(detail) {
