@@ -56,6 +56,10 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// Whether this run generated its rustdoc JSON (else the cache held its API or findings).
     pub documented: bool,
+    /// The crates whose items its current API uses or re-exports (see
+    /// [`crate::ApiModel::public_dependencies`]), when compared: `release` bumps it when one of
+    /// them is a member released with a breaking change.
+    pub public_dependencies: Option<Vec<String>>,
 }
 
 /// The result of `check`.
@@ -249,7 +253,15 @@ enum Comparison {
 
 impl Analysis {
     fn new(package: &Package) -> Analysis {
-        Analysis { package: package.clone(), baseline: None, diff: None, error: None, notes: Vec::new(), documented: false }
+        Analysis {
+            package: package.clone(),
+            baseline: None,
+            diff: None,
+            error: None,
+            notes: Vec::new(),
+            documented: false,
+            public_dependencies: None,
+        }
     }
 }
 
@@ -408,6 +420,7 @@ fn finish(workspace: &Workspace, analysis: &mut Analysis, cached: CachedDiff) {
             analysis.package.name
         ));
     }
+    analysis.public_dependencies = cached.public_dependencies.clone();
     let mut diff = cached.diff;
     match public_dependency_findings(workspace, &analysis.package, &cached.baseline, cached.public_dependencies.as_deref()) {
         Ok(found) => diff.findings.extend(found),

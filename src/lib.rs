@@ -40,6 +40,7 @@ mod input;
 pub mod lints;
 pub mod model;
 pub mod policy;
+pub mod release;
 pub mod report;
 pub mod rustdoc;
 pub mod workspace;

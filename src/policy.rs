@@ -12,7 +12,7 @@ use std::path::Path;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::bump::Bump;
+use crate::bump::{Bump, describe_release};
 use crate::catalog::RuleId;
 use crate::changelog::{self, Section};
 use crate::config::{self, Config};
@@ -209,7 +209,7 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
     } else if config.rules.version_bump && declared < required {
         let what = if required == Bump::Major { "breaking changes" } else { "API additions" };
         let declares = if version_changed {
-            format!("{baseline_version} → {current_version} declares only a {declared} bump")
+            format!("{baseline_version} → {current_version} declares only {}", declared.phrase(baseline_version))
         } else {
             format!("the version is still {current_version}")
         };
@@ -221,8 +221,8 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         };
         violations.push(Violation {
             rule: "version-bump".into(),
-            message: format!("{what} require a {required} bump ({baseline_version} → {next}), but {declares}"),
-            fix: format!("bump {name} to {next} in {manifest_rel}{changelog_part}"),
+            message: format!("{what} require {} ({}), but {declares}", required.phrase(baseline_version), describe_release(baseline_version, &next)),
+            fix: format!("bump {name} to {next} in {manifest_rel}{changelog_part}; `{}` does it", crate::release::command(&[name])),
         });
     }
     if config.rules.changelog && version_changed && current_version > baseline_version {
@@ -230,7 +230,10 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
             violations.push(Violation {
                 rule: "changelog".into(),
                 message: format!("{name} {current_version} has no changelog entry: {}", reason.replace(&changelog.display().to_string(), &changelog_rel)),
-                fix: format!("add a `## [{current_version}]` section describing the release to {changelog_rel}"),
+                fix: format!(
+                    "add a `## [{current_version}]` section describing the release to {changelog_rel}; `{}` writes it from the findings",
+                    crate::release::command(&[name])
+                ),
             });
         }
     }
@@ -254,7 +257,13 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         }));
     }
     if declared > required && version_changed {
-        notes.push(format!("declares a {declared} bump where {required} is needed: fine"));
+        // For 0.x, "declares a minor bump where none is needed" read as a complaint about
+        // 0.4.14 → 0.4.15: say the release in Cargo's terms instead.
+        if baseline_version.major == 0 {
+            notes.push(format!("{} where {} is needed: fine", describe_release(baseline_version, current_version), required.phrase(baseline_version)));
+        } else {
+            notes.push(format!("declares a {declared} bump where {required} is needed: fine"));
+        }
     }
     let acknowledged = findings.iter().filter(|f| f.acknowledged.is_some()).count();
     if acknowledged > 0 {
