@@ -221,7 +221,7 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         };
         violations.push(Violation {
             rule: "version-bump".into(),
-            message: format!("{what} require {} ({}), but {declares}", required.phrase(baseline_version), describe_release(baseline_version, &next)),
+            message: format!("{what} require {} ({baseline_version} → {next}), but {declares}", required.phrase(baseline_version)),
             fix: format!("bump {name} to {next} in {manifest_rel}{changelog_part}; `{}` does it", crate::release::command(&[name])),
         });
     }

@@ -365,8 +365,8 @@ fn exposure_finding(package: &Package, workspace: &Workspace, dependency: &str, 
         level: Level::Deny,
         path: krate.to_string(),
         message: format!(
-            "public dependency `{dependency}` goes from {old} to {new}, a breaking release: the items of it that `{}`'s API uses \
-             or re-exports are different items now",
+            "public dependency `{dependency}` goes {}: the items of it that `{}`'s API uses or re-exports are different items now",
+            describe_release(old, new),
             package.name
         ),
         file: Some(package.manifest_path.strip_prefix(&workspace.root).unwrap_or(&package.manifest_path).display().to_string()),

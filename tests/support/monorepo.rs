@@ -127,6 +127,14 @@ impl Monorepo {
         self.edit("packages/core-utils/src/lib.rs", "truncate(\"日本語テキスト\", 3)", "truncate(\"日本語テキスト\", 3u32)");
     }
 
+    /// Every file of the work tree but `.git` and `target`, with its bytes, sorted.
+    pub fn work_tree_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        collect(self.root(), &mut files);
+        files.sort();
+        files
+    }
+
     pub fn baseline_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut files = Vec::new();
         collect(&self.path("baselines"), &mut files);
@@ -138,6 +146,9 @@ impl Monorepo {
 fn collect(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|name| name == ".git" || name == "target") {
+            continue;
+        }
         if path.is_dir() {
             collect(&path, files);
         } else {
