@@ -308,8 +308,9 @@ pub fn plan(workspace: &Workspace, config: &Config, options: &Options) -> Result
 
 /// Raises bumps to a fixed point: a package whose current API exposes a member released with a
 /// breaking change (as `check` reads it: from the version its baseline recorded for that crate
-/// to the new one) gets a breaking release, and a planned version at which an acknowledgement
-/// expires gets the bump its findings then require.
+/// to the new one) gets a breaking release and the finding `check` will report, one per such
+/// member; a planned version at which an acknowledgement expires gets the bump its findings
+/// then require.
 fn settle(workspace: &Workspace, config: &Config, candidates: &mut [Candidate]) -> Result<()> {
     let scratch = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
     loop {
@@ -324,10 +325,11 @@ fn settle(workspace: &Workspace, config: &Config, candidates: &mut [Candidate]) 
                     continue;
                 }
             }
-            if candidate.bump == Bump::Major {
-                continue;
-            }
+            let exposure_id = RuleId::PublicDependencyMajorBump.rule().id;
             for krate in candidate.public_dependencies {
+                if candidate.findings.iter().any(|f| f.id == exposure_id && &f.path == krate) {
+                    continue;
+                }
                 let Some(dependency) = workspace.dependency_for_crate(candidate.package, krate)? else { continue };
                 let Some(member) = &dependency.member else { continue };
                 let Some(released) = candidates.iter().find(|c| &c.package.name == member && c.bump > Bump::None) else { continue };
@@ -338,7 +340,6 @@ fn settle(workspace: &Workspace, config: &Config, candidates: &mut [Candidate]) 
                     let reason = format!("its API exposes `{member}`, released {}", describe_release(old, &new));
                     let finding = exposure_finding(candidate.package, workspace, &dependency.name, krate, old, &new);
                     raised.push((index, Bump::Major, reason, Some(finding)));
-                    break;
                 }
             }
         }
@@ -347,8 +348,12 @@ fn settle(workspace: &Workspace, config: &Config, candidates: &mut [Candidate]) 
         }
         for (index, bump, reason, finding) in raised {
             let candidate = &mut candidates[index];
-            candidate.bump = candidate.bump.max(bump);
-            candidate.reasons.push(reason);
+            // A package released for its own breaking changes gets the finding (its changelog
+            // says it) without a reason: its bump does not change.
+            if bump > candidate.bump {
+                candidate.bump = bump;
+                candidate.reasons.push(reason);
+            }
             candidate.findings.extend(finding);
         }
     }
@@ -791,6 +796,36 @@ mod tests {
     fn a_missing_changelog_is_created() {
         let text = changelog_text(None, &v("0.1.1"), "2026-11-27", &[]);
         assert_eq!(text, "# Changelog\n\n## [Unreleased]\n\n## [0.1.1] - 2026-11-27\n\nNo changes to the public API.\n");
+    }
+
+    /// The ripgrep adoption complaint: 0.4.14 → 0.4.15 read as "a minor bump where none is
+    /// needed". The policy says the release in Cargo's terms, and the fix names the command.
+    #[test]
+    fn the_policy_speaks_cargo_for_0x_and_points_to_release() {
+        let changelog = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(changelog.path(), "## [0.4.15] - 2026-11-27\n\n- Faster.\n").unwrap();
+        let config = Config::default();
+        let judge = |current: &str, findings: Vec<Finding>| {
+            policy::evaluate(
+                &config,
+                PackageInput {
+                    name: "grep",
+                    baseline_version: &v("0.4.14"),
+                    current_version: &v(current),
+                    findings,
+                    changelog: changelog.path(),
+                    manifest: Path::new("/repo/grep/Cargo.toml"),
+                    root: Path::new("/repo"),
+                },
+            )
+        };
+        let report = judge("0.4.15", Vec::new());
+        assert!(report.violations.is_empty(), "{:?}", report.violations);
+        assert_eq!(report.notes, ["0.4.14 → 0.4.15 (compatible release) where no release is needed: fine"]);
+
+        let report = judge("0.4.14", vec![finding(Change::Added, Bump::Minor, "grep::f", "function `grep::f` was added")]);
+        assert_eq!(report.violations[0].message, "API additions require a compatible release (0.4.14 → 0.4.15), but the version is still 0.4.14");
+        assert!(report.violations[0].fix.ends_with("`apicheck release -p grep` does it"), "{}", report.violations[0].fix);
     }
 
     fn section_in(text: &str, version: &str) -> Section {

@@ -121,6 +121,12 @@ fn a_break_propagates_to_the_dependents_that_expose_the_package() {
     let domain = repo.read("packages/domain-shared/CHANGELOG.md");
     assert!(domain.contains("## [0.10.0] - 2026-11-27\n\n### Changed\n\n- **BREAKING** `core_utils`: public dependency `core-utils` goes 1.2.0 → 2.0.0 (major release)"), "{domain}");
 
+    // multi-tenant-core exposes both core-utils and auth-core (released 3.0.0 for exposing
+    // core-utils): its changelog names both, as `check` will.
+    let tenant = repo.read("packages/multi-tenant-core/CHANGELOG.md");
+    assert!(tenant.contains("public dependency `auth-core` goes 2.0.3 → 3.0.0 (major release)"), "{tenant}");
+    assert!(tenant.contains("public dependency `core-utils` goes 1.2.0 → 2.0.0 (major release)"), "{tenant}");
+
     repo.commit("release");
     let (code, report) = repo.check();
     assert_eq!(code, 0, "{report:#}");
