@@ -25,7 +25,8 @@ const EXIT_ERROR: u8 = 2;
         which semver bump the changes require.\n\n\
         In a monorepo, `check` is the gate a PR check and a release script run: for every governed \
         package it compares the API with the stored baseline of its last release and requires a \
-        matching version bump and changelog entry. `baseline` records baselines at release time; \
+        matching version bump and changelog entry. `release` writes the version bumps, requirements \
+        and changelog sections a release needs; `baseline` records baselines at release time; \
         `init` adopts apicheck in a workspace.\n\n\
         For pull requests, `check --base REF` checks only the packages whose API can have changed, \
         `affected` lists the packages whose tests to run, and `deps` checks the dependency rules \
