@@ -278,11 +278,13 @@ pub fn plan(workspace: &Workspace, config: &Config, options: &Options) -> Result
         std::fs::write(scratch.path(), after.as_deref().unwrap_or_default()).context("cannot write a temporary file")?;
         let verdict = candidate.evaluate(workspace, config, &version, scratch.path());
         if let Some(violation) = verdict.violations.iter().find(|v| v.rule != "stale-acknowledgements") {
+            // The policy read the planned text from the temporary file: name the real one.
+            let real = |text: &str| text.replace(&scratch.path().display().to_string(), &path.display().to_string());
             bail!(
                 "cannot release `{}` {version}: `check` would still fail: {}; fix: {}",
                 candidate.package.name,
-                violation.message,
-                violation.fix.replace(&scratch.path().display().to_string(), &path.display().to_string())
+                real(&violation.message),
+                real(&violation.fix)
             );
         }
         if let Some(after) = after.filter(|after| Some(after) != before.as_ref()) {
@@ -557,13 +559,37 @@ fn lockfile_edit(workspace: &Workspace, versions: &BTreeMap<String, (Version, Ve
     Ok(Some(FileEdit { path, before: Some(text), after }))
 }
 
-/// Whether a line is a level-2 heading (`## ...`, not `###`).
-fn is_release_heading(line: &str) -> bool {
-    line.starts_with("## ") || line == "##"
+/// The level of a Markdown heading line (`## x` is 2), if it is one.
+fn heading_level(line: &str) -> Option<usize> {
+    let level = line.chars().take_while(|c| *c == '#').count();
+    ((1..=6).contains(&level) && line[level..].starts_with(' ')).then_some(level)
 }
 
-fn is_unreleased_heading(line: &str) -> bool {
-    is_release_heading(line) && line[2..].trim().trim_start_matches('[').to_lowercase().starts_with("unreleased")
+/// The heading level of a changelog's release sections: that of its first level-1 or level-2
+/// heading naming a version or `Unreleased` (`# 0.1.36 (December 18, 2025)` in tracing's
+/// changelogs is 1), else 2, Keep a Changelog's.
+fn release_level(lines: &[&str]) -> usize {
+    lines.iter().find_map(|line| heading_level(line).filter(|level| *level <= 2 && names_release(line))).unwrap_or(2)
+}
+
+/// Whether a heading names a release: `Unreleased`, or a version (`1.2`).
+fn names_release(line: &str) -> bool {
+    let text = line.trim_start_matches('#').to_lowercase();
+    text.contains("unreleased") || text.as_bytes().windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
+}
+
+/// Whether a line is a heading at the release level or above (it ends a release section).
+fn is_release_heading(line: &str, level: usize) -> bool {
+    heading_level(line).is_some_and(|found| found <= level)
+}
+
+fn is_unreleased_heading(line: &str, level: usize) -> bool {
+    heading_level(line) == Some(level) && line[level..].trim().trim_start_matches('[').to_lowercase().starts_with("unreleased")
+}
+
+/// Whether a line is a Markdown link reference definition (`[1.0.0]: https://...`).
+fn is_link_definition(line: &str) -> bool {
+    line.starts_with('[') && line.split_once("]:").is_some_and(|(label, _)| !label.contains(']'))
 }
 
 /// One changelog line per finding, by subsection: `Removed`, `Changed`, `Added` (Keep a
@@ -598,14 +624,22 @@ fn changelog_items(findings: &[Finding]) -> Vec<(&'static str, Vec<String>)> {
 pub fn changelog_text(existing: Option<&str>, version: &Version, date: &str, findings: &[Finding]) -> String {
     let text = existing.unwrap_or("# Changelog\n");
     let lines: Vec<&str> = text.lines().collect();
-    let unreleased = lines.iter().position(|line| is_unreleased_heading(line));
+    let level = release_level(&lines);
+    let unreleased = lines.iter().position(|line| is_unreleased_heading(line, level));
     let (start, body, end) = match unreleased {
         Some(heading) => {
-            let end = lines[heading + 1..].iter().position(|line| is_release_heading(line)).map_or(lines.len(), |at| heading + 1 + at);
+            let mut end =
+                lines[heading + 1..].iter().position(|line| is_release_heading(line, level)).map_or(lines.len(), |at| heading + 1 + at);
+            // Link definitions at the bottom of the file (`[Unreleased]: https://...`) belong
+            // to the whole changelog, not to the section: they stay where they are.
+            while end > heading + 1 && (lines[end - 1].trim().is_empty() || is_link_definition(lines[end - 1])) {
+                end -= 1;
+            }
             (heading, &lines[heading + 1..end], end)
         }
         None => {
-            let at = lines.iter().position(|line| is_release_heading(line)).unwrap_or(lines.len());
+            // Above the first release section: below a title of a higher level (`# Changelog`).
+            let at = lines.iter().position(|line| heading_level(line) == Some(level) && names_release(line)).unwrap_or(lines.len());
             (at, &lines[at..at], at)
         }
     };
@@ -638,7 +672,8 @@ pub fn changelog_text(existing: Option<&str>, version: &Version, date: &str, fin
         }
     }
 
-    let mut section = format!("## [Unreleased]\n\n## [{version}] - {date}\n");
+    let hashes = "#".repeat(level);
+    let mut section = format!("{hashes} [Unreleased]\n\n{hashes} [{version}] - {date}\n");
     let preamble_text = preamble.join("\n");
     if !preamble_text.trim().is_empty() {
         section.push_str(&format!("\n{}\n", preamble_text.trim()));
@@ -790,6 +825,31 @@ mod tests {
              - function `a::g` was added\n\n### Fixed\n\n- A crash.\n\n## [0.4.14] - 2026-01-01\n\n- Old.\n"
         );
         assert!(matches!(section_in(&text, "0.4.15"), Section::Found { mentions_breaking: false, .. }));
+    }
+
+    #[test]
+    fn link_definitions_stay_at_the_bottom() {
+        let existing = "# Changelog\n\n## [Unreleased]\n\n- Faster.\n\n[Unreleased]: https://example.com/compare/v1.0.0...HEAD\n";
+        let text = changelog_text(Some(existing), &v("1.0.1"), "2026-11-27", &[]);
+        assert_eq!(
+            text,
+            "# Changelog\n\n## [Unreleased]\n\n## [1.0.1] - 2026-11-27\n\n- Faster.\n\n[Unreleased]: https://example.com/compare/v1.0.0...HEAD\n"
+        );
+    }
+
+    /// tracing's changelogs put releases under level-1 headings: the new sections follow them,
+    /// or parse-changelog would read them as part of the release below.
+    #[test]
+    fn the_release_heading_level_is_the_changelog_s() {
+        let findings = [finding(Change::Added, Bump::Minor, "c::level_count", "function `c::level_count` was added")];
+        let existing = "# 0.1.36 (December 18, 2025)\n\n- Fix `record_all` panic\n\n# 0.1.35 (November 26, 2025)\n\n### Added\n\n- x\n";
+        let text = changelog_text(Some(existing), &v("0.1.37"), "2026-11-27", &findings);
+        assert!(
+            text.starts_with("# [Unreleased]\n\n# [0.1.37] - 2026-11-27\n\n### Added\n\n- function `c::level_count` was added\n\n# 0.1.36 (December 18, 2025)\n"),
+            "{text}"
+        );
+        assert!(matches!(section_in(&text, "0.1.37"), Section::Found { .. }));
+        assert!(matches!(section_in(&text, "0.1.36"), Section::Found { .. }));
     }
 
     #[test]
