@@ -520,7 +520,10 @@ fn next_requirement(old: &str, new: &Version, place: &str) -> Result<Option<Stri
 }
 
 /// The edit of `Cargo.lock`: the released members' entries and the references to them, as
-/// cargo would write them after the manifests change (a run with `--locked` then works).
+/// cargo writes them after the manifests change (a run with `--locked` then works): a
+/// reference is the package's name alone when no other package has it, `name version` when the
+/// name is shared, with ` (source)` when the version is too (a member that shares its name and
+/// version with a registry release); entries stay sorted by name and version.
 fn lockfile_edit(workspace: &Workspace, versions: &BTreeMap<String, (Version, Version)>) -> Result<Option<FileEdit>> {
     let path = workspace.root.join("Cargo.lock");
     let Some(text) = read_optional(&path)? else { return Ok(None) };
@@ -529,34 +532,100 @@ fn lockfile_edit(workspace: &Workspace, versions: &BTreeMap<String, (Version, Ve
     }
     let document = toml_edit::Document::parse(text.as_str())
         .map_err(|error| anyhow::anyhow!("{} is not valid TOML: {}", path.display(), crate::input::one_line_error(&error)))?;
-    let mut replacements = Vec::new();
-    let packages = document.as_item().get("package").and_then(|p| p.as_array_of_tables());
-    for entry in packages.into_iter().flat_map(|tables| tables.iter()) {
-        let name = entry.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-        // Members have no `source`: a registry package of the same name is another one.
-        if let (Some((old, new)), None) = (versions.get(name), entry.get("source"))
-            && let Some(version) = entry.get("version").filter(|v| v.as_str() == Some(old.to_string().as_str()))
-        {
-            replacements.extend(replace_string(&text, version, &new.to_string()));
+    let entries: Vec<&toml_edit::Table> = document.as_item().get("package").and_then(|p| p.as_array_of_tables()).into_iter().flat_map(|t| t.iter()).collect();
+    let field = |entry: &toml_edit::Table, key: &str| entry.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    // (name, version, source) before and after the release; members have no `source`.
+    let before: Vec<(String, String, Option<String>)> =
+        entries.iter().map(|e| (field(e, "name").unwrap_or_default(), field(e, "version").unwrap_or_default(), field(e, "source"))).collect();
+    let released = |(name, version, source): &(String, String, Option<String>)| {
+        versions.get(name).filter(|(old, _)| source.is_none() && *version == old.to_string()).map(|(_, new)| new.to_string())
+    };
+    let after: Vec<(String, String, Option<String>)> =
+        before.iter().map(|p| (p.0.clone(), released(p).unwrap_or_else(|| p.1.clone()), p.2.clone())).collect();
+    let reference_to = |index: usize| {
+        let (name, version, source) = &after[index];
+        let same_name = after.iter().filter(|p| &p.0 == name).count();
+        let same_version = after.iter().filter(|p| &p.0 == name && &p.1 == version).count();
+        match (same_name, same_version, source) {
+            (1, _, _) => name.clone(),
+            (_, 1, _) | (_, _, None) => format!("{name} {version}"),
+            (_, _, Some(source)) => format!("{name} {version} ({source})"),
         }
-        // A reference names a version only when the name is ambiguous: `name version`, with
-        // ` (source)` for registry packages.
+    };
+
+    let mut replacements = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        if let (Some(new), Some(version)) = (released(&before[index]), entry.get("version")) {
+            replacements.extend(replace_string(&text, version, &new));
+        }
         for reference in entry.get("dependencies").and_then(|d| d.as_array()).into_iter().flat_map(|a| a.iter()) {
-            let Some((name, version)) = reference.as_str().and_then(|r| r.split_once(' ')) else { continue };
-            if let Some((old, new)) = versions.get(name)
-                && version == old.to_string()
+            let Some(written) = reference.as_str() else { continue };
+            let mut parts = written.splitn(3, ' ');
+            let (name, version) = (parts.next().unwrap_or_default(), parts.next());
+            let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+            if !versions.contains_key(name) {
+                continue;
+            }
+            // The package it named before: its form may change with the versions. Without a
+            // source, among packages of one name and version, it is the one without (a member).
+            let named: Vec<usize> = before
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.0 == name && version.is_none_or(|v| v == p.1) && source.is_none_or(|s| p.2.as_deref() == Some(s)))
+                .map(|(index, _)| index)
+                .collect();
+            let target = match named.as_slice() {
+                [one] => *one,
+                several => match several.iter().filter(|&&index| before[index].2.is_none()).collect::<Vec<_>>().as_slice() {
+                    [member] if source.is_none() => **member,
+                    _ => continue,
+                },
+            };
+            let new = reference_to(target);
+            if new != written
                 && let Some(span) = reference.span()
             {
                 let quote = text.get(span.start..span.start + 1).unwrap_or("\"");
-                replacements.push((span, format!("{quote}{name} {new}{quote}")));
+                replacements.push((span, format!("{quote}{new}{quote}")));
             }
         }
     }
     if replacements.is_empty() {
         return Ok(None);
     }
-    let after = splice(&text, replacements);
+    let after = sort_lock_entries(&splice(&text, replacements));
     Ok(Some(FileEdit { path, before: Some(text), after }))
+}
+
+/// The lockfile with its `[[package]]` entries sorted by name and version, as cargo keeps them
+/// (a member's new version can move it past a registry release of the same name); unchanged
+/// when they already are.
+fn sort_lock_entries(text: &str) -> String {
+    let Some(first) = text.find("[[package]]\n") else { return text.to_string() };
+    // The entries end where another table begins (`[metadata]` in old lockfiles).
+    let mut region_end = text.len();
+    let mut offset = first;
+    for line in text[first..].split_inclusive('\n') {
+        if line.starts_with('[') && !line.starts_with("[[package]]") {
+            region_end = offset;
+            break;
+        }
+        offset += line.len();
+    }
+    let region = &text[first..region_end];
+    let blocks: Vec<&str> = region.split("[[package]]\n").filter(|b| !b.is_empty()).map(|b| b.trim_end()).collect();
+    let key = |block: &str| {
+        let value = |key: &str| block.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.trim_matches(|c| c == '"' || c == ' ' || c == '=').to_string());
+        (value("name ").unwrap_or_default(), value("version ").and_then(|v| Version::parse(&v).ok()))
+    };
+    let mut sorted = blocks.clone();
+    sorted.sort_by_key(|block| key(block));
+    if sorted == blocks {
+        return text.to_string();
+    }
+    let trailing = &region[region.trim_end().len()..];
+    let body: Vec<String> = sorted.iter().map(|b| format!("[[package]]\n{b}")).collect();
+    format!("{}{}{trailing}{}", &text[..first], body.join("\n\n"), &text[region_end..])
 }
 
 /// The level of a Markdown heading line (`## x` is 2), if it is one.
@@ -850,6 +919,17 @@ mod tests {
         );
         assert!(matches!(section_in(&text, "0.1.37"), Section::Found { .. }));
         assert!(matches!(section_in(&text, "0.1.36"), Section::Found { .. }));
+    }
+
+    #[test]
+    fn lock_entries_are_sorted_only_when_needed() {
+        let sorted = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.36\"\n\n[[package]]\nname = \"a\"\nversion = \"0.1.37\"\n";
+        assert_eq!(sort_lock_entries(sorted), sorted);
+        let moved = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.37\"\n\n[[package]]\nname = \"a\"\nversion = \"0.1.36\"\nsource = \"registry+x\"\n\n[metadata]\nk = 1\n";
+        assert_eq!(
+            sort_lock_entries(moved),
+            "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.36\"\nsource = \"registry+x\"\n\n[[package]]\nname = \"a\"\nversion = \"0.1.37\"\n\n[metadata]\nk = 1\n"
+        );
     }
 
     #[test]
