@@ -192,6 +192,12 @@ fn the_unreleased_section_is_kept_and_moved_and_0x_reports_speak_cargo() {
     assert!(markdown.contains("**Fix:** `apicheck release -p validation`"), "{markdown}");
     assert!(markdown.contains("API additions require a compatible release (0.4.1 → 0.4.2)"), "{markdown}");
     assert!(!markdown.contains("minor"), "a bare `minor` for a 0.x package: {markdown}");
+    let human = stdout(&repo.apicheck(&["check", "--color", "never"]));
+    assert!(human.contains("1 finding(s), requires 0.4.1 → 0.4.2 (compatible release), declares none"), "{human}");
+    assert!(human.contains("compatible validation::is_blank  [function_added]"), "{human}");
+    assert!(human.contains("fix: `apicheck release -p validation`"), "{human}");
+    let diff = stdout(&repo.apicheck(&["diff", "validation", "--color", "never"]));
+    assert!(diff.contains("Required bump: 0.4.1 → 0.4.2 (compatible release)"), "{diff}");
     let github = stdout(&repo.apicheck(&["check", "--format", "github"]));
     assert!(github.contains("function_added (compatible)"), "{github}");
     assert!(github.contains("::notice title=apicheck%3A the fix::run `apicheck release -p validation`"), "{github}");
