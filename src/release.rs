@@ -222,14 +222,15 @@ pub fn plan(workspace: &Workspace, config: &Config, options: &Options) -> Result
             bump: Bump::None,
             reasons: Vec::new(),
         };
-        // The bump `check` requires at the current version.
-        let required = candidate.evaluate(workspace, config, &package.version, &config.changelog_path(package)).required_bump;
+        // The bump `check` requires at the current version, and the changes that count for it.
+        let verdict = candidate.evaluate(workspace, config, &package.version, &config.changelog_path(package));
+        let required = verdict.required_bump;
+        let counted = verdict.findings.iter().filter(|f| f.level == Level::Deny && f.acknowledged.is_none()).count();
         let selected = candidate.named || (options.packages.is_empty() && required > Bump::None);
         if selected {
             candidate.bump = required;
             if required > Bump::None {
-                let count = candidate.findings.iter().filter(|f| f.level == Level::Deny && f.acknowledged.is_none()).count();
-                candidate.reasons.push(format!("{count} API change(s) since {} require {}", baseline.version, required.phrase(&baseline.version)));
+                candidate.reasons.push(format!("{counted} API change(s) since {} require {}", baseline.version, required.phrase(&baseline.version)));
             } else {
                 // Named without API changes: a release of fixes.
                 candidate.bump = Bump::Patch;
