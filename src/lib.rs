@@ -33,7 +33,7 @@ pub mod gate;
 pub mod report;
 
 pub use engine::{
-    ApiDiff, ApiFile, ApiItem, ApiModel, Bump, Change, CompareOptions, Finding, Level,
+    ApiDiff, ApiFile, ApiItem, ApiModel, Bump, Change, CompareOptions, describe_release, Finding, Level,
     ListingOptions, Source, catalog, compare, compare_models, diff, lints, manifest, model, rustdoc,
 };
 pub use policy::{changelog, config, deps, exposure, versioning};

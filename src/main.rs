@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use apicheck::config::Config;
 use apicheck::gate::{self, BaselineScope, Selection};
-use apicheck::{ApiFile, CompareOptions, ListingOptions, Workspace, report};
+use apicheck::gate::release;
+use apicheck::{ApiFile, Bump, CompareOptions, ListingOptions, Workspace, report};
 use clap::{Parser, Subcommand, ValueEnum};
 
 const EXIT_ERROR: u8 = 2;
@@ -25,7 +26,8 @@ const EXIT_ERROR: u8 = 2;
         which semver bump the changes require.\n\n\
         In a monorepo, `check` is the gate a PR check and a release script run: for every governed \
         package it compares the API with the stored baseline of its last release and requires a \
-        matching version bump and changelog entry. `baseline` records baselines at release time; \
+        matching version bump and changelog entry. `release` writes the version bumps, requirements \
+        and changelog sections a release needs; `baseline` records baselines at release time; \
         `init` adopts apicheck in a workspace.\n\n\
         For pull requests, `check --base REF` checks only the packages whose API can have changed, \
         `affected` lists the packages whose tests to run, and `deps` checks the dependency rules \
@@ -39,6 +41,7 @@ const EXIT_ERROR: u8 = 2;
         apicheck affected --base origin/main --format cargo-args\n  \
         apicheck check -p core-utils --format markdown --output summary.md\n  \
         apicheck diff core-utils                      what changed since the last release\n  \
+        apicheck release --dry-run                    the versions and changelog sections a release needs\n  \
         apicheck baseline                             release script: record the released packages\n  \
         apicheck api core-utils                       list the public API of a package\n  \
         apicheck diff --baseline old.json --current new.json\n  \
@@ -81,6 +84,27 @@ enum Command {
         released: those without a baseline and those whose version differs from their \
         baseline's. Writes are atomic.")]
     Baseline(BaselineArgs),
+    /// Release packages: bump versions and requirements, write changelog sections from the findings
+    #[command(long_about = "Release packages: bump versions and requirements, write changelog sections from the findings.\n\n\
+        For each governed package with public API changes since its baseline (or each named with -p), \
+        computes the bump `check` requires (the same diff, cache included; --bump raises it, never \
+        lowers it) and writes the smallest version after the baseline's that declares it, under \
+        Cargo's rules: 0.4.14 with a breaking change becomes 0.5.0, with a compatible addition \
+        0.4.15. A package whose public API exposes a package released with a breaking change (its \
+        types in signatures, re-exported) gets a breaking release too, repeatedly. Every \
+        workspace requirement on a released package follows it (path dependencies with a version, \
+        [workspace.dependencies], Cargo.lock). Each released package gets a Keep a Changelog section \
+        in its changelog: one line per finding under Removed / Changed / Added, breaking ones marked \
+        **BREAKING**, merged with what is under `## [Unreleased]` (kept, moved under the new version, \
+        a fresh empty `## [Unreleased]` left above).\n\n\
+        Manifests are edited in place: comments, layout and every byte outside the changed values \
+        stay. Every edit is computed and checked against the release policy first, then each file \
+        is written atomically; anything that cannot be done is exit 2 with nothing written. A work \
+        tree with uncommitted changes is refused unless --allow-dirty. --dry-run prints the plan \
+        and a diff of every file instead, and writes nothing.\n\n\
+        Then: `apicheck check` (it passes), `apicheck baseline`, commit, and create the tags it \
+        prints.")]
+    Release(ReleaseArgs),
     /// Adopt apicheck: detect the tag pattern and changelog layout, record each package's last release
     #[command(long_about = "Adopt apicheck in an existing workspace.\n\n\
         Appends [workspace.metadata.apicheck] to the workspace's Cargo.toml, with what the \
@@ -343,6 +367,37 @@ struct BaselineArgs {
 }
 
 #[derive(clap::Args)]
+struct ReleaseArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// Release this package (repeatable), even without API changes (then a patch release)
+    /// [default: every governed package with API changes since its baseline]
+    #[arg(short = 'p', long = "package", value_name = "PKG")]
+    packages: Vec<String>,
+
+    /// Release at least this bump (Cargo's sense: on 0.x, `major` is 0.4.14 -> 0.5.0, `minor`
+    /// and `patch` 0.4.14 -> 0.4.15); it never lowers the bump the changes require
+    #[arg(long, value_enum, value_name = "BUMP")]
+    bump: Option<BumpArg>,
+
+    /// Print the plan and a diff of every file it would write; write nothing
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Release even when the work tree has uncommitted changes
+    #[arg(long)]
+    allow_dirty: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BumpArg {
+    Major,
+    Minor,
+    Patch,
+}
+
+#[derive(clap::Args)]
 struct InitArgs {
     #[command(flatten)]
     workspace: WorkspaceArgs,
@@ -466,6 +521,7 @@ fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Check(args) => check(args),
         Command::Baseline(args) => baseline(args),
+        Command::Release(args) => release(args),
         Command::Init(args) => init(args),
         Command::Deps(args) => deps(args),
         Command::Affected(args) => affected(args),
@@ -582,6 +638,69 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     print_recorded(&recorded, &workspace)?;
     if recorded.is_empty() {
         println!("every governed package's baseline is at its current version: nothing to record (use --all or -p to re-record)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn release(args: ReleaseArgs) -> Result<ExitCode> {
+    let (workspace, config) = args.workspace.load()?;
+    // Changelog dates follow SOURCE_DATE_EPOCH when set (reproducible output), else today (UTC).
+    let now = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(epoch) => epoch.trim().parse::<i64>().with_context(|| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?,
+        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default(),
+    };
+    let options = release::Options {
+        packages: args.packages,
+        bump: args.bump.map(|bump| match bump {
+            BumpArg::Major => Bump::Major,
+            BumpArg::Minor => Bump::Minor,
+            BumpArg::Patch => Bump::Patch,
+        }),
+        // A dry run writes nothing, so uncommitted work is no reason to refuse it.
+        allow_dirty: args.allow_dirty || args.dry_run,
+        target_dir: args.workspace.target_dir.clone(),
+        date: release::date_of(now),
+    };
+    let plan = release::plan(&workspace, &config, &options)?;
+    let mut out = anstream::stdout().lock();
+    let relative = |path: &Path| path.strip_prefix(&workspace.root).unwrap_or(path).display().to_string();
+    for note in &plan.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    if plan.releases.is_empty() {
+        writeln!(out, "nothing to release: no governed package has public API changes since its baseline (name one with -p to release it anyway)")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{}:", if args.dry_run { "release plan (dry run)" } else { "release" })?;
+    let width = plan.releases.iter().map(|r| r.package.len()).max().unwrap_or(0);
+    for r in &plan.releases {
+        let already = if r.version == r.current_version && r.version != r.baseline_version { " (already set in Cargo.toml)" } else { "" };
+        writeln!(out, "  {:<width$}  {}{already}", r.package, apicheck::describe_release(&r.baseline_version, &r.version))?;
+        for reason in &r.reasons {
+            writeln!(out, "  {:<width$}    {reason}", "")?;
+        }
+    }
+    if args.dry_run {
+        for edit in &plan.edits {
+            writeln!(out)?;
+            out.write_all(report::styled_diff(&edit.unified_diff(&workspace.root)).as_bytes())?;
+        }
+        writeln!(out, "\ndry run: {} file(s) would be written, none was", plan.edits.len())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    release::write(&plan)?;
+    for edit in &plan.edits {
+        writeln!(out, "  wrote {}", relative(&edit.path))?;
+    }
+    let tags: Vec<&str> = plan.releases.iter().map(|r| r.tag.as_str()).collect();
+    writeln!(out, "tags to create after the release commit: {}", tags.join(" "))?;
+    writeln!(out, "next steps:")?;
+    writeln!(out, "  apicheck check                 the gate passes with the new versions")?;
+    writeln!(out, "  apicheck baseline              record the released APIs")?;
+    let names: Vec<String> = plan.releases.iter().map(|r| format!("{} {}", r.package, r.version)).collect();
+    writeln!(out, "  git add -A && git commit -m \"Release {}\"", names.join(", "))?;
+    for tag in &tags {
+        writeln!(out, "  git tag {tag}")?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -87,6 +87,39 @@ impl Bump {
     }
 }
 
+impl Bump {
+    /// The word a report shows for this bump in a package at `version`. From 1.0.0 on, the
+    /// bump's name; for 0.x versions Cargo's reading, `breaking` or `compatible`, because a bare
+    /// "minor" reads as the second number, which is the one a 0.x break moves (0.4.14 → 0.5.0).
+    pub fn label(self, version: Option<&Version>) -> &'static str {
+        match (self, version.is_some_and(|v| v.major == 0)) {
+            (_, false) | (Bump::None, true) => self.as_str(),
+            (Bump::Major, true) => "breaking",
+            (Bump::Minor | Bump::Patch, true) => "compatible",
+        }
+    }
+
+    /// The bump as a phrase in a package at `version`: "a major bump" from 1.0.0 on, "a
+    /// breaking release" / "a compatible release" for 0.x (see [`Bump::label`]).
+    pub fn phrase(self, version: &Version) -> String {
+        match (self, version.major) {
+            (Bump::None, _) => "no release".to_string(),
+            (_, 0) => format!("a {} release", self.label(Some(version))),
+            _ => format!("a {self} bump"),
+        }
+    }
+}
+
+/// A release in Cargo's terms: `0.4.14 → 0.4.15 (compatible release)`, `0.4.14 → 0.5.0
+/// (breaking release)`, `1.2.0 → 2.0.0 (major release)`.
+pub fn describe_release(from: &Version, to: &Version) -> String {
+    let kind = match Bump::declared(from, to) {
+        Bump::None => "no release".to_string(),
+        declared => format!("{} release", declared.label(Some(from))),
+    };
+    format!("{from} → {to} ({kind})")
+}
+
 /// (major-acting, minor-acting) positions of a version under Cargo's rules.
 fn cargo_positions(version: &Version) -> ((u64, u64, u64), u64) {
     match (version.major, version.minor) {
@@ -130,6 +163,20 @@ mod tests {
         for (from, to, expected) in cases {
             assert_eq!(Bump::declared(&v(from), &v(to)), expected, "{from} -> {to}");
         }
+    }
+
+    #[test]
+    fn reports_speak_cargo_language_for_0x() {
+        assert_eq!(describe_release(&v("0.4.14"), &v("0.4.15")), "0.4.14 → 0.4.15 (compatible release)");
+        assert_eq!(describe_release(&v("0.4.14"), &v("0.5.0")), "0.4.14 → 0.5.0 (breaking release)");
+        assert_eq!(describe_release(&v("0.0.3"), &v("0.0.4")), "0.0.3 → 0.0.4 (breaking release)");
+        assert_eq!(describe_release(&v("1.2.0"), &v("1.3.0")), "1.2.0 → 1.3.0 (minor release)");
+        assert_eq!(Bump::Minor.phrase(&v("0.4.14")), "a compatible release");
+        assert_eq!(Bump::Major.phrase(&v("0.4.14")), "a breaking release");
+        assert_eq!(Bump::Major.phrase(&v("1.2.0")), "a major bump");
+        assert_eq!(Bump::Minor.label(Some(&v("1.2.0"))), "minor");
+        assert_eq!(Bump::Patch.label(Some(&v("0.4.1"))), "compatible");
+        assert_eq!(Bump::Minor.label(None), "minor");
     }
 
     #[test]

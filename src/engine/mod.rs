@@ -30,7 +30,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-pub use bump::Bump;
+pub use bump::{Bump, describe_release};
 pub use findings::{Change, Finding, Level, Source};
 pub use model::{ApiItem, ApiModel, ListingOptions};
 pub use rustdoc::ApiFile;

@@ -6,6 +6,7 @@
 //! only when its format differs from the toolchain's.
 
 pub mod adopt;
+pub mod release;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,10 @@ pub struct Analysis {
     pub documented: bool,
     /// The other crates' paths its API shows, when exposure rules are configured.
     pub external_uses: Vec<ExternalUse>,
+    /// The crates whose items its current API uses or re-exports (see
+    /// [`crate::engine::model::ApiModel::public_dependencies`]), when compared: `release` bumps it when one of
+    /// them is a member released with a breaking change.
+    pub public_dependencies: Option<Vec<String>>,
 }
 
 /// Version of the JSON schemas of the reports (`check`, `diff`, `rules`), documented in README.md;
@@ -271,6 +276,7 @@ impl Analysis {
             notes: Vec::new(),
             documented: false,
             external_uses: Vec::new(),
+            public_dependencies: None,
         }
     }
 }
@@ -430,6 +436,7 @@ fn finish(workspace: &Workspace, analysis: &mut Analysis, cached: CachedDiff) {
             analysis.package.name
         ));
     }
+    analysis.public_dependencies = cached.public_dependencies.clone();
     let mut diff = cached.diff;
     let beside = public_dependency_findings(workspace, &analysis.package, &cached.baseline, cached.public_dependencies.as_deref())
         .and_then(|mut found| {

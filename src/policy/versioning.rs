@@ -12,7 +12,7 @@ use std::path::Path;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::bump::Bump;
+use crate::engine::bump::{Bump, describe_release};
 use crate::engine::catalog::RuleId;
 use crate::policy::changelog::{self, Section};
 use crate::policy::config::{self, ChangelogLocation, Config};
@@ -227,7 +227,7 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
     } else if config.rules.version_bump && declared < required {
         let what = if required == Bump::Major { "breaking changes" } else { "API additions" };
         let declares = if version_changed {
-            format!("{baseline_version} → {current_version} declares only a {declared} bump")
+            format!("{baseline_version} → {current_version} declares only {}", declared.phrase(baseline_version))
         } else {
             format!("the version is still {current_version}")
         };
@@ -241,8 +241,8 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
             rule: "version-bump".into(),
             file: None,
             line: None,
-            message: format!("{what} require a {required} bump ({baseline_version} → {next}), but {declares}"),
-            fix: format!("bump {name} to {next} in {manifest_rel}{changelog_part}"),
+            message: format!("{what} require {} ({baseline_version} → {next}), but {declares}", required.phrase(baseline_version)),
+            fix: format!("bump {name} to {next} in {manifest_rel}{changelog_part}; `{}` does it", release_command(&[name])),
         });
     }
     if config.rules.changelog && version_changed && current_version > baseline_version {
@@ -252,7 +252,11 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
                 file: None,
                 line: None,
                 message: format!("{name} {current_version} has no changelog entry: {}", reason.replace(&changelog.display().to_string(), &changelog_rel)),
-                fix: format!("add a `{}` section describing the release to {changelog_rel}", heading(current_version)),
+                fix: format!(
+                    "add a `{}` section describing the release to {changelog_rel}; `{}` writes it from the findings",
+                    heading(current_version),
+                    release_command(&[name])
+                ),
             });
         }
     }
@@ -281,7 +285,13 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         }));
     }
     if declared > required && version_changed {
-        notes.push(format!("declares a {declared} bump where {required} is needed: fine"));
+        // For 0.x, "declares a minor bump where none is needed" read as a complaint about
+        // 0.4.14 → 0.4.15: say the release in Cargo's terms instead.
+        if baseline_version.major == 0 {
+            notes.push(format!("{} where {} is needed: fine", describe_release(baseline_version, current_version), required.phrase(baseline_version)));
+        } else {
+            notes.push(format!("declares a {declared} bump where {required} is needed: fine"));
+        }
     }
     let acknowledged = findings.iter().filter(|f| f.acknowledged.is_some()).count();
     if acknowledged > 0 {
@@ -303,4 +313,15 @@ pub fn evaluate(config: &Config, input: PackageInput<'_>) -> PackageReport {
         stale_acknowledgements: stale,
         error: None,
     }
+}
+
+/// The command that releases `packages` (`apicheck release -p NAME`), as fixes and reports
+/// print it.
+pub fn release_command(packages: &[&str]) -> String {
+    let mut command = "apicheck release".to_string();
+    for package in packages {
+        command.push_str(" -p ");
+        command.push_str(package);
+    }
+    command
 }

@@ -6,15 +6,15 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
+use semver::Version;
 use serde::Serialize;
 
 use crate::engine::ApiDiff;
-use crate::engine::bump::Bump;
+use crate::engine::bump::{Bump, describe_release};
 use crate::engine::catalog::{self, Entry, Example, Origin};
 use crate::engine::findings::{Change, Finding, Level};
 use crate::gate::{CheckReport, REPORT_SCHEMA};
 use crate::policy::versioning::{PackageReport, Status, Violation};
-
 
 const REMOVED: Style = AnsiColor::Red.on_default();
 const ADDED: Style = AnsiColor::Green.on_default();
@@ -38,6 +38,7 @@ pub fn write_diff_human(out: &mut dyn Write, diff: &ApiDiff) -> io::Result<()> {
         _ => String::new(),
     };
     writeln!(out, "{HEADING}{}{versions}{HEADING:#}", diff.crate_name)?;
+    let baseline = diff.baseline_version.as_deref().and_then(|v| Version::parse(v).ok());
     if !diff.lints_ran {
         writeln!(out, "{DIM}(model diff only: cargo-semver-checks' lints need rustdoc JSON on both sides){DIM:#}")?;
     }
@@ -48,19 +49,29 @@ pub fn write_diff_human(out: &mut dyn Write, diff: &ApiDiff) -> io::Result<()> {
         }
         writeln!(out, "\n{HEADING}{title}{HEADING:#}")?;
         for finding in group {
-            write_finding(out, finding)?;
+            write_finding(out, finding, baseline.as_ref())?;
         }
     }
     if diff.findings.is_empty() {
         writeln!(out, "\nNo public API changes.")?;
     }
     let bump = diff.required_bump;
-    let next = diff.next_version().filter(|_| bump > Bump::None).map(|v| format!(" (next version: {v})")).unwrap_or_default();
-    writeln!(out, "\nRequired bump: {}{bump}{:#}{next}", bump_style(bump), bump_style(bump))?;
+    let next = diff.next_version().filter(|_| bump > Bump::None);
+    match (&baseline, next) {
+        // 0.x: the release in Cargo's terms, never a bare "minor" (see `Bump::label`).
+        (Some(from), Some(next)) if from.major == 0 => {
+            writeln!(out, "\nRequired bump: {}{}{:#}", bump_style(bump), describe_release(from, &next), bump_style(bump))?
+        }
+        (_, next) => {
+            let next = next.map(|v| format!(" (next version: {v})")).unwrap_or_default();
+            writeln!(out, "\nRequired bump: {}{bump}{:#}{next}", bump_style(bump), bump_style(bump))?
+        }
+    }
     Ok(())
 }
 
-fn write_finding(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
+/// `version`: the baseline's, which decides how a bump is named (see [`Bump::label`]).
+fn write_finding(out: &mut dyn Write, finding: &Finding, version: Option<&Version>) -> io::Result<()> {
     let style = bump_style(finding.required_bump);
     let location = match (&finding.file, finding.line) {
         (Some(file), Some(line)) => format!("  {DIM}{file}:{line}{DIM:#}"),
@@ -68,7 +79,7 @@ fn write_finding(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
         _ => String::new(),
     };
     let advisory = if finding.level == Level::Warn { " (advice)" } else { "" };
-    writeln!(out, "  {style}{:<5}{style:#} {}{advisory}  {DIM}[{}]{DIM:#}{location}", finding.required_bump.as_str(), finding.path, finding.id)?;
+    writeln!(out, "  {style}{:<5}{style:#} {}{advisory}  {DIM}[{}]{DIM:#}{location}", finding.required_bump.label(version), finding.path, finding.id)?;
     writeln!(out, "        {}", finding.message)?;
     match (&finding.old, &finding.new) {
         (Some(old), Some(new)) => {
@@ -187,12 +198,7 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             Status::Error => package.error.as_deref().and_then(|e| e.lines().next()).unwrap_or("could not be checked").to_string(),
             Status::New => "no baseline yet".to_string(),
             _ if package.findings.is_empty() => "no public API changes".to_string(),
-            _ => format!(
-                "{} finding(s), requires {}, declares {}",
-                package.findings.len(),
-                package.required_bump,
-                package.declared_bump
-            ),
+            _ => format!("{} finding(s), requires {}, declares {}", package.findings.len(), required_text(package), declared_text(package)),
         };
         writeln!(out, "{style}{mark} {verdict:<5}{style:#} {HEADING}{}{HEADING:#} {versions}  {DIM}{summary}{DIM:#}", package.name)?;
         if package.status == Status::Error {
@@ -200,6 +206,7 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
                 writeln!(out, "    {line}")?;
             }
         }
+        let baseline = baseline_version(package);
         for finding in &package.findings {
             let style = bump_style(finding.required_bump);
             let place = match (&finding.file, finding.line) {
@@ -211,7 +218,7 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
                 (None, Level::Warn) => " (advice)",
                 _ => "",
             };
-            writeln!(out, "    {style}{:<5}{style:#} {}{status}  {DIM}[{}]{DIM:#}{place}", finding.required_bump.as_str(), finding.path, finding.id)?;
+            writeln!(out, "    {style}{:<5}{style:#} {}{status}  {DIM}[{}]{DIM:#}{place}", finding.required_bump.label(baseline.as_ref()), finding.path, finding.id)?;
             writeln!(out, "          {}", finding.message)?;
             if let Some(reason) = &finding.acknowledged {
                 writeln!(out, "          {DIM}accepted because: {reason}{DIM:#}")?;
@@ -254,8 +261,35 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
     for note in &report.notes {
         writeln!(out, "{DIM}note: {note}{DIM:#}")?;
     }
+    if let Some(command) = crate::gate::release::fix_command(report) {
+        writeln!(out, "\n{HEADING}fix:{HEADING:#} `{command}` writes the version bumps and changelog sections (add --dry-run to see them first)")?;
+    }
     let style = if report.passed { ADDED } else { REMOVED };
     writeln!(out, "\n{style}{}{style:#}", verdict_line(report))
+}
+
+fn baseline_version(package: &PackageReport) -> Option<Version> {
+    package.baseline_version.as_deref().and_then(|v| Version::parse(v).ok())
+}
+
+/// The bump a package requires, as a report says it: for 0.x the release in Cargo's terms
+/// (`0.4.1 → 0.4.2 (compatible release)`), never a bare "minor".
+fn required_text(package: &PackageReport) -> String {
+    match baseline_version(package) {
+        Some(from) if from.major == 0 && package.required_bump > Bump::None => {
+            describe_release(&from, &package.required_bump.next_version(&from))
+        }
+        _ => package.required_bump.to_string(),
+    }
+}
+
+/// The bump a package's version declares, as a report says it (see [`required_text`]).
+fn declared_text(package: &PackageReport) -> String {
+    let current = package.current_version.as_deref().and_then(|v| Version::parse(v).ok());
+    match (baseline_version(package), current) {
+        (Some(from), Some(to)) if from.major == 0 && package.declared_bump > Bump::None => describe_release(&from, &to),
+        _ => package.declared_bump.to_string(),
+    }
 }
 
 fn list_or_none(names: &[String]) -> String {
@@ -295,8 +329,15 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
             p.name,
             p.baseline_version.as_deref().unwrap_or("–"),
             p.current_version.as_deref().unwrap_or("–"),
-            p.required_bump,
-            p.declared_bump
+            required_text(p),
+            declared_text(p)
+        )?;
+    }
+    if let Some(command) = crate::gate::release::fix_command(report) {
+        writeln!(
+            out,
+            "\n**Fix:** `{command}` writes the version bumps (and those of the packages that expose them) and the changelog \
+             sections; add `--dry-run` to see them first. Then `apicheck baseline`, commit, tag."
         )?;
     }
     if let Some(affected) = &report.affected {
@@ -340,7 +381,8 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
                 _ => String::new(),
             };
             let acknowledged = if f.acknowledged.is_some() { " *(acknowledged)*" } else { "" };
-            writeln!(out, "- **{}** `{}` `{}`{place}{acknowledged}: {}", f.required_bump, f.path, f.id, escape_markdown(&f.message))?;
+            let bump = f.required_bump.label(baseline_version(p).as_ref());
+            writeln!(out, "- **{bump}** `{}` `{}`{place}{acknowledged}: {}", f.path, f.id, escape_markdown(&f.message))?;
         }
         writeln!(out, "\n</details>")?;
     }
@@ -370,7 +412,7 @@ pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Resu
                 Severity::Warning => "warning",
                 Severity::Note => "notice",
             };
-            let title = format!("apicheck {}: {} ({})", package.name, finding.id, finding.required_bump);
+            let title = format!("apicheck {}: {} ({})", package.name, finding.id, finding.required_bump.label(baseline_version(package).as_ref()));
             annotation(out, command, finding.file.as_deref(), finding.line, &title, &finding.message)?;
         }
         let manifest = package.manifest.as_deref();
@@ -385,6 +427,10 @@ pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Resu
     for violation in &report.dependencies {
         let title = format!("apicheck dependency rule {}", violation.rule);
         annotation(out, "error", Some(&violation.file), violation.line.and_then(|l| u32::try_from(l).ok()), &title, &violation.message)?;
+    }
+    if let Some(command) = crate::gate::release::fix_command(report) {
+        let message = format!("run `{command}` (add --dry-run to see the edits first), then `apicheck baseline`, commit and tag");
+        annotation(out, "notice", None, None, "apicheck: the fix", &message)?;
     }
     writeln!(out, "{}", verdict_line(report))
 }
@@ -604,6 +650,21 @@ fn place(violation: &Violation) -> String {
         (Some(file), None) => format!(" ({file})"),
         _ => String::new(),
     }
+}
+
+/// A unified diff with its removed and added lines coloured (`release --dry-run`).
+pub fn styled_diff(diff: &str) -> String {
+    let mut out = String::new();
+    for line in diff.lines() {
+        let style = match line.chars().next() {
+            Some('-') if !line.starts_with("---") => REMOVED,
+            Some('+') if !line.starts_with("+++") => ADDED,
+            Some('@') => DIM,
+            _ => Style::new(),
+        };
+        out.push_str(&format!("{style}{line}{style:#}\n"));
+    }
+    out
 }
 
 fn bumps_text(bumps: &[Bump]) -> String {

@@ -250,11 +250,8 @@ impl Workspace {
     pub fn dependency_versions(&self, package: &Package, crates: &[String]) -> Result<std::collections::BTreeMap<String, Version>> {
         let locked = self.lockfile()?;
         let mut versions = std::collections::BTreeMap::new();
-        let declared = |krate: &str| package.dependencies.iter().find(|d| d.kind == DepKind::Normal && d.crate_name() == krate);
         for krate in crates {
-            let Some(dep) = declared(krate).or_else(|| {
-                package.dependencies.iter().filter(|d| d.kind == DepKind::Normal).find(|d| locked.depends_on(&d.name, &d.req, krate))
-            }) else {
+            let Some(dep) = dependency_for_crate(package, &locked, krate) else {
                 continue;
             };
             let krate = &dep.crate_name();
@@ -267,6 +264,13 @@ impl Workspace {
             }
         }
         Ok(versions)
+    }
+
+    /// The declared dependency of `package` whose version decides that of the crate `krate`
+    /// in its API (see [`Workspace::dependency_versions`]): `release` bumps a dependent whose
+    /// API exposes a member through it.
+    pub fn dependency_for_crate<'p>(&self, package: &'p Package, krate: &str) -> Result<Option<&'p Dependency>> {
+        Ok(dependency_for_crate(package, &*self.lockfile()?, krate))
     }
 
     /// The member named `name`, or an error that lists the members.
@@ -348,6 +352,13 @@ impl Workspace {
     pub fn toolchain(&self) -> Result<&str> {
         self.toolchain.as_deref().map_err(|error| anyhow::anyhow!("{error}"))
     }
+}
+
+/// The declared normal dependency used under the crate name `krate`, or else the first that
+/// re-exports it (depends on it directly in the lockfile).
+fn dependency_for_crate<'p>(package: &'p Package, locked: &Lockfile, krate: &str) -> Option<&'p Dependency> {
+    let normal = || package.dependencies.iter().filter(|d| d.kind == DepKind::Normal);
+    normal().find(|d| d.crate_name() == krate).or_else(|| normal().find(|d| locked.depends_on(&d.name, &d.req, krate)))
 }
 
 /// `Cargo.lock`: the resolved packages.

@@ -155,6 +155,14 @@ impl Monorepo {
         self.write(file, &format!("{text}\n/// Whether `c` may appear in a slug.\npub fn is_slug_char(c: char) -> bool {{\n    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'\n}}\n"));
     }
 
+    /// Every file of the work tree but `.git` and `target`, with its bytes, sorted.
+    pub fn work_tree_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        collect(self.root(), &mut files);
+        files.sort();
+        files
+    }
+
     pub fn baseline_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut files = Vec::new();
         collect(&self.path("baselines"), &mut files);
@@ -166,6 +174,9 @@ impl Monorepo {
 fn collect(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|name| name == ".git" || name == "target") {
+            continue;
+        }
         if path.is_dir() {
             collect(&path, files);
         } else {
