@@ -743,8 +743,14 @@ fn init(args: InitArgs) -> Result<ExitCode> {
         for changed in &adoption.changed {
             writeln!(
                 out,
-                "  {} {} (baseline {}): {} finding(s), requires a {} bump; `apicheck diff {}` shows them",
-                changed.package, changed.current_version, changed.baseline_version, changed.findings, changed.required_bump, changed.package
+                "  {} {} (baseline {}): {} finding(s), requires {}; `apicheck diff {}` shows them, `apicheck release -p {}` makes the release",
+                changed.package,
+                changed.current_version,
+                changed.baseline_version,
+                changed.findings,
+                changed.required_bump.phrase(&changed.baseline_version),
+                changed.package,
+                changed.package
             )?;
         }
     }

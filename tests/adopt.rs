@@ -34,6 +34,7 @@ fn init_records_the_last_release_tag_and_reports_changes_since_it() {
     assert!(said.contains("recorded baseline core-utils 1.2.0 from its last release tag core-utils-1.2.0"), "{said}");
     assert!(said.contains("API changes since the last release (1 package(s))"), "{said}");
     assert!(said.contains("core-utils 1.2.0 (baseline 1.2.0): 1 finding(s), requires a minor bump"), "{said}");
+    assert!(said.contains("`apicheck release -p core-utils` makes the release"), "{said}");
     assert!(repo.read("Cargo.toml").contains("tag = \"{name}-{version}\""));
 
     // The baseline is the release's API, recorded at the tag's commit.
@@ -49,9 +50,12 @@ fn init_records_the_last_release_tag_and_reports_changes_since_it() {
     assert_eq!(rules(core), ["version-bump"], "{core:#}");
     assert_eq!(package(&report, "validation")["status"], "pass");
 
-    // What `apicheck release` will do: bump the version, add the changelog section.
-    repo.set_version("core-utils", "1.2.0", "1.3.0");
-    repo.changelog("core-utils", "## [1.3.0] - 2026-11-27\n\n### Added\n\n- `slug::is_slug_char`.");
+    // `apicheck release` makes the release the change needs, and then the check passes.
+    repo.commit("adopt apicheck");
+    let released = repo.apicheck(&["release", "-p", "core-utils"]);
+    assert_eq!(released.status.code(), Some(0), "{}", stderr(&released));
+    assert!(repo.read("packages/core-utils/Cargo.toml").contains("version = \"1.3.0\""));
+    assert!(repo.read("packages/core-utils/CHANGELOG.md").contains("## [1.3.0]"));
     let (code, report) = repo.check();
     assert_eq!(code, 0, "{report:#}");
 }
