@@ -6,6 +6,7 @@ use crate::engine::bump::Bump;
 
 /// One change of the public API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Stable rule id (`function_parameter_type_changed`), or the cargo-semver-checks lint id for
     /// findings only the lints made.
@@ -50,6 +51,7 @@ pub struct Finding {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Change {
     Removed,
     Changed,
@@ -58,6 +60,7 @@ pub enum Change {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Level {
     Warn,
     Deny,
@@ -65,6 +68,7 @@ pub enum Level {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Source {
     /// apicheck's own model diff.
     Apicheck,

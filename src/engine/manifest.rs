@@ -17,6 +17,7 @@ use crate::engine::findings::{Change, Finding, Level, Source};
 
 /// What a package's manifest promises its users.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ManifestApi {
     /// The `[features]` table: each feature and what it enables, as written (`std`,
     /// `dep:serde`, `serde/derive`, `serde?/derive`).
@@ -28,6 +29,7 @@ pub struct ManifestApi {
 
 /// A dependency, merged over the tables it appears in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ManifestDependency {
     /// Optional in every table it appears in: built only when a feature enables it.
     pub optional: bool,

@@ -37,6 +37,7 @@ pub use rustdoc::ApiFile;
 
 /// The result of comparing a baseline API with the current one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApiDiff {
     pub crate_name: String,
     pub baseline_version: Option<String>,

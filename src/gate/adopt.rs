@@ -96,6 +96,7 @@ pub enum BaselineSource {
 /// A package whose API changed since the baseline `init` recorded: `check` fails on it until
 /// it is released (version bump and changelog section).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Changed {
     pub package: String,
     pub baseline_version: Version,
@@ -105,6 +106,7 @@ pub struct Changed {
 }
 
 /// What `init` did.
+#[non_exhaustive]
 pub struct Adoption {
     /// The workspace, reloaded with the configuration written.
     pub workspace: Workspace,

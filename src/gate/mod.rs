@@ -52,6 +52,7 @@ pub struct Selection {
 }
 
 /// One governed package compared with its baseline.
+#[non_exhaustive]
 pub struct Analysis {
     pub package: Package,
     pub baseline: Option<BaselineSummary>,
@@ -76,6 +77,7 @@ pub const REPORT_SCHEMA: u32 = 1;
 
 /// The result of `check`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckReport {
     pub schema: u32,
     /// True only when every package passed or is new and no dependency rule is broken.
@@ -133,17 +135,46 @@ pub struct AffectedPackages {
     pub edges: Vec<(String, String)>,
 }
 
-impl CheckReport {
-    /// 0 when every package passes, 1 when one violates the policy or a dependency rule is
-    /// broken, 2 when one could not be checked.
-    pub fn exit_code(&self) -> u8 {
-        if self.packages.iter().any(|p| p.status == Status::Error) {
-            2
-        } else if self.packages.iter().any(|p| p.status == Status::Fail) || !self.dependencies.is_empty() {
-            1
-        } else {
-            0
+/// What a check found, as a type: "could not check" is never mistaken for "found a break", and
+/// neither for a pass. (A check that could not run at all is the `Err` of [`check`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Every package passes (or is new) and no dependency rule is broken.
+    Passed,
+    /// A package violates the release policy or an exposure rule, or a dependency rule is broken.
+    Failed,
+    /// A package could not be checked: whatever else the report says, this is no pass.
+    CouldNotCheck,
+}
+
+impl Outcome {
+    /// The exit code the command line gives it: 0, 1, 2.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Passed => 0,
+            Outcome::Failed => 1,
+            Outcome::CouldNotCheck => 2,
         }
+    }
+}
+
+impl CheckReport {
+    /// What the check found.
+    pub fn outcome(&self) -> Outcome {
+        if self.packages.iter().any(|p| p.status == Status::Error) {
+            Outcome::CouldNotCheck
+        } else if self.packages.iter().any(|p| p.status == Status::Fail) || !self.dependencies.is_empty() {
+            Outcome::Failed
+        } else {
+            Outcome::Passed
+        }
+    }
+
+    /// 0 when every package passes, 1 when one violates the policy or a dependency rule is
+    /// broken, 2 when one could not be checked ([`Outcome::exit_code`]).
+    pub fn exit_code(&self) -> u8 {
+        self.outcome().exit_code()
     }
 }
 
@@ -910,6 +941,7 @@ pub enum BaselineScope {
 }
 
 /// A recorded baseline, for the command's output.
+#[non_exhaustive]
 pub struct Recorded {
     pub package: String,
     pub version: Version,

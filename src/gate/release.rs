@@ -55,6 +55,7 @@ pub struct Options {
 
 /// Every release and every file edit, computed before anything is written.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Plan {
     /// The packages released, by name.
     pub releases: Vec<Release>,
@@ -66,6 +67,7 @@ pub struct Plan {
 
 /// One package's release.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Release {
     pub package: String,
     /// The version of its baseline, the last release.

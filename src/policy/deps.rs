@@ -190,6 +190,7 @@ pub struct AllowRule {
 
 /// A dependency that breaks a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DepViolation {
     /// `no-cycles`, `packages-boundary`, `forbid`, `allow` or `layers`.
     pub rule: String,

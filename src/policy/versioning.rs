@@ -21,6 +21,7 @@ use crate::engine::findings::{self, Finding};
 /// A package's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Status {
     Pass,
     Fail,
@@ -32,6 +33,7 @@ pub enum Status {
 
 /// A broken rule, and how to mend it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Violation {
     pub rule: String,
     pub message: String,
@@ -46,6 +48,7 @@ pub struct Violation {
 
 /// The verdict on one package, as every report renders it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PackageReport {
     pub name: String,
     pub status: Status,

@@ -38,6 +38,7 @@ const WORK_DIR_PREFIX: &str = ".apicheck-";
 
 /// What `model.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BaselineRecord {
     pub apicheck_baseline: u32,
     pub package: String,
@@ -91,6 +92,7 @@ struct StoredRecord {
 /// What `model.json` holds besides the model: what the policy needs of a baseline, read
 /// without building the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BaselineSummary {
     pub package: String,
     pub version: Version,

@@ -348,6 +348,7 @@ pub struct ListingOptions {
 
 /// A path of another crate that a public item shows its users.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExternalUse {
     /// The item that shows it (its public path; for impls, the implementing type's).
     pub item: String,
