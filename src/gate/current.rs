@@ -1,0 +1,149 @@
+//! The current API of each selected package: from the cache when its key holds, else documented
+//! by cargo (changed packages first, then the dependents whose dependencies' fingerprints changed).
+
+use super::*;
+
+/// The current APIs of a set of packages.
+pub struct CurrentApis<T> {
+    /// For each package, in order: its API, what `then` made of it, and whether this run
+    /// documented it.
+    pub apis: Vec<(CurrentApi, T, bool)>,
+}
+
+/// The current API of each of `packages`, whose key inputs are `inputs`, and what `then` made
+/// of it. `then` runs on each API as soon as it is there (a cached one at once, a generated one
+/// while cargo documents the rest), in parallel, with the package's key when the API came from
+/// the cache.
+///
+/// The packages whose own inputs changed (or that have no sound entry) are documented first,
+/// in one cargo run, and so is every package whose key is known before it (all the
+/// fingerprints it needs come from sound entries) but not the one in its entry. Then the
+/// fingerprints of the documented packages are known, and the keys of the packages that
+/// depend on them: an entry whose key still holds is used, and the others, with every package
+/// that depends on one of them, are documented in a second cargo run. When no fingerprint
+/// changed there is no second run. At the end each documented package's entry gets its key
+/// (from its inputs as they are then: the cargo run may have completed `Cargo.lock`).
+pub fn current_apis<T: Send>(
+    workspace: &Workspace,
+    config: &Config,
+    packages: &[&Package],
+    target_dir: &Path,
+    inputs: &cache::KeyInputs,
+    then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
+) -> Result<CurrentApis<T>> {
+    let cache = Cache::in_target_dir(target_dir);
+    let index_of: BTreeMap<&str, usize> = packages.iter().enumerate().map(|(index, p)| (p.name.as_str(), index)).collect();
+    let recorded: Vec<Option<cache::RecordedKey>> =
+        packages.par_iter().map(|p| cache.recorded_key(&p.name, inputs.own_key(&p.name))).collect();
+    let lockfile = workspace.root.join("Cargo.lock");
+    let lock_before = std::fs::read(&lockfile).ok();
+
+    let slots: Vec<Mutex<Option<Result<(CurrentApi, T, bool)>>>> = packages.iter().map(|_| Mutex::default()).collect();
+    let fill = |index: usize, result: Result<(CurrentApi, T, bool)>| {
+        *slots[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result);
+    };
+    // The fingerprint of every package whose API is known.
+    let fingerprints: Mutex<BTreeMap<String, String>> = Mutex::default();
+    let mut settled = vec![false; packages.len()];
+    let mut documented: Vec<usize> = Vec::new();
+    // By documented package: the features each member's library was built with in its run.
+    let mut built_in_run: BTreeMap<usize, std::sync::Arc<crate::workspace::cargo::LibraryFeatures>> = BTreeMap::new();
+    let generation = rayon::in_place_scope(|scope| -> Result<()> {
+        // Walks the packages dependencies first and takes from the cache each whose key is
+        // known and still the one its entry holds. Returns those to document: every one whose
+        // entry does not hold, and, after the first run (`first_run_pending` false), every one
+        // whose key is still not known.
+        let resolve = |settled: &mut Vec<bool>, first_run_pending: bool| -> Vec<usize> {
+            let mut to_document = Vec::new();
+            for name in inputs.dependencies_first() {
+                let Some(&index) = index_of.get(name.as_str()) else { continue };
+                if settled[index] {
+                    continue;
+                }
+                let Some(entry) = &recorded[index] else {
+                    to_document.push(index);
+                    continue;
+                };
+                let known = fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+                let Some(key) = inputs.key(name, &entry.sourced, &known) else {
+                    if !first_run_pending {
+                        to_document.push(index);
+                    }
+                    continue;
+                };
+                let api = (key == entry.key).then(|| cache.api(name, inputs.own_key(name), &key)).flatten();
+                let Some(api) = api else {
+                    to_document.push(index);
+                    continue;
+                };
+                settled[index] = true;
+                fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.clone(), api.fingerprint.clone());
+                let (package, fill) = (packages[index], &fill);
+                scope.spawn(move |_| {
+                    let made = then(package, &api);
+                    fill(index, Ok((api, made, false)));
+                });
+            }
+            to_document
+        };
+        // Documents `batch` in one cargo run, and returns once every API of it is stored (and
+        // its fingerprint known); `then` goes on in the background.
+        let document = |batch: &[usize]| -> Result<crate::workspace::cargo::LibraryFeatures> {
+            let batch_packages: Vec<&Package> = batch.iter().map(|&index| packages[index]).collect();
+            rayon::in_place_scope(|stores| {
+                workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, output| {
+                    let index = batch[position];
+                    let (package, fill, cache, fingerprints) = (packages[index], &fill, &cache, &fingerprints);
+                    stores.spawn(move |_| match cache.store_api(workspace, package, inputs.own_key(&package.name), &output) {
+                        Ok(api) => {
+                            fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(package.name.clone(), api.fingerprint.clone());
+                            scope.spawn(move |_| {
+                                let made = then(package, &api);
+                                fill(index, Ok((api, made, true)));
+                            });
+                        }
+                        Err(error) => fill(index, Err(error)),
+                    });
+                })
+            })
+        };
+        let first = resolve(&mut settled, true);
+        let built = std::sync::Arc::new(document(&first)?);
+        built_in_run.extend(first.iter().map(|&index| (index, built.clone())));
+        documented.extend(&first);
+        first.iter().for_each(|&index| settled[index] = true);
+        let second = resolve(&mut settled, false);
+        let built = std::sync::Arc::new(document(&second)?);
+        built_in_run.extend(second.iter().map(|&index| (index, built.clone())));
+        documented.extend(&second);
+        Ok(())
+    });
+    generation?;
+    let apis = slots
+        .into_iter()
+        .map(|slot| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).context("cargo doc returned no rustdoc JSON")?)
+        .collect::<Result<Vec<_>>>()?;
+
+    // Every fingerprint is known now: the documented packages get their keys.
+    let now = if !documented.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
+        cache::input_keys(workspace, packages, &config.features)?
+    } else {
+        inputs.clone()
+    };
+    let fingerprints = fingerprints.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let documented_features: BTreeMap<String, Option<Vec<String>>> =
+        packages.iter().zip(&apis).map(|(package, (api, _, _))| (package.name.clone(), api.documented_features.clone())).collect();
+    for name in now.dependencies_first() {
+        let Some(&index) = index_of.get(name.as_str()) else { continue };
+        let Some(built) = built_in_run.get(&index) else { continue };
+        let api = &apis[index].0;
+        let sourced = now.sourced_dependencies(name, api.evaluates_constants, built, &documented_features);
+        let key = now
+            .key(name, &sourced, &fingerprints)
+            .with_context(|| format!("the fingerprint of a dependency of `{name}` is missing after documenting it"))?;
+        if api.in_cache {
+            cache.set_key(name, inputs.own_key(name), now.own_key(name), &key, &sourced)?;
+        }
+    }
+    Ok(CurrentApis { apis })
+}

@@ -1,0 +1,93 @@
+//! Recording baselines: the current API of each released package, with its manifest and public
+//! dependencies' versions.
+
+use super::*;
+
+/// Which packages `baseline` records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineScope {
+    /// The packages named by `-p`.
+    Named,
+    /// Every governed package.
+    All,
+    /// Governed packages without a baseline, or whose version differs from their baseline's.
+    Released,
+}
+
+/// A recorded baseline, for the command's output.
+#[non_exhaustive]
+pub struct Recorded {
+    pub package: String,
+    pub version: Version,
+    pub tag: String,
+    pub commit: Option<String>,
+    pub dir: PathBuf,
+}
+
+/// `baseline`: records the current API of packages as the baselines of their current versions.
+pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Selection, scope: BaselineScope) -> Result<Vec<Recorded>> {
+    let baselines = Baselines::new(config.baselines_dir(&workspace.root));
+    let mut packages = selected(workspace, config, selection)?;
+    if scope == BaselineScope::Released {
+        let mut released = Vec::new();
+        for package in packages {
+            match baselines.summary(&package.name)? {
+                Some(record) if record.version == package.version => {}
+                _ => released.push(package),
+            }
+        }
+        packages = released;
+    }
+    if packages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
+    let commit = match Repo::discover(&workspace.root) {
+        Some(repo) => repo.head()?,
+        None => None,
+    };
+    record_apis(workspace, config, &baselines, &packages, &target_dir, commit)
+}
+
+/// Documents `packages` of `workspace` (the work tree, or `init`'s worktree of a release tag)
+/// and writes their APIs as baselines into `baselines`, recording `commit`.
+pub(crate) fn record_apis(
+    workspace: &Workspace,
+    config: &Config,
+    baselines: &Baselines,
+    packages: &[&Package],
+    target_dir: &Path,
+    commit: Option<String>,
+) -> Result<Vec<Recorded>> {
+    let inputs = cache::input_keys(workspace, packages, &config.features)?;
+    let apis = current_apis(workspace, config, packages, target_dir, &inputs, &|_, _| ())?.apis;
+    let mut recorded = Vec::new();
+    for (package, (api, (), _)) in packages.iter().zip(apis) {
+        let model = api.model;
+        let public_dependency_versions = Some(workspace.dependency_versions(package, model.public_dependencies.as_deref().unwrap_or_default())?);
+        let manifest_text = crate::input::read_text(&package.manifest_path, "manifest")?;
+        let (manifest, _) = ManifestApi::read(&manifest_text)
+            .with_context(|| format!("cannot read the features and dependencies of `{}` in {}", package.name, package.manifest_path.display()))?;
+        let record = BaselineRecord {
+            apicheck_baseline: BASELINE_SCHEMA,
+            package: package.name.clone(),
+            version: package.version.clone(),
+            tag: config.tag_for(&package.name, &package.version),
+            commit: commit.clone(),
+            rustdoc_format: api.rustdoc_format,
+            recorded_with: env!("CARGO_PKG_VERSION").to_string(),
+            public_dependency_versions,
+            manifest: Some(manifest),
+            model,
+        };
+        baselines.write(&record, &api.rustdoc)?;
+        recorded.push(Recorded {
+            package: record.package,
+            version: record.version,
+            tag: record.tag,
+            commit: record.commit,
+            dir: baselines.package_dir(&package.name),
+        });
+    }
+    Ok(recorded)
+}
