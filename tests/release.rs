@@ -237,3 +237,30 @@ fn bump_raises_and_a_version_it_cannot_set_is_an_error_with_nothing_written() {
     assert!(stderr(&output).contains("give it its own `version = \"...\"`"), "{}", stderr(&output));
     assert!(repo.work_tree_files() == before, "a failed release changed files");
 }
+
+/// A changelog the repository shares (`changelog-location = "root"`): each released package gets
+/// its own section naming it, one after the other, below the repository's `[Unreleased]`, which
+/// stays as the maintainers wrote it.
+#[test]
+fn a_shared_changelog_gets_a_section_per_released_package() {
+    let repo = Monorepo::new();
+    repo.edit("Cargo.toml", "changelog = \"CHANGELOG.md\"", "changelog = \"CHANGELOG.md\"\nchangelog-location = \"root\"");
+    repo.write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n\n- Docs for everyone.\n\n## core-utils 1.2.0 - 2026-01-01\n\n- First.\n");
+    add_to_core_utils(&repo);
+    add_to_validation(&repo);
+    repo.commit("two additions, one shared changelog");
+
+    let output = release(&repo, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let changelog = repo.read("CHANGELOG.md");
+    let unreleased = changelog.find("## [Unreleased]\n\n- Docs for everyone.").expect("the shared [Unreleased] stays");
+    let core = changelog.find("## core-utils 1.3.0 - 2026-11-27").expect("core-utils' section");
+    let validation = changelog.find("## validation 0.4.2 - 2026-11-27").expect("validation's section");
+    let old = changelog.find("## core-utils 1.2.0 - 2026-01-01").unwrap();
+    assert!(unreleased < core.min(validation) && core.max(validation) < old, "{changelog}");
+    assert!(changelog.contains("is_slug_char") && changelog.contains("is_blank"), "{changelog}");
+    assert_eq!(changelog.matches("## [Unreleased]").count(), 1, "{changelog}");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(package(&report, "validation")["status"], "pass", "{report:#}");
+}

@@ -27,7 +27,7 @@ use crate::store::baseline::BaselineSummary;
 use crate::engine::bump::{Bump, describe_release};
 use crate::engine::catalog::RuleId;
 use crate::policy::changelog::{self, Section};
-use crate::policy::config::Config;
+use crate::policy::config::{ChangelogLocation, Config};
 use crate::engine::findings::{Change, Finding, Level, Source};
 use crate::gate::{self, Analysis, CheckReport, Selection};
 use crate::workspace::git::Repo;
@@ -252,18 +252,32 @@ pub fn plan(workspace: &Workspace, config: &Config, options: &Options) -> Result
         .collect();
     let mut edits = manifest_edits(workspace, &versions)?;
     edits.extend(lockfile_edit(workspace, &versions)?);
+    // A changelog the repository shares gets a section per released package, one after the
+    // other: each package's text is planned on the text the previous one left.
+    let shared = config.changelog_location == ChangelogLocation::Root;
+    let mut changelogs: BTreeMap<PathBuf, (Option<String>, Option<String>)> = BTreeMap::new();
     for candidate in &released {
         let version = candidate.version();
+        let name = &candidate.package.name;
         let path = config.changelog_path(&workspace.root, candidate.package);
-        let before = read_optional(&path)?;
-        let after = match changelog::section(&path, &version) {
+        if !changelogs.contains_key(&path) {
+            let text = read_optional(&path)?;
+            changelogs.insert(path.clone(), (text.clone(), text));
+        }
+        let (_, planned) = &changelogs[&path];
+        let before = planned.clone();
+        let written = if shared { changelog::package_section(&path, name, &version) } else { changelog::section(&path, &version) };
+        let after = match written {
             // The maintainer wrote this version's section already: it stays theirs.
             Section::Found { .. } => before.clone(),
             Section::Missing(_) => {
                 // The findings as the policy has them at the new version: acknowledged breaks
                 // marked, allowed lints gone.
                 let judged = candidate.evaluate(workspace, config, &version, &path).findings;
-                Some(changelog_text(before.as_deref(), &version, &options.date, &judged))
+                Some(match shared {
+                    true => shared_changelog_text(before.as_deref(), name, &version, &options.date, &judged),
+                    false => changelog_text(before.as_deref(), &version, &options.date, &judged),
+                })
             }
         };
         // The policy on the planned version and changelog: what `check` will say.
@@ -273,13 +287,13 @@ pub fn plan(workspace: &Workspace, config: &Config, options: &Options) -> Result
         if let Some(violation) = verdict.violations.iter().find(|v| v.rule != "stale-acknowledgements") {
             // The policy read the planned text from the temporary file: name the real one.
             let real = |text: &str| text.replace(&scratch.path().display().to_string(), &path.display().to_string());
-            bail!(
-                "cannot release `{}` {version}: `check` would still fail: {}; fix: {}",
-                candidate.package.name,
-                real(&violation.message),
-                real(&violation.fix)
-            );
+            bail!("cannot release `{name}` {version}: `check` would still fail: {}; fix: {}", real(&violation.message), real(&violation.fix));
         }
+        if let Some(entry) = changelogs.get_mut(&path) {
+            entry.1 = after;
+        }
+    }
+    for (path, (before, after)) in changelogs {
         if let Some(after) = after.filter(|after| Some(after) != before.as_ref()) {
             edits.push(FileEdit { path, before, after });
         }
@@ -676,6 +690,44 @@ fn changelog_items(findings: &[Finding]) -> Vec<(&'static str, Vec<String>)> {
         }
     }
     groups
+}
+
+/// A changelog the whole repository shares (`changelog-location = "root"`) with a section for
+/// `package` at `version`, dated `date`, a line per finding: below its `[Unreleased]` section,
+/// which belongs to every package and stays as it is, else above the first release section.
+pub fn shared_changelog_text(existing: Option<&str>, package: &str, version: &Version, date: &str, findings: &[Finding]) -> String {
+    let text = existing.unwrap_or("# Changelog\n");
+    let lines: Vec<&str> = text.lines().collect();
+    let level = release_level(&lines);
+    let hashes = "#".repeat(level);
+    let mut section = format!("{hashes} {package} {version} - {date}\n");
+    let items = changelog_items(findings);
+    if items.is_empty() {
+        section.push_str("\nNo changes to the public API.\n");
+    }
+    for (title, items) in items {
+        section.push_str(&format!("\n### {title}\n\n{}\n", items.join("\n").trim()));
+    }
+    let at = match lines.iter().position(|line| is_unreleased_heading(line, level)) {
+        Some(heading) => lines[heading + 1..].iter().position(|line| is_release_heading(line, level)).map_or(lines.len(), |at| heading + 1 + at),
+        None => lines.iter().position(|line| heading_level(line) == Some(level) && names_release(line)).unwrap_or(lines.len()),
+    };
+    let mut out = String::new();
+    let before = lines[..at].join("\n");
+    if !before.trim().is_empty() {
+        out.push_str(before.trim_end());
+        out.push_str("\n\n");
+    }
+    out.push_str(&section);
+    let after = lines[at..].join("\n");
+    if !after.trim().is_empty() {
+        out.push('\n');
+        out.push_str(after.trim_start_matches('\n'));
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }
 
 /// The changelog with a section for `version` dated `date`: what the maintainer wrote under
