@@ -480,6 +480,35 @@ fn an_exposure_rule_fails_a_package_whose_api_shows_a_denied_crate_at_the_item_t
     assert!(String::from_utf8_lossy(&output.stderr).contains("an exposure rule names `tag:crypto`"), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+#[test]
+fn a_public_module_named_like_an_internal_one_fails_unless_hidden_or_skipped() {
+    let repo = Monorepo::new();
+    let lib = "packages/core-utils/src/lib.rs";
+    let original = repo.read(lib);
+    repo.write(lib, &format!("{original}\n/// Helpers of the crate's own.\npub mod internal {{\n    /// Not for users.\n    pub fn helper() {{}}\n}}\n"));
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
+    assert_eq!(code, 1, "{report:#}");
+    let core = package(&report, "core-utils");
+    let surface: Vec<&Value> = core["violations"].as_array().unwrap().iter().filter(|v| v["rule"] == "internal-module").collect();
+    assert_eq!(surface.len(), 1, "{core:#}");
+    assert!(surface[0]["message"].as_str().unwrap().contains("public module `core_utils::internal` is named like an internal one (`internal`)"), "{core:#}");
+    let line = repo.read(lib).lines().position(|line| line.starts_with("pub mod internal")).unwrap() + 1;
+    assert_eq!((surface[0]["file"].as_str().unwrap(), surface[0]["line"].as_u64().unwrap()), (lib, line as u64));
+
+    // `#[doc(hidden)]` says it is not API: no violation (the addition is hidden too).
+    repo.write(lib, &format!("{original}\n#[doc(hidden)]\npub mod internal {{\n    pub fn helper() {{}}\n}}\n"));
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
+    assert_eq!(code, 0, "{report:#}");
+
+    // Named differently, or skipped for the package.
+    repo.write(lib, &format!("{original}\npub mod imp {{\n    pub fn helper() {{}}\n}}\n"));
+    let (_, report) = repo.check_with(&["-p", "core-utils"]);
+    assert!(package(&report, "core-utils")["violations"].to_string().contains("`core_utils::imp` is named like an internal one (`imp`)"), "{report:#}");
+    repo.edit("Cargo.toml", "[workspace.metadata.apicheck.rules]", "[workspace.metadata.apicheck.surface]\nskip = [\"core-utils\"]\n\n[workspace.metadata.apicheck.rules]");
+    let (_, report) = repo.check_with(&["-p", "core-utils"]);
+    assert!(!package(&report, "core-utils")["violations"].to_string().contains("internal-module"), "{report:#}");
+}
+
 /// Removes what apicheck 0.4.0 added to `package`'s stored record: its manifest.
 fn strip_recorded_manifest(repo: &Monorepo, package: &str) {
     let file = format!("baselines/{package}/model.json");

@@ -30,6 +30,7 @@ use crate::workspace::affected;
 use crate::engine::manifest::{ManifestApi, diff_manifests};
 use crate::engine::model::ExternalUse;
 use crate::policy::exposure;
+use crate::policy::surface::{self, PublicModule};
 use crate::store::baseline::{BASELINE_SCHEMA, BaselineRecord, BaselineSummary, Baselines};
 use crate::store::cache::{self, Cache, CachedDiff, CurrentApi};
 use crate::engine::catalog::RuleId;
@@ -74,6 +75,8 @@ pub struct Analysis {
     pub documented: bool,
     /// The other crates' paths its API shows, when exposure rules are configured.
     pub external_uses: Vec<ExternalUse>,
+    /// Its public modules that are not hidden (for the surface rules).
+    pub public_modules: Vec<PublicModule>,
     /// The crates whose items its current API uses or re-exports (see
     /// [`crate::engine::model::ApiModel::public_dependencies`]), when compared: `release` bumps it when one of
     /// them is a member released with a breaking change.
@@ -236,6 +239,9 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         if !config.exposure.is_empty() {
             analysis.external_uses = api.model.external_uses();
         }
+        if config.surface.internal_modules {
+            analysis.public_modules = surface::public_modules(&api.model);
+        }
         match comparison {
             Comparison::Cached(cached) => {
                 analysis.baseline = Some(cached.baseline.clone());
@@ -294,6 +300,7 @@ impl Analysis {
             notes: Vec::new(),
             documented: false,
             external_uses: Vec::new(),
+            public_modules: Vec::new(),
             public_dependencies: None,
         }
     }
@@ -406,13 +413,18 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             };
             report.notes.extend(analysis.notes);
             if report.status != Status::Error {
-                match exposure::check(&config.exposure, &config.deps, workspace, &analysis.package, &analysis.external_uses) {
-                    Ok(verdict) => {
-                        if !verdict.violations.is_empty() {
+                let verdicts = exposure::check(&config.exposure, &config.deps, workspace, &analysis.package, &analysis.external_uses)
+                    .and_then(|exposed| {
+                        Ok((exposed, surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules)?))
+                    });
+                match verdicts {
+                    Ok((exposed, surfaced)) => {
+                        if !exposed.violations.is_empty() || !surfaced.is_empty() {
                             report.status = Status::Fail;
                         }
-                        report.violations.extend(verdict.violations);
-                        report.notes.extend(verdict.unused);
+                        report.violations.extend(exposed.violations);
+                        report.violations.extend(surfaced);
+                        report.notes.extend(exposed.unused);
                     }
                     Err(error) => report = PackageReport::error(&name, format!("{error:#}")),
                 }

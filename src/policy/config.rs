@@ -13,6 +13,7 @@ use crate::engine::bump::Bump;
 use crate::engine::catalog;
 use crate::policy::deps::DepsConfig;
 use crate::policy::exposure::{self, ExposureRule};
+use crate::policy::surface::{self, SurfaceConfig};
 use crate::engine::findings::Level;
 use crate::input::toml_error;
 use crate::workspace::{Package, Workspace};
@@ -62,6 +63,9 @@ pub struct Config {
     /// What other crates' items each package's API may show (see [`crate::policy::exposure`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exposure: Vec<ExposureRule>,
+    /// The explicit-surface rules (see [`crate::policy::surface`]).
+    #[serde(default)]
+    pub surface: SurfaceConfig,
 }
 
 /// The policy rules `check` enforces, each on by default.
@@ -208,6 +212,7 @@ impl Default for Config {
             deps: DepsConfig::default(),
             features: BTreeMap::new(),
             exposure: Vec::new(),
+            surface: SurfaceConfig::default(),
         }
     }
 }
@@ -279,6 +284,7 @@ impl Config {
             catalog::check_id(id).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.lints]: {why:#}"))?;
         }
         check_acknowledged_ids(&config.acknowledge, &place)?;
+        surface::validate(&config.surface, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.surface]: {why:#}"))?;
         exposure::validate(&config.exposure, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [[workspace.metadata.apicheck.exposure]]: {why:#}"))?;
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);
@@ -431,6 +437,12 @@ impl Config {
              # forbid = [{{ from = \"packages/*\", to = \"backend/**\", reason = \"packages are reusable\" }}]\n\
              # allow = [{{ from = \"tag:core\", to = [\"tag:core\"] }}]\n\
              # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
+             \n\
+             # No public module named like an internal one (rule `internal-module`):\n\
+             [workspace.metadata.apicheck.surface]\n\
+             internal-modules = true\n\
+             internal-names = [\"internal\", \"imp\", \"private\", \"detail\", \"__*\"]\n\
+             # skip = [\"packages/legacy-*\"]\n\
              \n\
              # What other crates' items a package's API may show (std, core and alloc always):\n\
              # [[workspace.metadata.apicheck.exposure]]\n\

@@ -2,11 +2,13 @@
 //! functions of what the lower layers found. [`config`] reads
 //! `[workspace.metadata.apicheck]`; [`versioning`] judges the declared version, the changelog
 //! entry ([`changelog`]) and the acknowledgements against the findings; [`deps`] checks the
-//! dependency rules between packages; [`exposure`] the other crates a package's API may show.
+//! dependency rules between packages; [`exposure`] the other crates a package's API may show; [`surface`] that no public module
+//! is named like an internal one.
 //! It never runs cargo or git.
 
 pub mod changelog;
 pub mod config;
 pub mod deps;
 pub mod exposure;
+pub mod surface;
 pub mod versioning;
