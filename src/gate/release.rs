@@ -712,18 +712,7 @@ pub fn shared_changelog_text(existing: Option<&str>, package: &str, version: &Ve
         Some(heading) => lines[heading + 1..].iter().position(|line| is_release_heading(line, level)).map_or(lines.len(), |at| heading + 1 + at),
         None => lines.iter().position(|line| heading_level(line) == Some(level) && names_release(line)).unwrap_or(lines.len()),
     };
-    let mut out = String::new();
-    let before = lines[..at].join("\n");
-    if !before.trim().is_empty() {
-        out.push_str(before.trim_end());
-        out.push_str("\n\n");
-    }
-    out.push_str(&section);
-    let after = lines[at..].join("\n");
-    if !after.trim().is_empty() {
-        out.push('\n');
-        out.push_str(after.trim_start_matches('\n'));
-    }
+    let mut out = splice_section(&lines, at, at, &section, false);
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -799,18 +788,24 @@ pub fn changelog_text(existing: Option<&str>, version: &Version, date: &str, fin
         section.push_str("\nNo changes to the public API.\n");
     }
 
+    splice_section(&lines, start, end, &section, text.ends_with('\n'))
+}
+
+/// `lines` with `section` in place of `lines[start..end]`, a blank line before it; what follows
+/// keeps its text, and the file's final newline when `final_newline`.
+fn splice_section(lines: &[&str], start: usize, end: usize, section: &str, final_newline: bool) -> String {
     let mut out = String::new();
     let before = lines[..start].join("\n");
     if !before.trim().is_empty() {
         out.push_str(before.trim_end());
         out.push_str("\n\n");
     }
-    out.push_str(&section);
+    out.push_str(section);
     let after = lines[end..].join("\n");
     if !after.trim().is_empty() {
         out.push('\n');
         out.push_str(after.trim_start_matches('\n'));
-        if text.ends_with('\n') {
+        if final_newline {
             out.push('\n');
         }
     }
