@@ -845,7 +845,7 @@ fn api(args: ApiArgs) -> Result<ExitCode> {
         let target_dir = args.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
         let inputs = apicheck::cache::input_keys(&workspace, &[package], &config.features)?;
         let current = gate::current_apis(&workspace, &config, &[package], &target_dir, &inputs, &|_, _| ())?;
-        current.apis.into_iter().next().map(|(api, (), _)| api.model).context("cargo doc returned no rustdoc JSON")?
+        current.apis.into_iter().next().map(|(api, (), _)| api.into_model()).context("cargo doc returned no rustdoc JSON")??
     };
     let mut out = anstream::stdout().lock();
     match args.format {

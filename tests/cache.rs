@@ -486,6 +486,32 @@ fn corrupt_and_foreign_cache_entries_are_rebuilt_never_trusted() {
     assert_eq!(logged.check().documented, Vec::<String>::new());
 }
 
+/// An entry damaged without changing its files' sizes passes the checks a hit makes up front;
+/// the hash checks made when the files are read stop the run (exit 2, the fix on stderr) and
+/// drop the entry, and the next run documents the package again.
+#[test]
+fn an_entry_damaged_in_place_is_an_error_then_rebuilt() {
+    let logged = Logged::new();
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+
+    // core-utils: its findings gone (so its model is needed), its API's bytes changed in place.
+    fs::remove_file(logged.cache_file("core-utils", "diff.json")).unwrap();
+    let api = logged.cache_file("core-utils", "api.json");
+    let mut bytes = fs::read(&api).unwrap();
+    let at = bytes.iter().position(|&b| b == b'"').unwrap() + 1;
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    fs::write(&api, &bytes).unwrap();
+    let output = logged.repo.apicheck(&["check"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the cache entry of `core-utils`") && stderr.contains("is damaged") && stderr.contains("run the command again"), "{stderr}");
+
+    let rebuilt = logged.check();
+    assert_eq!(rebuilt.documented, names(&["core-utils"]));
+    assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
+}
+
 #[test]
 fn bad_features_and_an_unknown_toolchain_are_errors_never_a_cache_hit() {
     let logged = Logged::new();

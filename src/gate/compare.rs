@@ -96,9 +96,13 @@ pub(super) fn compare_with_baseline(
     } else {
         None
     };
-    let lint_pair = baseline_json.as_deref().map(|old| (old, current.rustdoc.as_path()));
-    let diff = crate::engine::compare_models(&baseline.model, &current.model, lint_pair)?;
-    Ok(CachedDiff { baseline: record.clone(), diff, public_dependencies: current.model.public_dependencies.clone() })
+    let lint_pair = match &baseline_json {
+        Some(old) => Some((old.as_path(), current.rustdoc_json()?)),
+        None => None,
+    };
+    let model = current.model()?;
+    let diff = crate::engine::compare_models(&baseline.model, model, lint_pair)?;
+    Ok(CachedDiff { baseline: record.clone(), diff, public_dependencies: model.public_dependencies.clone() })
 }
 
 /// A public dependency (a crate whose items appear in the API) that moved to a new major

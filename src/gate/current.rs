@@ -71,8 +71,11 @@ pub fn current_apis<T: Send>(
                     }
                     continue;
                 };
-                let api = (key == entry.key).then(|| cache.api(name, inputs.own_key(name), &key)).flatten();
-                let Some(api) = api else {
+                if key != entry.key {
+                    to_document.push(index);
+                    continue;
+                }
+                let Some(api) = cache.api(name, entry.clone()) else {
                     to_document.push(index);
                     continue;
                 };

@@ -237,10 +237,10 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         analysis.documented = documented;
         analysis.notes.extend(api.untracked.clone());
         if !config.exposure.is_empty() {
-            analysis.external_uses = api.model.external_uses();
+            analysis.external_uses = api.outline.external_uses.clone();
         }
         if config.surface.internal_modules {
-            analysis.public_modules = surface::public_modules(&api.model);
+            analysis.public_modules = api.outline.public_modules.clone();
         }
         match comparison {
             Comparison::Cached(cached) => {

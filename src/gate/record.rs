@@ -63,7 +63,9 @@ pub(crate) fn record_apis(
     let apis = current_apis(workspace, config, packages, target_dir, &inputs, &|_, _| ())?.apis;
     let mut recorded = Vec::new();
     for (package, (api, (), _)) in packages.iter().zip(apis) {
-        let model = api.model;
+        let rustdoc = api.rustdoc_json()?.to_path_buf();
+        let rustdoc_format = api.rustdoc_format;
+        let model = api.into_model()?;
         let public_dependency_versions = Some(workspace.dependency_versions(package, model.public_dependencies.as_deref().unwrap_or_default())?);
         let manifest_text = crate::input::read_text(&package.manifest_path, "manifest")?;
         let (manifest, _) = ManifestApi::read(&manifest_text)
@@ -74,13 +76,13 @@ pub(crate) fn record_apis(
             version: package.version.clone(),
             tag: config.tag_for(&package.name, &package.version),
             commit: commit.clone(),
-            rustdoc_format: api.rustdoc_format,
+            rustdoc_format,
             recorded_with: env!("CARGO_PKG_VERSION").to_string(),
             public_dependency_versions,
             manifest: Some(manifest),
             model,
         };
-        baselines.write(&record, &api.rustdoc)?;
+        baselines.write(&record, &rustdoc)?;
         recorded.push(Recorded {
             package: record.package,
             version: record.version,

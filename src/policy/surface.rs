@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::model::{ApiModel, ItemKind, Span};
+pub use crate::engine::model::PublicModule;
 use crate::policy::deps::{DepsConfig, Selector};
 use crate::policy::versioning::Violation;
 use crate::workspace::{Package, Workspace};
@@ -40,24 +40,6 @@ impl Default for SurfaceConfig {
     fn default() -> Self {
         SurfaceConfig { internal_modules: true, internal_names: default_internal_names(), skip: Vec::new() }
     }
-}
-
-/// A public module of a package's API that is not hidden, where it is declared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PublicModule {
-    pub path: String,
-    pub span: Option<Span>,
-}
-
-/// The public modules of `model` that are not hidden (the crate root left out).
-pub fn public_modules(model: &ApiModel) -> Vec<PublicModule> {
-    model
-        .items
-        .iter()
-        .filter(|item| item.kind == ItemKind::Module && !item.hidden && item.alias_of.is_none() && item.path.contains("::"))
-        .map(|item| PublicModule { path: item.path.clone(), span: item.span.clone() })
-        .collect()
 }
 
 fn internal_names(config: &SurfaceConfig) -> Result<Vec<GlobMatcher>> {

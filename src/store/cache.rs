@@ -10,17 +10,23 @@
 //!
 //! Each package has one entry, replaced when its key changes:
 //!
-//! - `api.json`: the key, the API model, the rustdoc format and the SHA-256 of `rustdoc.json`;
+//! - `api.json`: the API model, with the rustdoc format and the SHA-256 of `rustdoc.json`;
 //! - `rustdoc.json`: the rustdoc JSON, for the lints and for recording baselines;
-//! - `inputs.json`: what else the documentation read, by the compiler's dep-info (see
-//!   `ExtraInputs`), with the SHA-256 of each file and environment variable value;
+//! - `inputs.json`: the keys, the API fingerprint, the model's outline (what the governance
+//!   rules read of it), the SHA-256 of `rustdoc.json`, and what else the documentation read, by
+//!   the compiler's dep-info (see `ExtraInputs`), with the SHA-256 of each file and environment
+//!   variable value;
 //! - `diff.json`: the findings against a baseline, keyed by the input key and the baseline's
 //!   bytes (and whether the lints ran).
 //!
-//! An entry is used only when it parses, has this schema, names the package and carries the
-//! key, and `inputs.json` does too and every file and variable it records is unchanged;
-//! `rustdoc.json` only when its hash matches. Anything else is ignored and rebuilt: the cache
-//! can make a run faster, never change its result. A package whose dep-info cannot be read gets
+//! An entry is used only when `inputs.json` parses, has this schema, names the package and
+//! carries the key, every file and variable it records is unchanged, and `api.json` and
+//! `rustdoc.json` have the sizes it recorded. Anything else is ignored and rebuilt. A hit reads
+//! nothing more until it needs to: the model when a comparison or a recording needs it, only
+//! when `api.json` says it was built from the `rustdoc.json` the inputs entry recorded;
+//! `rustdoc.json` when the lints read it, only while its hash is the one recorded. A file that
+//! fails these checks (damaged without changing its size) is an error that drops the entry:
+//! the cache can make a run faster, never change its result. A package whose dep-info cannot be read gets
 //! no `inputs.json`, so it is documented again on every run.
 //!
 //! Not inputs: the features that other packages documented in the same cargo run turn on in a
@@ -29,6 +35,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -39,15 +46,16 @@ use crate::engine::ApiDiff;
 use crate::store::baseline::{BaselineSummary, Baselines, write_atomically};
 use crate::workspace::cargo::{Documented, LibraryFeatures};
 use crate::workspace::depinfo::{self, Unit};
-use crate::engine::model::ApiModel;
+use crate::engine::model::{ApiModel, ApiOutline};
 use crate::engine::rustdoc::read_rustdoc;
 use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
 /// Version of the cache entries' layout and contents; entries of another are ignored. 4: the
 /// findings of apicheck's rules carry their reference, which entries of 3 lack. 5: entries
 /// record the features a package was documented with and its `sourced` dependencies, and
-/// findings are keyed by the API fingerprint.
-const CACHE_SCHEMA: u32 = 5;
+/// findings are keyed by the API fingerprint. 6: `inputs.json` holds what a hit needs (the
+/// rustdoc JSON's hash and format, the model's outline), and `api.json` holds no key.
+const CACHE_SCHEMA: u32 = 6;
 
 const API_FILE: &str = "api.json";
 const RUSTDOC_FILE: &str = "rustdoc.json";
@@ -495,7 +503,7 @@ fn sha256_file(path: &Path) -> Option<String> {
 /// body are not in it; what they change that a dependent can see (an auto trait, a constant's
 /// value) is. And the features it was documented with: the fingerprint stands for the package
 /// built with those.
-fn api_fingerprint(package: &Package, model: &ApiModel, krate: &rustdoc_types::Crate, features: Option<&[String]>) -> Result<String> {
+fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::Crate, features: Option<&[String]>) -> Result<String> {
     let mut hasher = Sha256::new();
     field(&mut hasher, "package", package.name.as_bytes());
     field(&mut hasher, "version", package.version.to_string().as_bytes());
@@ -503,12 +511,8 @@ fn api_fingerprint(package: &Package, model: &ApiModel, krate: &rustdoc_types::C
         Some(features) => field(&mut hasher, "features", features.join(",").as_bytes()),
         None => field(&mut hasher, "features unknown", &[]),
     }
-    field(&mut hasher, "model", &serde_json::to_vec(model).context("cannot serialise an API model")?);
-    let mut items: Vec<String> = Vec::new();
-    for item in krate.index.values() {
-        if !seen_across_crates(item) {
-            continue;
-        }
+    field(&mut hasher, "model", model_json);
+    let item_digest = |item: &rustdoc_types::Item| -> Result<String> {
         let mut value = serde_json::to_value(item).context("cannot serialise a rustdoc item")?;
         if let Some(object) = value.as_object_mut() {
             object.remove("id");
@@ -524,8 +528,10 @@ fn api_fingerprint(package: &Package, model: &ApiModel, krate: &rustdoc_types::C
                 drop_ids(inner, krate);
             }
         }
-        items.push(hex(&Sha256::digest(value.to_string().as_bytes())));
-    }
+        Ok(hex(&Sha256::digest(value.to_string().as_bytes())))
+    };
+    let mut items: Vec<String> =
+        krate.index.par_iter().filter(|(_, item)| seen_across_crates(item)).map(|(_, item)| item_digest(item)).collect::<Result<_>>()?;
     items.sort();
     for item in items {
         field(&mut hasher, "item", item.as_bytes());
@@ -628,15 +634,32 @@ fn is_literal(expr: &str) -> bool {
     is_number(expr) || quoted(expr) || expr.strip_prefix('b').is_some_and(quoted)
 }
 
-/// A package's current API, from the cache or just generated.
-#[derive(Debug, Clone)]
+/// What [`Cache::store_api`] writes of a freshly documented package.
+struct StoredEntry<'a> {
+    header: ApiHeader,
+    rustdoc_format: u32,
+    own_key: &'a str,
+    fingerprint: &'a str,
+    evaluates_constants: bool,
+    outline: &'a ApiOutline,
+}
+
+/// A package's current API, from the cache or just generated. A cached one holds what its
+/// inputs entry recorded; its model and its rustdoc JSON are read when first asked for
+/// ([`CurrentApi::model`], [`CurrentApi::rustdoc_json`]), so that a package whose findings are
+/// cached costs no model parse.
+#[derive(Debug)]
 pub struct CurrentApi {
-    pub model: ApiModel,
-    /// Its rustdoc JSON, in the cache.
-    pub rustdoc: PathBuf,
+    model: OnceLock<ApiModel>,
+    /// Where the model is, while it is not read yet: the cache entry.
+    stored: Option<StoredApi>,
+    /// Its rustdoc JSON (see [`CurrentApi::rustdoc_json`]).
+    rustdoc: PathBuf,
     pub rustdoc_format: u32,
     /// Its API fingerprint (see [`api_fingerprint`]).
     pub fingerprint: String,
+    /// What the governance rules read of its model.
+    pub outline: ApiOutline,
     /// Whether its documentation holds values the compiler evaluated (see
     /// [`evaluates_constants`]).
     pub evaluates_constants: bool,
@@ -648,6 +671,72 @@ pub struct CurrentApi {
     pub untracked: Option<String>,
     /// Whether its entry is in the cache (and so gets its key at the end of the run).
     pub in_cache: bool,
+}
+
+/// A cache entry's files, for a hit that has not read them yet.
+#[derive(Debug)]
+struct StoredApi {
+    package: String,
+    dir: PathBuf,
+    /// The hash of `rustdoc.json` the inputs entry recorded.
+    rustdoc_sha256: String,
+    /// Whether `rustdoc.json` still has that hash, once checked.
+    rustdoc_checked: OnceLock<bool>,
+}
+
+impl StoredApi {
+    /// The fix for an entry that does not hold what its inputs entry recorded; the inputs
+    /// entry is removed, so the next run documents the package again.
+    fn damaged(&self, what: &str) -> anyhow::Error {
+        let _ = fs::remove_file(self.dir.join(INPUTS_FILE));
+        anyhow::anyhow!(
+            "the cache entry of `{}` in {} is damaged ({what}); it is dropped: run the command again to document `{}` anew",
+            self.package,
+            self.dir.display(),
+            self.package
+        )
+    }
+
+    fn rustdoc_sound(&self) -> bool {
+        *self.rustdoc_checked.get_or_init(|| sha256_file(&self.dir.join(RUSTDOC_FILE)).as_deref() == Some(self.rustdoc_sha256.as_str()))
+    }
+
+    /// The model in `api.json`, when it was built from the rustdoc JSON the inputs entry
+    /// recorded.
+    fn load_model(&self) -> Result<ApiModel> {
+        let entry = fs::read(self.dir.join(API_FILE)).ok().and_then(|bytes| serde_json::from_slice::<ApiEntry>(&bytes).ok());
+        let expected = ApiHeader { apicheck_cache: CACHE_SCHEMA, package: self.package.clone(), rustdoc_sha256: self.rustdoc_sha256.clone() };
+        match entry {
+            Some(entry) if entry.header == expected => Ok(entry.model),
+            _ => Err(self.damaged("its API is not the one its inputs entry recorded")),
+        }
+    }
+}
+
+impl CurrentApi {
+    /// Its API model, read from the cache entry the first time it is asked for.
+    pub fn model(&self) -> Result<&ApiModel> {
+        if let Some(model) = self.model.get() {
+            return Ok(model);
+        }
+        let stored = self.stored.as_ref().context("an API without a model")?;
+        let model = stored.load_model()?;
+        Ok(self.model.get_or_init(|| model))
+    }
+
+    /// Its API model, read from the cache entry if it was not yet.
+    pub fn into_model(self) -> Result<ApiModel> {
+        self.model()?;
+        self.model.into_inner().context("an API without a model")
+    }
+
+    /// Its rustdoc JSON: for a cached API, only while the file is the one its entry recorded.
+    pub fn rustdoc_json(&self) -> Result<&Path> {
+        match &self.stored {
+            Some(stored) if !stored.rustdoc_sound() => Err(stored.damaged("its rustdoc JSON is not the one it recorded")),
+            _ => Ok(&self.rustdoc),
+        }
+    }
 }
 
 /// A diff against a baseline, as the cache keys it.
@@ -670,16 +759,52 @@ pub struct RecordedKey {
     pub sourced: Vec<String>,
     evaluates_constants: bool,
     documented_features: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ApiEntry {
-    apicheck_cache: u32,
-    package: String,
-    own_key: String,
     rustdoc_sha256: String,
     rustdoc_format: u32,
+    outline: ApiOutline,
+    sizes: EntrySizes,
+}
+
+/// The sizes of an entry's `api.json` and `rustdoc.json`: a hit whose files have other sizes
+/// (cut short, replaced) is no hit, at the cost of two `stat`s; the hashes are checked when the
+/// files are read.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct EntrySizes {
+    api: u64,
+    rustdoc: u64,
+}
+
+impl EntrySizes {
+    fn of(dir: &Path) -> Option<EntrySizes> {
+        Some(EntrySizes { api: fs::metadata(dir.join(API_FILE)).ok()?.len(), rustdoc: fs::metadata(dir.join(RUSTDOC_FILE)).ok()?.len() })
+    }
+}
+
+/// `api.json`: the model built from the rustdoc JSON whose hash the header holds.
+#[derive(Deserialize)]
+struct ApiEntry {
+    header: ApiHeader,
     model: ApiModel,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct ApiHeader {
+    apicheck_cache: u32,
+    package: String,
+    rustdoc_sha256: String,
+}
+
+impl ApiHeader {
+    /// `api.json`'s bytes: this header and the model's JSON, serialised once for the
+    /// fingerprint too.
+    fn entry_bytes(&self, model_json: &[u8]) -> Result<Vec<u8>> {
+        let mut bytes = b"{\"header\":".to_vec();
+        serde_json::to_writer(&mut bytes, self).context("cannot serialise a cache entry")?;
+        bytes.extend_from_slice(b",\"model\":");
+        bytes.extend_from_slice(model_json);
+        bytes.push(b'}');
+        Ok(bytes)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -695,6 +820,11 @@ struct InputsEntry {
     features: Option<Vec<String>>,
     /// The dependencies whose source key stands in the key, once the key is set.
     sourced: Vec<String>,
+    /// The SHA-256 of `rustdoc.json` (and so of the JSON `api.json`'s model was built from).
+    rustdoc_sha256: String,
+    rustdoc_format: u32,
+    outline: ApiOutline,
+    sizes: EntrySizes,
     #[serde(flatten)]
     inputs: ExtraInputs,
 }
@@ -736,6 +866,10 @@ impl Cache {
             sourced: entry.sourced,
             evaluates_constants: entry.evaluates_constants,
             documented_features: entry.features,
+            rustdoc_sha256: entry.rustdoc_sha256,
+            rustdoc_format: entry.rustdoc_format,
+            outline: entry.outline,
+            sizes: entry.sizes,
         })
     }
 
@@ -743,22 +877,21 @@ impl Cache {
         serde_json::from_slice(&fs::read(self.package_dir(package).join(INPUTS_FILE)).ok()?).ok()
     }
 
-    /// The cached API of `package` for own key `own_key` and key `key`, if a sound entry
-    /// holds it.
-    pub fn api(&self, package: &str, own_key: &str, key: &str) -> Option<CurrentApi> {
-        let recorded = self.recorded_key(package, own_key).filter(|recorded| recorded.key == key)?;
+    /// The cached API of `package`, whose inputs entry recorded `recorded` (see
+    /// [`Cache::recorded_key`]), if its files have the sizes recorded. Nothing more is read
+    /// until it is needed (see [`CurrentApi`]).
+    pub fn api(&self, package: &str, recorded: RecordedKey) -> Option<CurrentApi> {
         let dir = self.package_dir(package);
-        let entry: ApiEntry = serde_json::from_slice(&fs::read(dir.join(API_FILE)).ok()?).ok()?;
-        let rustdoc = dir.join(RUSTDOC_FILE);
-        let sound = entry.apicheck_cache == CACHE_SCHEMA
-            && entry.package == package
-            && entry.own_key == own_key
-            && sha256_file(&rustdoc).as_deref() == Some(entry.rustdoc_sha256.as_str());
-        sound.then_some(CurrentApi {
-            model: entry.model,
-            rustdoc,
-            rustdoc_format: entry.rustdoc_format,
+        if EntrySizes::of(&dir) != Some(recorded.sizes) {
+            return None;
+        }
+        Some(CurrentApi {
+            model: OnceLock::new(),
+            stored: Some(StoredApi { package: package.to_string(), dir: dir.clone(), rustdoc_sha256: recorded.rustdoc_sha256, rustdoc_checked: OnceLock::new() }),
+            rustdoc: dir.join(RUSTDOC_FILE),
+            rustdoc_format: recorded.rustdoc_format,
             fingerprint: recorded.fingerprint,
+            outline: recorded.outline,
             evaluates_constants: recorded.evaluates_constants,
             documented_features: recorded.documented_features,
             untracked: None,
@@ -777,44 +910,53 @@ impl Cache {
     /// directory), the API is returned from `generated`, not cached, with a note that says so.
     pub(crate) fn store_api(&self, workspace: &Workspace, package: &Package, own_key: &str, documented: &Documented) -> Result<CurrentApi> {
         let generated = documented.json.as_path();
-        let json = read_rustdoc(generated)?;
+        // The file's hash beside the parse: the two are the bulk of the work, and independent.
+        let (rustdoc_sha256, json) = rayon::join(
+            || sha256_file(generated).with_context(|| format!("cannot read {}", generated.display())),
+            || read_rustdoc(generated),
+        );
+        let (rustdoc_sha256, json) = (rustdoc_sha256?, json?);
         let model = ApiModel::from_rustdoc(&json.krate);
-        let fingerprint = api_fingerprint(package, &model, &json.krate, documented.features.as_deref())?;
-        let evaluates_constants = evaluates_constants(&json.krate)?;
-        let entry = ApiEntry {
-            apicheck_cache: CACHE_SCHEMA,
-            package: package.name.clone(),
-            own_key: own_key.to_string(),
-            rustdoc_sha256: sha256_file(generated).with_context(|| format!("cannot read {}", generated.display()))?,
+        let model_json = serde_json::to_vec(&model).context("cannot serialise an API model")?;
+        let (fingerprint, outline) = rayon::join(
+            || -> Result<(String, bool)> {
+                Ok((api_fingerprint(package, &model_json, &json.krate, documented.features.as_deref())?, evaluates_constants(&json.krate)?))
+            },
+            || model.outline(),
+        );
+        let (fingerprint, evaluates_constants) = fingerprint?;
+        let stored = StoredEntry {
+            header: ApiHeader { apicheck_cache: CACHE_SCHEMA, package: package.name.clone(), rustdoc_sha256 },
             rustdoc_format: json.format_version(),
-            model,
+            own_key,
+            fingerprint: &fingerprint,
+            evaluates_constants,
+            outline: &outline,
         };
-        match self.write_api_entry(workspace, package, &entry, &fingerprint, evaluates_constants, documented) {
-            Ok((rustdoc, untracked)) => Ok(CurrentApi {
-                model: entry.model,
-                rustdoc,
-                rustdoc_format: entry.rustdoc_format,
-                fingerprint,
-                evaluates_constants,
-                documented_features: documented.features.clone(),
-                untracked,
-                in_cache: true,
-            }),
-            Err(error) => Ok(CurrentApi {
-                model: entry.model,
-                rustdoc: generated.to_path_buf(),
-                rustdoc_format: entry.rustdoc_format,
-                fingerprint,
-                evaluates_constants,
-                documented_features: documented.features.clone(),
-                untracked: Some(format!(
+        let (rustdoc, untracked, in_cache) = match self.write_api_entry(workspace, package, &stored, &model_json, documented) {
+            Ok((rustdoc, untracked)) => (rustdoc, untracked, true),
+            Err(error) => (
+                generated.to_path_buf(),
+                Some(format!(
                     "not cached: {error:#}; this run checked `{}` without the cache, and the next one documents it again \
                      (make the target directory writable to keep the cache)",
                     package.name
                 )),
-                in_cache: false,
-            }),
-        }
+                false,
+            ),
+        };
+        Ok(CurrentApi {
+            model: OnceLock::from(model),
+            stored: None,
+            rustdoc,
+            rustdoc_format: stored.rustdoc_format,
+            fingerprint,
+            outline,
+            evaluates_constants,
+            documented_features: documented.features.clone(),
+            untracked,
+            in_cache,
+        })
     }
 
     /// Writes the entry of a freshly documented package (see [`Cache::store_api`]): its
@@ -824,9 +966,8 @@ impl Cache {
         &self,
         workspace: &Workspace,
         package: &Package,
-        entry: &ApiEntry,
-        fingerprint: &str,
-        evaluates_constants: bool,
+        stored: &StoredEntry,
+        model_json: &[u8],
         documented: &Documented,
     ) -> Result<(PathBuf, Option<String>)> {
         let generated = documented.json.as_path();
@@ -844,17 +985,23 @@ impl Cache {
         let rustdoc = dir.join(RUSTDOC_FILE);
         fs::copy(generated, &rustdoc)
             .with_context(|| format!("cannot copy {} into the cache at {}", generated.display(), rustdoc.display()))?;
+        write_atomically(&dir.join(API_FILE), &stored.header.entry_bytes(model_json)?)?;
+        let sizes = EntrySizes::of(&dir).with_context(|| format!("cannot read the cache entry {} just written", dir.display()))?;
         let untracked = match ExtraInputs::read(workspace, &self.target_dir, package, documented) {
             Ok(inputs) => {
                 let inputs = InputsEntry {
                     apicheck_cache: CACHE_SCHEMA,
                     package: package.name.clone(),
-                    own_key: entry.own_key.clone(),
+                    own_key: stored.own_key.to_string(),
                     key: None,
-                    fingerprint: fingerprint.to_string(),
-                    evaluates_constants,
+                    fingerprint: stored.fingerprint.to_string(),
+                    evaluates_constants: stored.evaluates_constants,
                     features: documented.features.clone(),
                     sourced: Vec::new(),
+                    rustdoc_sha256: stored.header.rustdoc_sha256.clone(),
+                    rustdoc_format: stored.rustdoc_format,
+                    outline: stored.outline.clone(),
+                    sizes,
                     inputs,
                 };
                 write_atomically(&dir.join(INPUTS_FILE), &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
@@ -866,37 +1013,26 @@ impl Cache {
                 package.name
             )),
         };
-        write_atomically(&dir.join(API_FILE), &serde_json::to_vec(entry).context("cannot serialise a cache entry")?)?;
         Ok((rustdoc, untracked))
     }
 
     /// Gives the entry of `package` stored under own key `stored_own_key` its own key
     /// `own_key` (which differs when documenting completed `Cargo.lock`) and its key `key`,
     /// made with the source keys of `sourced`, once the fingerprints of its dependencies are
-    /// known.
+    /// known. Only `inputs.json` holds keys: `api.json` stays as written.
     pub fn set_key(&self, package: &str, stored_own_key: &str, own_key: &str, key: &str, sourced: &[String]) -> Result<()> {
-        let dir = self.package_dir(package);
-        let path = dir.join(API_FILE);
-        let mut entry: ApiEntry = serde_json::from_slice(&fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
-            .with_context(|| format!("the cache entry {} is corrupt", path.display()))?;
-        if entry.own_key != stored_own_key {
-            anyhow::bail!("the cache entry {} changed during the run", path.display());
-        }
-        entry.own_key = own_key.to_string();
         // An untracked package has no inputs entry, and keeps having none: it is never a hit.
-        let inputs_path = dir.join(INPUTS_FILE);
-        if let Ok(bytes) = fs::read(&inputs_path) {
-            let mut inputs: InputsEntry =
-                serde_json::from_slice(&bytes).with_context(|| format!("the cache entry {} is corrupt", inputs_path.display()))?;
-            if inputs.own_key != stored_own_key {
-                anyhow::bail!("the cache entry {} changed during the run", inputs_path.display());
-            }
-            inputs.own_key = own_key.to_string();
-            inputs.key = Some(key.to_string());
-            inputs.sourced = sourced.to_vec();
-            write_atomically(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
+        let inputs_path = self.package_dir(package).join(INPUTS_FILE);
+        let Ok(bytes) = fs::read(&inputs_path) else { return Ok(()) };
+        let mut inputs: InputsEntry =
+            serde_json::from_slice(&bytes).with_context(|| format!("the cache entry {} is corrupt", inputs_path.display()))?;
+        if inputs.own_key != stored_own_key {
+            anyhow::bail!("the cache entry {} changed during the run", inputs_path.display());
         }
-        write_atomically(&path, &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)
+        inputs.own_key = own_key.to_string();
+        inputs.key = Some(key.to_string());
+        inputs.sourced = sourced.to_vec();
+        write_atomically(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)
     }
 
     /// The cached diff of `package` under `key` (see [`diff_key`]), if a sound entry holds it.

@@ -444,6 +444,11 @@ impl Lockfile {
         let Some(own) = self.packages.iter().find(|p| p.name == package.name && p.version == version && p.source.is_none()) else {
             return Vec::new();
         };
+        // By name: where the packages of that name are (a reference starts with the name).
+        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, locked) in self.packages.iter().enumerate() {
+            by_name.entry(locked.name.as_str()).or_default().push(index);
+        }
         let mut seen: BTreeSet<usize> = BTreeSet::new();
         let mut stack: Vec<&str> = own
             .dependencies
@@ -452,9 +457,10 @@ impl Lockfile {
             .map(String::as_str)
             .collect();
         while let Some(reference) = stack.pop() {
-            for (index, locked) in self.packages.iter().enumerate() {
-                if locked.is(reference) && seen.insert(index) {
-                    stack.extend(locked.dependencies.iter().map(String::as_str));
+            let name = reference.split(' ').next().unwrap_or_default();
+            for &index in by_name.get(name).map(Vec::as_slice).unwrap_or_default() {
+                if self.packages[index].is(reference) && seen.insert(index) {
+                    stack.extend(self.packages[index].dependencies.iter().map(String::as_str));
                 }
             }
         }

@@ -358,7 +358,41 @@ pub struct ExternalUse {
     pub span: Option<Span>,
 }
 
+/// A public module of a package's API that is not hidden, where it is declared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PublicModule {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
+/// What the governance rules read of a model, small enough to keep beside its fingerprint in
+/// the cache, so that a package whose findings are cached is checked without its model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApiOutline {
+    /// See [`ApiModel::public_modules`].
+    pub public_modules: Vec<PublicModule>,
+    /// See [`ApiModel::external_uses`].
+    pub external_uses: Vec<ExternalUse>,
+}
+
 impl ApiModel {
+    /// The model's [`ApiOutline`].
+    pub fn outline(&self) -> ApiOutline {
+        ApiOutline { public_modules: self.public_modules(), external_uses: self.external_uses() }
+    }
+
+    /// The public modules that are not hidden (the crate root left out).
+    pub fn public_modules(&self) -> Vec<PublicModule> {
+        self.items
+            .iter()
+            .filter(|item| item.kind == ItemKind::Module && !item.hidden && item.alias_of.is_none() && item.path.contains("::"))
+            .map(|item| PublicModule { path: item.path.clone(), span: item.span.clone() })
+            .collect()
+    }
+
     /// Every path of a public dependency (a crate in [`ApiModel::public_dependencies`]: not std,
     /// core or alloc) that a public item that is not hidden names: in its signature, fields,
     /// bounds, associated types, the trait it implements, or as what it re-exports; not in
