@@ -57,7 +57,7 @@ impl Logged {
         let mut documented: Vec<String> = log
             .lines()
             .filter(|line| line.starts_with("doc "))
-            // `--package=path+file:///dir#name@version`
+            // `--package=name@version` or `--package=path+file:///dir#name@version`
             .flat_map(|line| {
                 line.split_whitespace()
                     .filter_map(|word| word.strip_prefix("--package="))
@@ -510,6 +510,43 @@ fn an_entry_damaged_in_place_is_an_error_then_rebuilt() {
     let rebuilt = logged.check();
     assert_eq!(rebuilt.documented, names(&["core-utils"]));
     assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
+}
+
+/// A member named like a crates.io package (`itoa`, a dependency of another member, new to the
+/// lockfile in the very run that documents the member): cargo is asked for `name@version`, or
+/// for its package id once the lockfile holds both, never for the ambiguous name, so it is
+/// documented, cached and cut off like any other. Offline: the crate comes from
+/// the local registry cache, which building apicheck filled (apicheck's own lockfile pins the
+/// same `itoa`).
+#[test]
+fn a_member_named_like_a_registry_package_is_selected_unambiguously() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    let offline = [("CARGO_NET_OFFLINE", "true")];
+    repo.write("packages/itoa/Cargo.toml", "[package]\nname = \"itoa\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    repo.write("packages/itoa/CHANGELOG.md", "# Changelog\n\n## [0.1.0] - 2026-01-01\n\n- First release.\n");
+    repo.write("packages/itoa/src/lib.rs", "//! A member that shares its name with a crates.io crate.\n\n/// Digits of `n`.\npub fn digits(n: u64) -> usize {\n    n.to_string().len()\n}\n");
+    repo.edit("packages/validation/Cargo.toml", "[dependencies]\n", "[dependencies]\nitoa = \"=1.0.19\"\n");
+    let recorded = repo.apicheck_env(&["baseline", "--all"], &offline);
+    assert_eq!(recorded.status.code(), Some(0), "{}", String::from_utf8_lossy(&recorded.stderr));
+    let lock = repo.read("Cargo.lock");
+    assert_eq!(lock.matches("name = \"itoa\"").count(), 2, "the lockfile holds the member and the crates.io crate:\n{lock}");
+    repo.commit("a member named itoa; validation uses crates.io's itoa");
+
+    let warm = logged.check_env(&offline);
+    assert_eq!(warm.code, 0, "{:#}", warm.report);
+    assert_eq!(warm.documented, Vec::<String>::new(), "recording the baselines left every entry warm");
+
+    append(repo, "packages/itoa/src/lib.rs", "\nfn private_helper() {}\n");
+    let private = logged.check_env(&offline);
+    assert_eq!(private.code, 0, "{:#}", private.report);
+    assert_eq!(private.documented, names(&["itoa"]));
+
+    append(repo, "packages/itoa/src/lib.rs", "\n/// New.\npub fn added() {}\n");
+    let public = logged.check_env(&offline);
+    assert_eq!(public.code, 1, "{:#}", public.report);
+    assert_eq!(public.documented, names(&["itoa"]));
+    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&public.report, "itoa")), ["function_added"]);
 }
 
 #[test]

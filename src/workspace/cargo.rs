@@ -49,8 +49,8 @@ pub fn resolve(manifest_path: &Path) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct DocTarget {
     pub package: String,
-    /// What selects it: its name, or a package id spec (`path+file:///dir#name@1.0.0`) when
-    /// the name alone is ambiguous.
+    /// What selects it: `name@version`, or a package id spec (`path+file:///dir#name@1.0.0`)
+    /// when the lockfile has another package of the name.
     pub spec: String,
     pub crate_name: String,
     /// Features to enable besides the default ones.

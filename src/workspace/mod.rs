@@ -127,12 +127,15 @@ impl Package {
             Some(crate_name) => {
                 Ok(DocTarget {
                     package: self.name.clone(),
-                    // The name alone would be ambiguous to cargo then. (Not always a path spec:
-                    // cargo reads a name that is not ASCII from its percent-encoded URL form.)
+                    // `name@version` at least: the lockfile can be behind the manifests, and the
+                    // run that brings it up to date may add a crates.io package of the member's
+                    // name (at another version). When the lockfile already holds one, a path spec,
+                    // which tells even the same version apart. (Not always a path spec: cargo
+                    // reads a name that is not ASCII from its percent-encoded URL form.)
                     spec: if name_is_shared {
                         format!("path+file://{}#{}@{}", self.dir.display(), self.name, self.version)
                     } else {
-                        self.name.clone()
+                        format!("{}@{}", self.name, self.version)
                     },
                     crate_name: crate_name.clone(),
                     features: features.to_vec(),
