@@ -503,7 +503,10 @@ fn sha256_file(path: &Path) -> Option<String> {
 /// body are not in it; what they change that a dependent can see (an auto trait, a constant's
 /// value) is. And the features it was documented with: the fingerprint stands for the package
 /// built with those.
-fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::Crate, features: Option<&[String]>) -> Result<String> {
+///
+/// Returned with whether the JSON evaluates constants (see [`holds_evaluated_value`]): both
+/// read every item another crate sees, serialised once for the two.
+fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::Crate, features: Option<&[String]>) -> Result<(String, bool)> {
     let mut hasher = Sha256::new();
     field(&mut hasher, "package", package.name.as_bytes());
     field(&mut hasher, "version", package.version.to_string().as_bytes());
@@ -512,8 +515,11 @@ fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::
         None => field(&mut hasher, "features unknown", &[]),
     }
     field(&mut hasher, "model", model_json);
-    let item_digest = |item: &rustdoc_types::Item| -> Result<String> {
+    let unreachable = impls_of_private_types(krate);
+    // Each item's digest, and whether it holds an evaluated value.
+    let item_digest = |(id, item): (&rustdoc_types::Id, &rustdoc_types::Item)| -> Result<(String, bool)> {
         let mut value = serde_json::to_value(item).context("cannot serialise a rustdoc item")?;
+        let evaluated = !unreachable.contains(id) && value.get("inner").is_some_and(holds_evaluated_value);
         if let Some(object) = value.as_object_mut() {
             object.remove("id");
             if let Some(span) = object.get_mut("span").and_then(serde_json::Value::as_object_mut) {
@@ -528,10 +534,12 @@ fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::
                 drop_ids(inner, krate);
             }
         }
-        Ok(hex(&Sha256::digest(value.to_string().as_bytes())))
+        Ok((hex(&Sha256::digest(value.to_string().as_bytes())), evaluated))
     };
-    let mut items: Vec<String> =
-        krate.index.par_iter().filter(|(_, item)| seen_across_crates(item)).map(|(_, item)| item_digest(item)).collect::<Result<_>>()?;
+    let digests: Vec<(String, bool)> =
+        krate.index.par_iter().filter(|(_, item)| seen_across_crates(item)).map(item_digest).collect::<Result<_>>()?;
+    let evaluates_constants = digests.iter().any(|(_, evaluated)| *evaluated);
+    let mut items: Vec<String> = digests.into_iter().map(|(digest, _)| digest).collect();
     items.sort();
     for item in items {
         field(&mut hasher, "item", item.as_bytes());
@@ -540,7 +548,7 @@ fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::
     let mut crates: Vec<String> = krate.external_crates.values().map(|external| format!("{} {:?}", external.name, external.html_root_url)).collect();
     crates.sort();
     field(&mut hasher, "external crates", crates.join("\n").as_bytes());
-    Ok(hex(&hasher.finalize()))
+    Ok((hex(&hasher.finalize()), evaluates_constants))
 }
 
 /// Whether another crate can see `item` in the rustdoc JSON of its crate: it is public, or
@@ -566,7 +574,7 @@ fn drop_ids(value: &mut serde_json::Value, krate: &rustdoc_types::Crate) {
     }
 }
 
-/// Whether a crate's rustdoc JSON holds values the compiler evaluated, which can follow
+/// Whether an item of a crate's rustdoc JSON holds values the compiler evaluated, which can follow
 /// from another crate's private code (`[u8; size_of::<dep::T>()]`, `const N: usize =
 /// dep::f();`, `A = dep::f()` in an enum), in an item another crate sees: a number as an
 /// array's length (the JSON does not tell a literal length from an evaluated one), a
@@ -577,31 +585,35 @@ fn drop_ids(value: &mut serde_json::Value, krate: &rustdoc_types::Crate) {
 /// private items hold, and the impls of private types (a private type cannot appear in a
 /// public interface, an impl's associated types included): no dependent and no finding sees
 /// it.
-fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
-    fn holds(value: &serde_json::Value) -> bool {
-        let text = |value: &serde_json::Value, name: &str| value.get(name).and_then(serde_json::Value::as_str).map(str::to_owned);
-        match value {
-            serde_json::Value::Array(list) => list.iter().any(holds),
-            serde_json::Value::Object(object) => object.iter().any(|(name, inner)| match name.as_str() {
-                "array" => text(inner, "len").is_none_or(|len| is_number(&len)) || holds(inner),
-                // A `Constant` (in a constant item, a const generic argument, an associated
-                // constant's binding) has `is_literal`; a const parameter has a type and a
-                // default as written.
-                "const" | "constant" => match inner.get("is_literal") {
-                    Some(literal) => literal != &serde_json::Value::Bool(true) && !inner.get("value").is_none_or(serde_json::Value::is_null),
-                    None => holds(inner),
-                },
-                "discriminant" => !inner.is_null() && !text(inner, "expr").is_some_and(|expr| is_literal(&expr)),
-                _ => holds(inner),
-            }),
-            _ => false,
-        }
+///
+/// Applied to an item's contents, serialised.
+fn holds_evaluated_value(value: &serde_json::Value) -> bool {
+    let text = |value: &serde_json::Value, name: &str| value.get(name).and_then(serde_json::Value::as_str).map(str::to_owned);
+    match value {
+        serde_json::Value::Array(list) => list.iter().any(holds_evaluated_value),
+        serde_json::Value::Object(object) => object.iter().any(|(name, inner)| match name.as_str() {
+            "array" => text(inner, "len").is_none_or(|len| is_number(&len)) || holds_evaluated_value(inner),
+            // A `Constant` (in a constant item, a const generic argument, an associated
+            // constant's binding) has `is_literal`; a const parameter has a type and a
+            // default as written.
+            "const" | "constant" => match inner.get("is_literal") {
+                Some(literal) => literal != &serde_json::Value::Bool(true) && !inner.get("value").is_none_or(serde_json::Value::is_null),
+                None => holds_evaluated_value(inner),
+            },
+            "discriminant" => !inner.is_null() && !text(inner, "expr").is_some_and(|expr| is_literal(&expr)),
+            _ => holds_evaluated_value(inner),
+        }),
+        _ => false,
     }
+}
+
+/// The impls of the crate's private types and their items: no dependent sees them.
+fn impls_of_private_types(krate: &rustdoc_types::Crate) -> std::collections::HashSet<rustdoc_types::Id> {
     let is_private_local = |ty: &rustdoc_types::Type| match ty {
         rustdoc_types::Type::ResolvedPath(path) => krate.index.get(&path.id).is_some_and(|item| !seen_across_crates(item)),
         _ => false,
     };
-    let mut unreachable: std::collections::HashSet<rustdoc_types::Id> = std::collections::HashSet::new();
+    let mut unreachable = std::collections::HashSet::new();
     for (id, item) in &krate.index {
         if let rustdoc_types::ItemEnum::Impl(implementation) = &item.inner
             && is_private_local(&implementation.for_)
@@ -610,13 +622,7 @@ fn evaluates_constants(krate: &rustdoc_types::Crate) -> Result<bool> {
             unreachable.extend(implementation.items.iter().copied());
         }
     }
-    for (_, item) in krate.index.iter().filter(|(id, item)| seen_across_crates(item) && !unreachable.contains(id)) {
-        let inner = serde_json::to_value(&item.inner).context("cannot serialise a rustdoc item")?;
-        if holds(&inner) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    unreachable
 }
 
 /// Whether `expr`, as rustdoc wrote it, is a number (`-3`, `0x1F`, `1_000u32`).
@@ -661,7 +667,7 @@ pub struct CurrentApi {
     /// What the governance rules read of its model.
     pub outline: ApiOutline,
     /// Whether its documentation holds values the compiler evaluated (see
-    /// [`evaluates_constants`]).
+    /// [`holds_evaluated_value`]).
     pub evaluates_constants: bool,
     /// The features it was documented with, sorted, as cargo reported them (`None` when it
     /// did not).
@@ -918,12 +924,8 @@ impl Cache {
         let (rustdoc_sha256, json) = (rustdoc_sha256?, json?);
         let model = ApiModel::from_rustdoc(&json.krate);
         let model_json = serde_json::to_vec(&model).context("cannot serialise an API model")?;
-        let (fingerprint, outline) = rayon::join(
-            || -> Result<(String, bool)> {
-                Ok((api_fingerprint(package, &model_json, &json.krate, documented.features.as_deref())?, evaluates_constants(&json.krate)?))
-            },
-            || model.outline(),
-        );
+        let (fingerprint, outline) =
+            rayon::join(|| api_fingerprint(package, &model_json, &json.krate, documented.features.as_deref()), || model.outline());
         let (fingerprint, evaluates_constants) = fingerprint?;
         let stored = StoredEntry {
             header: ApiHeader { apicheck_cache: CACHE_SCHEMA, package: package.name.clone(), rustdoc_sha256 },
