@@ -130,10 +130,16 @@ enum Command {
         depend neither on backend/interfaces, nor on frontend, nor on any workspace crate that is \
         not a package. A cycle is printed with every member in order, back to the first, each \
         dev or build edge marked at its target (`a → b (dev) → a`). Configured in \
-        [workspace.metadata.apicheck.deps]: forbidden edges, allow-lists and layers, by path \
-        globs, names or tags. Each violation names both packages and the Cargo.toml line of the \
-        dependency. Known exceptions ([[workspace.metadata.apicheck.deps.known]]) are reported as \
-        accepted, and one that no longer occurs as stale. `check` runs the same rules.\n\n\
+        [workspace.metadata.apicheck.deps]: forbidden edges, allow-lists, required edges and \
+        layers, by path globs, names or tags; `{NAME}` in a rule's `from` captures part of a \
+        path, which its `to` then names as the same (`{NAME}`) or a different (`{!NAME}`) \
+        value; `kinds` limits a rule to normal, build, dev or optional dependencies. Each \
+        violation names both packages and the Cargo.toml line of the dependency, with its fix. \
+        Known exceptions ([[workspace.metadata.apicheck.deps.known]]) are reported as accepted, \
+        and one that no longer occurs as stale (a violation with `stale-known = \"fail\"`). \
+        `check` runs the same rules.\n\n\
+        --format mermaid or dot draws the package graph, grouped by layer (when `layers` is \
+        set), else by tag, else by directory, the edges that break a rule in red.\n\n\
         Exit codes: 0 no violation; 1 violations; 2 error.")]
     Deps(DepsArgs),
     /// List the packages a change affects: changed packages and their dependents
@@ -324,9 +330,11 @@ struct DepsArgs {
     #[command(flatten)]
     workspace: WorkspaceArgs,
 
-    /// `human`: one line per violation; `json`: the violations as a JSON array
-    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
-    format: DiffFormat,
+    /// `human`: one line per violation with its fix; `json`: the violations as a JSON array;
+    /// `mermaid` or `dot`: the package graph (grouped by layer, else by tag, else by directory),
+    /// the edges that break a rule in red
+    #[arg(long, value_enum, default_value_t = DepsFormat::Human)]
+    format: DepsFormat,
 }
 
 #[derive(clap::Args)]
@@ -472,6 +480,14 @@ enum AffectedFormat {
 enum DiffFormat {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DepsFormat {
+    Human,
+    Json,
+    Mermaid,
+    Dot,
 }
 
 fn main() -> ExitCode {
@@ -764,14 +780,17 @@ fn deps(args: DepsArgs) -> Result<ExitCode> {
     let violations = &verdict.violations;
     let mut out = anstream::stdout().lock();
     match args.format {
-        DiffFormat::Json => {
+        DepsFormat::Json => {
             serde_json::to_writer_pretty(&mut out, violations)?;
             writeln!(out)?;
         }
-        DiffFormat::Human => {
+        DepsFormat::Mermaid => apicheck::report::write_deps_mermaid(&mut out, &apicheck::deps::graph(&workspace, &config.deps, violations)?)?,
+        DepsFormat::Dot => apicheck::report::write_deps_dot(&mut out, &apicheck::deps::graph(&workspace, &config.deps, violations)?)?,
+        DepsFormat::Human => {
             for v in violations {
                 let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
                 writeln!(out, "{place}: {}: {}", v.rule, v.message)?;
+                writeln!(out, "  fix: {}", v.fix)?;
             }
             for (v, reason) in &verdict.accepted {
                 let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());

@@ -97,6 +97,10 @@ pub struct CheckReport {
     pub packages: Vec<PackageReport>,
     /// Broken dependency rules.
     pub dependencies: Vec<DepViolation>,
+    /// When a dependency rule is broken: the package graph with the breaking edges marked, for
+    /// the Markdown report's drawing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependency_graph: Option<deps::DepGraph>,
     /// With `--base`: what changed and which packages were checked because of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected: Option<AffectedPackages>,
@@ -385,6 +389,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     let workspace_wide = selection.shard.is_none_or(|shard| shard.index == 1);
     let dependency_verdict = if config.rules.dependencies && workspace_wide { deps::verdict(workspace, &config.deps)? } else { deps::DepsVerdict::default() };
     let dependencies = dependency_verdict.violations;
+    let dependency_graph = if dependencies.is_empty() { None } else { Some(deps::graph(workspace, &config.deps, &dependencies)?) };
     let analyses = if narrowed && selection.packages.is_empty() {
         Vec::new()
     } else {
@@ -479,6 +484,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
         passed,
         packages,
         dependencies,
+        dependency_graph,
         affected,
         shard: selection.shard,
         documented,

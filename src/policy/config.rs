@@ -284,6 +284,7 @@ impl Config {
             catalog::check_id(id).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.lints]: {why:#}"))?;
         }
         check_acknowledged_ids(&config.acknowledge, &place)?;
+        crate::policy::deps::validate(&config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.deps]: {why:#}"))?;
         surface::validate(&config.surface, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.surface]: {why:#}"))?;
         exposure::validate(&config.exposure, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [[workspace.metadata.apicheck.exposure]]: {why:#}"))?;
         if let Some(file) = &config.acknowledgements {
@@ -433,9 +434,14 @@ impl Config {
              builtin = true\n\
              # a cycle through a dev-dependency (cargo allows it): \"deny\", \"warn\" or \"allow\"\n\
              dev-cycles = \"{dev_cycles}\"\n\
+             # a known exception that no longer occurs: \"warn\" (a note) or \"fail\" (a violation)\n\
+             stale-known = \"{stale_known}\"\n\
              # tags = {{ core = [\"packages/core-*\"] }}\n\
              # forbid = [{{ from = \"packages/*\", to = \"backend/**\", reason = \"packages are reusable\" }}]\n\
              # allow = [{{ from = \"tag:core\", to = [\"tag:core\"] }}]\n\
+             # required = [{{ from = \"tag:adapter\", to = \"core-api\" }}]\n\
+             # `{{d}}` captures part of a path, `{{!d}}` is any other value; `kinds` limits a rule:\n\
+             # forbid = [{{ from = \"packages/domain-{{d}}\", to = \"packages/domain-{{!d}}\", kinds = [\"normal\", \"build\"] }}]\n\
              # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
              \n\
              # No public module named like an internal one (rule `internal-module`):\n\
@@ -466,6 +472,7 @@ impl Config {
             stale = rules.stale_acknowledgements_fail,
             dependencies = rules.dependencies,
             dev_cycles = self.deps.dev_cycles.as_str(),
+            stale_known = self.deps.stale_known.as_str(),
         )
     }
 }

@@ -175,6 +175,9 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
         for v in &report.dependencies {
             let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
             writeln!(out, "  {REMOVED}✗ {}{REMOVED:#}: {}  {DIM}{place}{DIM:#}", v.rule, v.message)?;
+            if !v.fix.is_empty() {
+                writeln!(out, "    {HEADING}fix:{HEADING:#} {}", v.fix)?;
+            }
         }
     }
     if let Some(affected) = &report.affected {

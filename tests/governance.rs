@@ -1,0 +1,261 @@
+//! Package governance beyond semver (#10): dependency rules with captures, required edges and
+//! kinds, stale known exceptions that fail, and the package graph drawn as Mermaid and DOT; each
+//! on a copy of fixtures/monorepo in a temporary git repository, through the binary.
+
+mod support;
+
+use serde_json::Value;
+use support::monorepo::Monorepo;
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// `deps --format json`: the exit code and the violations.
+fn deps_json(repo: &Monorepo) -> (i32, Vec<Value>) {
+    let output = repo.apicheck(&["deps", "--format", "json"]);
+    let violations: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", stderr(&output)));
+    (output.status.code().unwrap(), violations.as_array().unwrap().clone())
+}
+
+/// A library package `packages/NAME` with these `[dependencies]` lines.
+fn add_package(repo: &Monorepo, name: &str, dependencies: &str) {
+    repo.write(
+        &format!("packages/{name}/Cargo.toml"),
+        &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense = \"MIT\"\n\n[dependencies]\n{dependencies}"),
+    );
+    repo.write(&format!("packages/{name}/src/lib.rs"), "//! A package.\n");
+}
+
+fn rule_edges(violations: &[Value]) -> Vec<(&str, &str, &str)> {
+    violations.iter().map(|v| (v["rule"].as_str().unwrap(), v["from"].as_str().unwrap(), v["to"].as_str().unwrap())).collect()
+}
+
+#[test]
+fn the_bundled_example_follows_its_dependency_rules() {
+    let repo = Monorepo::new();
+    let (code, violations) = deps_json(&repo);
+    assert_eq!((code, violations.len()), (0, 0), "{violations:#?}");
+}
+
+/// `packages/domain-{d}` must not depend on `packages/domain-{!d}`: two domains may not depend on
+/// one another, and no pair is listed.
+#[test]
+fn a_capture_forbids_edges_between_different_values_without_listing_pairs() {
+    let repo = Monorepo::new();
+    add_package(&repo, "domain-billing", "core-utils = { workspace = true }\ndomain-orders = { path = \"../domain-orders\" }\n");
+    add_package(&repo, "domain-orders", "core-utils = { workspace = true }\n");
+    let (code, violations) = deps_json(&repo);
+    assert_eq!(code, 1, "{violations:#?}");
+    assert_eq!(rule_edges(&violations), [("forbid", "domain-billing", "domain-orders")]);
+    let violation = &violations[0];
+    assert_eq!(violation["file"], "packages/domain-billing/Cargo.toml");
+    assert_eq!(violation["line"], 9, "the line of the dependency");
+    assert!(violation["message"].as_str().unwrap().contains("domains stay independent"), "{violation:#}");
+    assert_eq!(violation["fix"], "remove `domain-orders` from the [dependencies] of packages/domain-billing/Cargo.toml");
+
+    // `{d}` in `to` is the same value: a package of one domain may depend on its own
+    // sub-packages (`packages/domain-orders` on `packages/domain-orders`... here: by name).
+    let manifest = repo.read("Cargo.toml").replace(
+        "{ from = \"packages/domain-{d}\", to = \"packages/domain-{!d}\", reason = \"domains stay independent\" },",
+        "{ from = \"domain-{d}\", to = \"domain-{d}\", reason = \"a domain does not use itself\" },",
+    );
+    repo.write("Cargo.toml", &manifest);
+    let (code, violations) = deps_json(&repo);
+    assert_eq!((code, violations.len()), (0, 0), "different values no longer match: {violations:#?}");
+}
+
+#[test]
+fn a_required_edge_that_is_missing_fails_with_the_dependency_to_add() {
+    let repo = Monorepo::new();
+    add_package(&repo, "domain-billing", "");
+    let (code, violations) = deps_json(&repo);
+    assert_eq!(code, 1, "{violations:#?}");
+    assert_eq!(rule_edges(&violations), [("required", "domain-billing", "core-utils")]);
+    assert_eq!(violations[0]["file"], "packages/domain-billing/Cargo.toml");
+    assert_eq!(violations[0]["fix"], "add `core-utils` to the [dependencies] of packages/domain-billing/Cargo.toml");
+    // A dev-dependency does not satisfy a rule of normal dependencies (the default).
+    add_package(&repo, "domain-billing", "\n[dev-dependencies]\ncore-utils = { workspace = true }\n");
+    assert_eq!(rule_edges(&deps_json(&repo).1), [("required", "domain-billing", "core-utils")]);
+    add_package(&repo, "domain-billing", "core-utils = { workspace = true }\n");
+    assert_eq!(deps_json(&repo), (0, Vec::new()));
+}
+
+#[test]
+fn a_required_edge_with_a_capture_names_the_captured_package() {
+    let repo = Monorepo::new();
+    let manifest = repo.read("Cargo.toml").replace(
+        "required = [",
+        "required = [{ from = \"packages/{name}-adapter\", to = \"packages/{name}-api\" }, ",
+    );
+    repo.write("Cargo.toml", &manifest);
+    add_package(&repo, "billing-api", "core-utils = { workspace = true }\n");
+    add_package(&repo, "billing-adapter", "core-utils = { workspace = true }\n");
+    let (code, violations) = deps_json(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(rule_edges(&violations), [("required", "billing-adapter", "packages/billing-api")]);
+    assert_eq!(violations[0]["fix"], "add `billing-api` to the [dependencies] of packages/billing-adapter/Cargo.toml");
+    add_package(&repo, "billing-adapter", "core-utils = { workspace = true }\nbilling-api = { path = \"../billing-api\" }\n");
+    assert_eq!(deps_json(&repo), (0, Vec::new()));
+}
+
+#[test]
+fn rules_by_kind_cover_build_and_optional_dependencies_only() {
+    let repo = Monorepo::new();
+    // The example forbids build-dependencies on workspace packages: a normal one is fine, a
+    // build one is not.
+    repo.edit("packages/domain-shared/Cargo.toml", "[dependencies]", "[build-dependencies]\ncore-utils = { workspace = true }\n\n[dependencies]");
+    let (code, violations) = deps_json(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(rule_edges(&violations), [("forbid", "domain-shared", "core-utils")]);
+    assert_eq!(violations[0]["kind"], "build");
+    assert!(violations[0]["message"].as_str().unwrap().contains("build scripts stay small"));
+
+    // `optional` covers the dependencies declared optional, whatever their table.
+    let repo = Monorepo::new();
+    let manifest = repo.read("Cargo.toml").replace(
+        "forbid = [",
+        "forbid = [\n    { from = \"packages/*\", to = \"tag:security\", kinds = [\"optional\"], reason = \"security is never optional\" },",
+    );
+    repo.write("Cargo.toml", &manifest);
+    assert_eq!(deps_json(&repo), (0, Vec::new()), "multi-tenant-core's normal dependency on auth-core is not optional");
+    repo.edit("packages/domain-shared/Cargo.toml", "[dependencies]", "[dependencies]\nauth-core = { workspace = true, optional = true }");
+    let (code, violations) = deps_json(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(rule_edges(&violations), [("forbid", "domain-shared", "auth-core")]);
+}
+
+#[test]
+fn a_stale_known_exception_fails_when_configured() {
+    let repo = Monorepo::new();
+    let known = "\n[[workspace.metadata.apicheck.deps.known]]\nrule = \"forbid\"\nfrom = \"domain-shared\"\nto = \"core-utils\"\nkind = \"build\"\nreason = \"until the code generator moves\"\n";
+    repo.write("Cargo.toml", &format!("{}{known}", repo.read("Cargo.toml")));
+    let line = repo.read("Cargo.toml").lines().position(|l| l == "[[workspace.metadata.apicheck.deps.known]]").unwrap() + 1;
+    let (code, violations) = deps_json(&repo);
+    assert_eq!(code, 1, "the example sets stale-known = \"fail\": {violations:#?}");
+    assert_eq!(rule_edges(&violations), [("stale-known", "domain-shared", "core-utils")]);
+    assert_eq!(violations[0]["file"], "Cargo.toml");
+    assert_eq!(violations[0]["line"], line);
+    assert!(violations[0]["fix"].as_str().unwrap().starts_with("remove the entry"), "{:#}", violations[0]);
+
+    // While the violation it accepts occurs, it is no violation.
+    repo.edit("packages/domain-shared/Cargo.toml", "[dependencies]", "[build-dependencies]\ncore-utils = { workspace = true }\n\n[dependencies]");
+    assert_eq!(deps_json(&repo), (0, Vec::new()));
+
+    // With the default (`warn`) a stale entry is a note.
+    repo.edit("packages/domain-shared/Cargo.toml", "[build-dependencies]\ncore-utils = { workspace = true }\n\n", "");
+    repo.edit("Cargo.toml", "stale-known = \"fail\"", "stale-known = \"warn\"");
+    let output = repo.apicheck(&["deps"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("stale known exception forbid: domain-shared → core-utils (build)"), "{}", stdout(&output));
+}
+
+#[test]
+fn an_invalid_capture_is_an_error_naming_the_pattern() {
+    for (from, to, why) in [
+        ("packages/{d}", "packages/{e}", "`{e}` is not captured by the rule's `from`"),
+        ("packages/{!d}", "packages/x", "`{!d}` belongs in `to`"),
+        ("packages/{d}-{d}", "packages/x", "`{d}` is captured twice"),
+        ("packages/{a b}", "packages/x", "`{a b}` is not a capture"),
+        ("packages/[ab]-{d}", "packages/x", "not `[`"),
+    ] {
+        let repo = Monorepo::new();
+        let manifest = repo.read("Cargo.toml").replace("forbid = [", &format!("forbid = [\n    {{ from = \"{from}\", to = \"{to}\" }},"));
+        repo.write("Cargo.toml", &manifest);
+        let output = repo.apicheck(&["deps"]);
+        assert_eq!(output.status.code(), Some(2), "{from} → {to}: {}", stdout(&output));
+        let error = stderr(&output);
+        assert!(error.contains("[workspace.metadata.apicheck.deps]") && error.contains(why), "{from} → {to}: {error}");
+    }
+}
+
+/// A workspace that breaks a rule of each kind, for the drawings: a forbidden edge between two
+/// domains, a missing required edge, a layer broken by a dev-dependency.
+fn violating_repo() -> Monorepo {
+    let repo = Monorepo::new();
+    add_package(&repo, "domain-billing", "domain-orders = { path = \"../domain-orders\" }\n");
+    add_package(&repo, "domain-orders", "core-utils = { workspace = true }\n");
+    repo.edit("packages/core-utils/Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\n\n[dev-dependencies]\nvalidation = { workspace = true }");
+    repo
+}
+
+#[test]
+fn deps_draws_the_graph_as_mermaid_and_dot_with_the_violations_highlighted() {
+    let repo = violating_repo();
+    let rules: Vec<String> = deps_json(&repo).1.iter().map(|v| format!("{} {} → {}", v["rule"], v["from"], v["to"])).collect();
+    let mermaid = repo.apicheck(&["deps", "--format", "mermaid"]);
+    assert_eq!(mermaid.status.code(), Some(1), "exit 1 as for the other formats: {}", stderr(&mermaid));
+    let mermaid = stdout(&mermaid);
+    assert_mermaid_parses(&mermaid);
+    insta::assert_snapshot!("mermaid", mermaid, &rules.join("\n"));
+    let dot = stdout(&repo.apicheck(&["deps", "--format", "dot"]));
+    assert_dot_parses(&dot);
+    insta::assert_snapshot!("dot", dot, &rules.join("\n"));
+
+    // The example's own graph, without a violation, parses too.
+    let clean = Monorepo::new();
+    assert_mermaid_parses(&stdout(&clean.apicheck(&["deps", "--format", "mermaid"])));
+    assert_dot_parses(&stdout(&clean.apicheck(&["deps", "--format", "dot"])));
+}
+
+/// Mermaid's grammar, strictly (merman, a headless implementation of Mermaid): what GitHub
+/// would refuse to draw fails here.
+fn assert_mermaid_parses(text: &str) {
+    let engine = merman::Engine::new();
+    let parsed = engine.parse_diagram_sync(text, merman::ParseOptions::strict()).unwrap_or_else(|error| panic!("{error}\n{text}"));
+    assert_eq!(parsed.expect("a Mermaid diagram").meta.diagram_type, "flowchart-v2", "{text}");
+}
+
+/// Graphviz's DOT grammar (graphviz-rust's parser).
+fn assert_dot_parses(text: &str) {
+    graphviz_rust::parse(text).unwrap_or_else(|error| panic!("{error}\n{text}"));
+}
+
+#[test]
+fn the_parsers_refuse_broken_drawings() {
+    // Neither parser is a rubber stamp: an edge style for an edge that does not exist, an
+    // unterminated edge.
+    let engine = merman::Engine::new();
+    assert!(engine.parse_diagram_sync("flowchart LR\n  a ==> b\n  linkStyle 1 stroke:red\n", merman::ParseOptions::strict()).is_err());
+    assert!(graphviz_rust::parse("digraph d { \"a\" -> ; }").is_err());
+}
+
+#[test]
+fn the_markdown_report_draws_the_graph_when_a_dependency_rule_fails() {
+    let repo = violating_repo();
+    let output = repo.apicheck(&["check", "--format", "markdown"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let markdown = stdout(&output);
+    let drawn = stdout(&repo.apicheck(&["deps", "--format", "mermaid"]));
+    assert!(markdown.contains(&format!("```mermaid\n{drawn}```\n")), "the same graph as `deps --format mermaid`:\n{markdown}");
+    // Every Mermaid block of the report parses (the graph of affected packages too, with --base).
+    for block in markdown.split("```mermaid\n").skip(1) {
+        assert_mermaid_parses(block.split("```").next().unwrap());
+    }
+    assert!(markdown.contains("**Fix:** remove `domain-orders` from the [dependencies] of packages/domain-billing/Cargo.toml"), "{markdown}");
+
+    // Every format carries each violation with its fix; SARIF stays valid.
+    let (code, report) = repo.check();
+    assert_eq!(code, 1);
+    let in_json: Vec<&str> = report["dependencies"].as_array().unwrap().iter().map(|v| v["rule"].as_str().unwrap()).collect();
+    assert_eq!(in_json, ["allow", "forbid", "layers", "no-cycles", "required"], "{report:#}");
+    assert!(report["dependency_graph"]["edges"].as_array().unwrap().iter().any(|e| e["missing"] == true), "{report:#}");
+    let human = stdout(&repo.apicheck(&["check"]));
+    assert!(human.contains("✗ required") && human.contains("fix: add `core-utils` to the [dependencies] of packages/domain-billing/Cargo.toml"), "{human}");
+    let github = stdout(&repo.apicheck(&["check", "--format", "github"]));
+    assert!(github.contains("::error file=packages/domain-billing/Cargo.toml,title=apicheck dependency rule required::"), "{github}");
+    assert!(github.contains("Fix: add `core-utils`"), "{github}");
+    let sarif: Value = serde_json::from_slice(&repo.apicheck(&["check", "--format", "sarif"]).stdout).unwrap();
+    let schema = support::sarif_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{sarif:#}");
+    let ids: Vec<&str> = sarif["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    for rule in ["deps/forbid", "deps/layers", "deps/no-cycles", "deps/required"] {
+        assert!(ids.contains(&rule), "{ids:?}");
+    }
+}
