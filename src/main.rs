@@ -153,6 +153,17 @@ enum Command {
     Affected(AffectedArgs),
     /// Work with check reports: merge the reports of sharded checks
     Report(ReportArgs),
+    /// Show each package's public surface: item counts, hidden items, other crates' types, rules
+    #[command(long_about = "Show each package's public surface (the governance document's §13).\n\n\
+        For each package named (default: every governed package): how many public items its API \
+        has, by kind (each at its canonical path; hidden ones left out); its #[doc(hidden)] \
+        public items, with file:line; the paths of other crates its API shows (std, core and \
+        alloc aside), by item; its glob re-exports; and the verdicts of the surface rules of \
+        [workspace.metadata.apicheck.surface] (`glob-reexport`: no `pub use m::*` in the public \
+        API; `internal-module`: no public module named like an internal one), each with its fix. \
+        `check` applies the same rules.\n\n\
+        Exit codes: 0 the rules hold; 1 a rule is broken; 2 error.")]
+    Surface(SurfaceArgs),
     /// Print the public API of a package or of a rustdoc JSON file, one item per line
     #[command(long_about = "Print the public API of a package or of a rustdoc JSON file.\n\n\
         The listing has one item per line, sorted by path, fully qualified and Rust-like; it is \
@@ -208,6 +219,20 @@ struct ExplainArgs {
     /// The rule or lint id (`apicheck rules` lists them)
     #[arg(value_name = "ID")]
     id: String,
+}
+
+#[derive(clap::Args)]
+struct SurfaceArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// Packages to show [default: every governed package]
+    #[arg(value_name = "PKG")]
+    packages: Vec<String>,
+
+    /// `human`: a block per package; `json`: an array of the packages' surfaces
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
 }
 
 #[derive(clap::Args)]
@@ -543,6 +568,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Affected(args) => affected(args),
         Command::Report(args) => report_command(args),
         Command::Api(args) => api(args),
+        Command::Surface(args) => surface(args),
         Command::Diff(args) => diff(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
@@ -851,6 +877,31 @@ fn print_recorded(recorded: &[gate::Recorded], workspace: &Workspace) -> Result<
         writeln!(out, "recorded baseline {} {} (tag {}{commit}) in {}", r.package, r.version, r.tag, dir.display())?;
     }
     Ok(())
+}
+
+fn surface(args: SurfaceArgs) -> Result<ExitCode> {
+    let (workspace, config) = args.workspace.load()?;
+    let packages: Vec<&apicheck::Package> = if args.packages.is_empty() {
+        config.governed(&workspace)?
+    } else {
+        args.packages.iter().map(|name| workspace.package(name)).collect::<Result<_>>()?
+    };
+    let target_dir = args.workspace.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
+    let inputs = apicheck::cache::input_keys(&workspace, &packages, &config.features)?;
+    let current = gate::current_apis(&workspace, &config, &packages, &target_dir, &inputs, &|_, _| ())?;
+    let mut summaries = Vec::new();
+    for (package, (api, (), _)) in packages.iter().zip(current.apis) {
+        summaries.push(apicheck::surface::summary(&config.surface, &config.deps, &workspace, package, &api.model)?);
+    }
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        DiffFormat::Human => report::write_surface_human(&mut out, &summaries)?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &summaries)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if summaries.iter().all(|s| s.violations.is_empty()) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn api(args: ApiArgs) -> Result<ExitCode> {

@@ -31,6 +31,12 @@ fn add_package(repo: &Monorepo, name: &str, dependencies: &str) {
     repo.write(&format!("packages/{name}/src/lib.rs"), "//! A package.\n");
 }
 
+/// Adds a `required` rule to the example's: every domain package depends on core-utils.
+fn require_core_utils_in_domains(repo: &Monorepo) {
+    let manifest = repo.read("Cargo.toml").replace("required = [", "required = [{ from = \"packages/domain-*\", to = \"core-utils\", reason = \"one id type\" }, ");
+    repo.write("Cargo.toml", &manifest);
+}
+
 fn rule_edges(violations: &[Value]) -> Vec<(&str, &str, &str)> {
     violations.iter().map(|v| (v["rule"].as_str().unwrap(), v["from"].as_str().unwrap(), v["to"].as_str().unwrap())).collect()
 }
@@ -72,6 +78,7 @@ fn a_capture_forbids_edges_between_different_values_without_listing_pairs() {
 #[test]
 fn a_required_edge_that_is_missing_fails_with_the_dependency_to_add() {
     let repo = Monorepo::new();
+    require_core_utils_in_domains(&repo);
     add_package(&repo, "domain-billing", "");
     let (code, violations) = deps_json(&repo);
     assert_eq!(code, 1, "{violations:#?}");
@@ -177,6 +184,7 @@ fn an_invalid_capture_is_an_error_naming_the_pattern() {
 /// domains, a missing required edge, a layer broken by a dev-dependency.
 fn violating_repo() -> Monorepo {
     let repo = Monorepo::new();
+    require_core_utils_in_domains(&repo);
     add_package(&repo, "domain-billing", "domain-orders = { path = \"../domain-orders\" }\n");
     add_package(&repo, "domain-orders", "core-utils = { workspace = true }\n");
     repo.edit("packages/core-utils/Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\n\n[dev-dependencies]\nvalidation = { workspace = true }");
@@ -258,4 +266,98 @@ fn the_markdown_report_draws_the_graph_when_a_dependency_rule_fails() {
     for rule in ["deps/forbid", "deps/layers", "deps/no-cycles", "deps/required"] {
         assert!(ids.contains(&rule), "{ids:?}");
     }
+}
+
+/// core-utils with a prelude that re-exports a module by glob, and a hidden helper.
+fn with_prelude(repo: &Monorepo, prelude_attribute: &str) -> (String, usize, usize) {
+    let lib = "packages/core-utils/src/lib.rs";
+    let original = repo.read(lib);
+    repo.write(
+        lib,
+        &format!("{original}\n/// Everything at once.\npub mod prelude {{\n    {prelude_attribute}pub use crate::slug::*;\n}}\n\n/// For the macros of the crate.\n#[doc(hidden)]\npub fn __private_helper() {{}}\n"),
+    );
+    let text = repo.read(lib);
+    let glob_line = text.lines().position(|line| line.trim_start().ends_with("pub use crate::slug::*;")).unwrap() + 1;
+    let hidden_line = text.lines().position(|line| line.starts_with("pub fn __private_helper")).unwrap() + 1;
+    (lib.to_string(), glob_line, hidden_line)
+}
+
+#[test]
+fn a_glob_reexport_in_the_public_api_fails_at_its_line_unless_hidden_or_switched_off() {
+    let repo = Monorepo::new();
+    let (lib, glob_line, _) = with_prelude(&repo, "");
+    let (code, report) = repo.check_with(&["-p", "core-utils"]);
+    assert_eq!(code, 1, "{report:#}");
+    let core = support::monorepo::package(&report, "core-utils");
+    let globs: Vec<&Value> = core["violations"].as_array().unwrap().iter().filter(|v| v["rule"] == "glob-reexport").collect();
+    assert_eq!(globs.len(), 1, "{core:#}");
+    assert_eq!((globs[0]["file"].as_str().unwrap(), globs[0]["line"].as_u64().unwrap()), (lib.as_str(), glob_line as u64));
+    assert!(globs[0]["message"].as_str().unwrap().contains("`core_utils::prelude` re-exports `crate::slug::*`"), "{core:#}");
+    assert!(globs[0]["fix"].as_str().unwrap().contains("pub use crate::slug::{A, B};"), "{core:#}");
+    // In SARIF too, valid against the schema.
+    let sarif: Value = serde_json::from_slice(&repo.apicheck(&["check", "-p", "core-utils", "--format", "sarif"]).stdout).unwrap();
+    let validator = jsonschema::validator_for(&support::sarif_schema()).unwrap();
+    assert!(validator.is_valid(&sarif), "{sarif:#}");
+    assert!(sarif["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["ruleId"] == "policy/glob-reexport" && r["locations"][0]["physicalLocation"]["region"]["startLine"] == glob_line), "{sarif:#}");
+
+    // Switched off.
+    repo.edit("Cargo.toml", "[workspace.metadata.apicheck.rules]", "[workspace.metadata.apicheck.surface]\nglob-reexports = false\n\n[workspace.metadata.apicheck.rules]");
+    let (_, report) = repo.check_with(&["-p", "core-utils"]);
+    assert!(!support::monorepo::package(&report, "core-utils")["violations"].to_string().contains("glob-reexport"), "{report:#}");
+
+    // Hidden: not API, no violation.
+    let repo = Monorepo::new();
+    with_prelude(&repo, "#[doc(hidden)]\n    ");
+    let (_, report) = repo.check_with(&["-p", "core-utils"]);
+    assert!(!support::monorepo::package(&report, "core-utils")["violations"].to_string().contains("glob-reexport"), "{report:#}");
+}
+
+#[test]
+fn surface_shows_counts_hidden_items_external_paths_and_the_rules_verdicts() {
+    let repo = Monorepo::new();
+    let (lib, glob_line, hidden_line) = with_prelude(&repo, "");
+    let output = repo.apicheck(&["surface", "core-utils", "multi-tenant-core", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "a surface rule is broken: {}", stderr(&output));
+    let surfaces: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let core = &surfaces[0];
+    assert_eq!(core["package"], "core-utils");
+    assert_eq!(core["counts"]["function"], 3, "slugify, is_slug, truncate at their canonical paths: {core:#}");
+    assert_eq!(core["counts"]["module"], 5, "the crate root, id, slug, time, prelude: {core:#}");
+    assert_eq!(core["hidden"][0]["path"], "core_utils::__private_helper");
+    assert_eq!(core["hidden"][0]["kind"], "function");
+    assert_eq!((core["hidden"][0]["span"]["file"].as_str().unwrap(), core["hidden"][0]["span"]["line"].as_u64().unwrap()), (lib.as_str(), hidden_line as u64));
+    assert_eq!(core["glob_reexports"][0]["module"], "core_utils::prelude");
+    assert_eq!(core["violations"][0]["rule"], "glob-reexport");
+    assert_eq!(core["violations"][0]["line"], glob_line);
+    let tenant = &surfaces[1];
+    assert_eq!(tenant["package"], "multi-tenant-core");
+    let shown: Vec<(&str, &str)> = tenant["external"].as_array().unwrap().iter().map(|u| (u["external"].as_str().unwrap(), u["item"].as_str().unwrap())).collect();
+    assert!(shown.contains(&("auth_core::Principal", "multi_tenant_core::TenantContext::new")), "{shown:?}");
+    assert_eq!(tenant["violations"], Value::Array(Vec::new()));
+
+    let human = repo.apicheck(&["surface", "core-utils"]);
+    let text = stdout(&human);
+    assert!(text.contains("hidden (#[doc(hidden)]): 1") && text.contains(&format!("function core_utils::__private_helper  {lib}:{hidden_line}")), "{text}");
+    assert!(text.contains("✗ glob-reexport") && text.contains("fix: name what `core_utils::prelude` re-exports"), "{text}");
+    let clean = stdout(&repo.apicheck(&["surface", "multi-tenant-core"]));
+    assert!(clean.contains("✓ surface rules hold") && clean.contains("auth_core::Principal in multi_tenant_core::TenantContext::new"), "{clean}");
+    let unknown = repo.apicheck(&["surface", "no-such-package"]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", stdout(&unknown));
+}
+
+#[test]
+fn an_invalid_surface_or_exposure_pattern_is_an_error_naming_it() {
+    let repo = Monorepo::new();
+    repo.edit("Cargo.toml", "[workspace.metadata.apicheck.rules]", "[workspace.metadata.apicheck.surface]\ninternal-names = [\"intern[al\"]\n\n[workspace.metadata.apicheck.rules]");
+    let output = repo.apicheck(&["check"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(stderr(&output).contains("`intern[al` in `internal-names` is not a valid pattern"), "{}", stderr(&output));
+
+    let repo = Monorepo::new();
+    repo.edit("Cargo.toml", "deny = [\"toy_crypto::*\"]", "deny = [\"toy_crypto::[*\"]");
+    let output = repo.apicheck(&["check"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(stderr(&output).contains("`toy_crypto::[*` in an exposure rule is not a valid pattern"), "{}", stderr(&output));
+    let output = repo.apicheck(&["deps"]);
+    assert_eq!(output.status.code(), Some(2), "every command reads the configuration: {}", stdout(&output));
 }

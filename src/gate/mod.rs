@@ -77,6 +77,8 @@ pub struct Analysis {
     pub external_uses: Vec<ExternalUse>,
     /// Its public modules that are not hidden (for the surface rules).
     pub public_modules: Vec<PublicModule>,
+    /// Its glob re-exports (for the surface rules).
+    pub glob_reexports: Vec<crate::engine::model::GlobReexport>,
     /// The crates whose items its current API uses or re-exports (see
     /// [`crate::engine::model::ApiModel::public_dependencies`]), when compared: `release` bumps it when one of
     /// them is a member released with a breaking change.
@@ -245,6 +247,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         }
         if config.surface.internal_modules {
             analysis.public_modules = surface::public_modules(&api.model);
+            analysis.glob_reexports = api.model.glob_reexports.clone();
         }
         match comparison {
             Comparison::Cached(cached) => {
@@ -305,6 +308,7 @@ impl Analysis {
             documented: false,
             external_uses: Vec::new(),
             public_modules: Vec::new(),
+            glob_reexports: Vec::new(),
             public_dependencies: None,
         }
     }
@@ -420,7 +424,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             if report.status != Status::Error {
                 let verdicts = exposure::check(&config.exposure, &config.deps, workspace, &analysis.package, &analysis.external_uses)
                     .and_then(|exposed| {
-                        Ok((exposed, surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules)?))
+                        Ok((exposed, surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules, &analysis.glob_reexports)?))
                     });
                 match verdicts {
                     Ok((exposed, surfaced)) => {

@@ -444,9 +444,11 @@ impl Config {
              # forbid = [{{ from = \"packages/domain-{{d}}\", to = \"packages/domain-{{!d}}\", kinds = [\"normal\", \"build\"] }}]\n\
              # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
              \n\
-             # No public module named like an internal one (rule `internal-module`):\n\
+             # No public module named like an internal one (rule `internal-module`), no glob\n\
+             # re-export in the public API (rule `glob-reexport`):\n\
              [workspace.metadata.apicheck.surface]\n\
              internal-modules = true\n\
+             glob-reexports = true\n\
              internal-names = [\"internal\", \"imp\", \"private\", \"detail\", \"__*\"]\n\
              # skip = [\"packages/legacy-*\"]\n\
              \n\

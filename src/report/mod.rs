@@ -18,7 +18,7 @@ mod sarif;
 
 pub use github::write_check_github;
 pub use graph::{write_deps_dot, write_deps_mermaid};
-pub use human::{styled_diff, write_check_human, write_diff_human};
+pub use human::{styled_diff, write_check_human, write_diff_human, write_surface_human};
 pub use json::{write_check_json, write_diff_json, write_rules_json};
 pub use markdown::write_check_markdown;
 pub use rules::{write_explain, write_rules_human};
