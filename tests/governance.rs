@@ -361,3 +361,36 @@ fn an_invalid_surface_or_exposure_pattern_is_an_error_naming_it() {
     let output = repo.apicheck(&["deps"]);
     assert_eq!(output.status.code(), Some(2), "every command reads the configuration: {}", stdout(&output));
 }
+
+#[test]
+fn a_package_without_changelog_description_license_or_tests_fails_with_each_fix() {
+    let repo = Monorepo::new();
+    repo.write("packages/audit-log/Cargo.toml", "[package]\nname = \"audit-log\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n");
+    repo.write("packages/audit-log/src/lib.rs", "//! Audit events.\n\n/// One audited action.\npub fn record(_action: &str) {}\n");
+    let (code, report) = repo.check_with(&["-p", "audit-log"]);
+    assert_eq!(code, 1, "{report:#}");
+    let audit = support::monorepo::package(&report, "audit-log");
+    assert_eq!(support::monorepo::rules(audit), ["hygiene-changelog", "hygiene-description", "hygiene-license", "hygiene-tests"], "{audit:#}");
+    for violation in audit["violations"].as_array().unwrap() {
+        assert_eq!((violation["file"].as_str().unwrap(), violation["line"].as_u64().unwrap()), ("packages/audit-log/Cargo.toml", 1), "{violation:#}");
+    }
+    assert!(audit["violations"][0]["fix"].as_str().unwrap().starts_with("add packages/audit-log/CHANGELOG.md"), "{audit:#}");
+    assert!(audit["violations"][2]["fix"].as_str().unwrap().contains("license-file = \"LICENSE\""), "{audit:#}");
+    let human = stdout(&repo.apicheck(&["check", "-p", "audit-log"]));
+    assert!(human.contains("✗ hygiene-tests") && human.contains("fix: add tests: a `tests/` directory in packages/audit-log"), "{human}");
+
+    // Each added in turn: a `license-file` counts, and so does an integration test.
+    repo.write("packages/audit-log/CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n");
+    repo.edit("packages/audit-log/Cargo.toml", "edition = \"2021\"\n", "edition = \"2021\"\ndescription = \"Audit events.\"\nlicense-file = \"LICENSE\"\n");
+    let (_, report) = repo.check_with(&["-p", "audit-log"]);
+    assert_eq!(support::monorepo::rules(support::monorepo::package(&report, "audit-log")), ["hygiene-tests"], "{report:#}");
+    repo.write("packages/audit-log/tests/record.rs", "#[test]\nfn records() {\n    audit_log::record(\"login\");\n}\n");
+    let (code, report) = repo.check_with(&["-p", "audit-log"]);
+    assert_eq!(code, 0, "{report:#}");
+
+    // Skipped, or switched off: nothing asked.
+    std::fs::remove_dir_all(repo.path("packages/audit-log/tests")).unwrap();
+    repo.edit("Cargo.toml", "tests = true\n", "tests = true\nskip = [\"audit-*\"]\n");
+    let (code, report) = repo.check_with(&["-p", "audit-log"]);
+    assert_eq!(code, 0, "{report:#}");
+}

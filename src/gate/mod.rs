@@ -424,7 +424,10 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             if report.status != Status::Error {
                 let verdicts = exposure::check(&config.exposure, &config.deps, workspace, &analysis.package, &analysis.external_uses)
                     .and_then(|exposed| {
-                        Ok((exposed, surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules, &analysis.glob_reexports)?))
+                        let mut surfaced = surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules, &analysis.glob_reexports)?;
+                        let changelog = config.changelog_path(&workspace.root, &analysis.package);
+                        surfaced.extend(crate::policy::hygiene::check(&config.hygiene, &config.deps, workspace, &analysis.package, &changelog)?);
+                        Ok((exposed, surfaced))
                     });
                 match verdicts {
                     Ok((exposed, surfaced)) => {
