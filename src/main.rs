@@ -130,10 +130,16 @@ enum Command {
         depend neither on backend/interfaces, nor on frontend, nor on any workspace crate that is \
         not a package. A cycle is printed with every member in order, back to the first, each \
         dev or build edge marked at its target (`a → b (dev) → a`). Configured in \
-        [workspace.metadata.apicheck.deps]: forbidden edges, allow-lists and layers, by path \
-        globs, names or tags. Each violation names both packages and the Cargo.toml line of the \
-        dependency. Known exceptions ([[workspace.metadata.apicheck.deps.known]]) are reported as \
-        accepted, and one that no longer occurs as stale. `check` runs the same rules.\n\n\
+        [workspace.metadata.apicheck.deps]: forbidden edges, allow-lists, required edges and \
+        layers, by path globs, names or tags; `{NAME}` in a rule's `from` captures part of a \
+        path, which its `to` then names as the same (`{NAME}`) or a different (`{!NAME}`) \
+        value; `kinds` limits a rule to normal, build, dev or optional dependencies. Each \
+        violation names both packages and the Cargo.toml line of the dependency, with its fix. \
+        Known exceptions ([[workspace.metadata.apicheck.deps.known]]) are reported as accepted, \
+        and one that no longer occurs as stale (a violation with `stale-known = \"fail\"`). \
+        `check` runs the same rules.\n\n\
+        --format mermaid or dot draws the package graph, grouped by layer (when `layers` is \
+        set), else by tag, else by directory, the edges that break a rule in red.\n\n\
         Exit codes: 0 no violation; 1 violations; 2 error.")]
     Deps(DepsArgs),
     /// List the packages a change affects: changed packages and their dependents
@@ -147,6 +153,17 @@ enum Command {
     Affected(AffectedArgs),
     /// Work with check reports: merge the reports of sharded checks
     Report(ReportArgs),
+    /// Show each package's public surface: item counts, hidden items, other crates' types, rules
+    #[command(long_about = "Show each package's public surface (the governance document's §13).\n\n\
+        For each package named (default: every governed package): how many public items its API \
+        has, by kind (each at its canonical path; hidden ones left out); its #[doc(hidden)] \
+        public items, with file:line; the paths of other crates its API shows (std, core and \
+        alloc aside), by item; its glob re-exports; and the verdicts of the surface rules of \
+        [workspace.metadata.apicheck.surface] (`glob-reexport`: no `pub use m::*` in the public \
+        API; `internal-module`: no public module named like an internal one), each with its fix. \
+        `check` applies the same rules.\n\n\
+        Exit codes: 0 the rules hold; 1 a rule is broken; 2 error.")]
+    Surface(SurfaceArgs),
     /// Print the public API of a package or of a rustdoc JSON file, one item per line
     #[command(long_about = "Print the public API of a package or of a rustdoc JSON file.\n\n\
         The listing has one item per line, sorted by path, fully qualified and Rust-like; it is \
@@ -202,6 +219,20 @@ struct ExplainArgs {
     /// The rule or lint id (`apicheck rules` lists them)
     #[arg(value_name = "ID")]
     id: String,
+}
+
+#[derive(clap::Args)]
+struct SurfaceArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+
+    /// Packages to show [default: every governed package]
+    #[arg(value_name = "PKG")]
+    packages: Vec<String>,
+
+    /// `human`: a block per package; `json`: an array of the packages' surfaces
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
 }
 
 #[derive(clap::Args)]
@@ -324,9 +355,11 @@ struct DepsArgs {
     #[command(flatten)]
     workspace: WorkspaceArgs,
 
-    /// `human`: one line per violation; `json`: the violations as a JSON array
-    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
-    format: DiffFormat,
+    /// `human`: one line per violation with its fix; `json`: the violations as a JSON array;
+    /// `mermaid` or `dot`: the package graph (grouped by layer, else by tag, else by directory),
+    /// the edges that break a rule in red
+    #[arg(long, value_enum, default_value_t = DepsFormat::Human)]
+    format: DepsFormat,
 }
 
 #[derive(clap::Args)]
@@ -474,6 +507,14 @@ enum DiffFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum DepsFormat {
+    Human,
+    Json,
+    Mermaid,
+    Dot,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.color {
@@ -527,6 +568,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Affected(args) => affected(args),
         Command::Report(args) => report_command(args),
         Command::Api(args) => api(args),
+        Command::Surface(args) => surface(args),
         Command::Diff(args) => diff(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
@@ -764,14 +806,17 @@ fn deps(args: DepsArgs) -> Result<ExitCode> {
     let violations = &verdict.violations;
     let mut out = anstream::stdout().lock();
     match args.format {
-        DiffFormat::Json => {
+        DepsFormat::Json => {
             serde_json::to_writer_pretty(&mut out, violations)?;
             writeln!(out)?;
         }
-        DiffFormat::Human => {
+        DepsFormat::Mermaid => apicheck::report::write_deps_mermaid(&mut out, &apicheck::deps::graph(&workspace, &config.deps, violations)?)?,
+        DepsFormat::Dot => apicheck::report::write_deps_dot(&mut out, &apicheck::deps::graph(&workspace, &config.deps, violations)?)?,
+        DepsFormat::Human => {
             for v in violations {
                 let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
                 writeln!(out, "{place}: {}: {}", v.rule, v.message)?;
+                writeln!(out, "  fix: {}", v.fix)?;
             }
             for (v, reason) in &verdict.accepted {
                 let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
@@ -832,6 +877,31 @@ fn print_recorded(recorded: &[gate::Recorded], workspace: &Workspace) -> Result<
         writeln!(out, "recorded baseline {} {} (tag {}{commit}) in {}", r.package, r.version, r.tag, dir.display())?;
     }
     Ok(())
+}
+
+fn surface(args: SurfaceArgs) -> Result<ExitCode> {
+    let (workspace, config) = args.workspace.load()?;
+    let packages: Vec<&apicheck::Package> = if args.packages.is_empty() {
+        config.governed(&workspace)?
+    } else {
+        args.packages.iter().map(|name| workspace.package(name)).collect::<Result<_>>()?
+    };
+    let target_dir = args.workspace.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
+    let inputs = apicheck::cache::input_keys(&workspace, &packages, &config.features)?;
+    let current = gate::current_apis(&workspace, &config, &packages, &target_dir, &inputs, &|_, _| ())?;
+    let mut summaries = Vec::new();
+    for (package, (api, (), _)) in packages.iter().zip(current.apis) {
+        summaries.push(apicheck::surface::summary(&config.surface, &config.deps, &workspace, package, api.model()?)?);
+    }
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        DiffFormat::Human => report::write_surface_human(&mut out, &summaries)?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &summaries)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if summaries.iter().all(|s| s.violations.is_empty()) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn api(args: ApiArgs) -> Result<ExitCode> {

@@ -223,8 +223,10 @@ fn zero_x_versions_move_the_minor_position_for_breaks() {
 #[test]
 fn a_new_package_is_reported_new_and_passes() {
     let repo = Monorepo::new();
-    repo.write("packages/audit-log/Cargo.toml", "[package]\nname = \"audit-log\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
-    repo.write("packages/audit-log/src/lib.rs", "//! Audit events.\n\n/// One audited action.\npub struct Event {\n    pub action: String,\n}\n");
+    // With what the example's hygiene checks ask of every package.
+    repo.write("packages/audit-log/Cargo.toml", "[package]\nname = \"audit-log\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"Audit events.\"\nlicense = \"MIT\"\n");
+    repo.write("packages/audit-log/CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n");
+    repo.write("packages/audit-log/src/lib.rs", "//! Audit events.\n\n/// One audited action.\npub struct Event {\n    pub action: String,\n}\n\n#[cfg(test)]\nmod tests {}\n");
     let (code, report) = repo.check();
     assert_eq!(code, 0, "{report:#}");
     let new = package(&report, "audit-log");

@@ -111,8 +111,8 @@ fn check_base_checks_the_changed_package_and_those_exposing_it() {
 
     let markdown = stdout(&repo.apicheck(&["check", "--base", "main", "--format", "markdown"]));
     assert!(markdown.contains("```mermaid\ngraph LR"), "{markdown}");
-    assert!(markdown.contains("core_utils[\"core-utils\"]:::changed"), "{markdown}");
-    assert!(markdown.contains("domain_shared --> core_utils"), "{markdown}");
+    assert!(markdown.contains("pkg_core_utils[\"core-utils\"]:::changed"), "{markdown}");
+    assert!(markdown.contains("pkg_domain_shared --> pkg_core_utils"), "{markdown}");
 }
 
 #[test]
@@ -129,21 +129,22 @@ fn check_base_with_no_package_change_checks_nothing_and_passes() {
 
 #[test]
 fn a_cycle_through_dev_dependencies_is_a_violation() {
+    // Within one layer of the example (`packages/*`), so that only `no-cycles` sees it.
     let repo = Monorepo::new();
-    repo.edit("packages/core-utils/Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\n\n[dev-dependencies]\nauth-core = { workspace = true }");
+    repo.edit("packages/auth-core/Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\n\n[dev-dependencies]\nmulti-tenant-core = { workspace = true }");
     let output = repo.apicheck(&["deps"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("packages/core-utils/Cargo.toml:"), "{text}");
+    assert!(text.contains("packages/auth-core/Cargo.toml:"), "{text}");
     assert!(text.contains("no-cycles: dependency cycle: "), "{text}");
     assert!(
-        text.contains("dependency cycle: auth-core → core-utils → auth-core (dev)")
-            || text.contains("dependency cycle: core-utils → auth-core (dev) → core-utils"),
+        text.contains("dependency cycle: multi-tenant-core → auth-core → multi-tenant-core (dev)")
+            || text.contains("dependency cycle: auth-core → multi-tenant-core (dev) → auth-core"),
         "every member in order, back to the first, each edge's kind at its target: {text}"
     );
-    let line = repo.read("packages/core-utils/Cargo.toml").lines().position(|l| l.starts_with("auth-core")).unwrap() + 1;
+    let line = repo.read("packages/auth-core/Cargo.toml").lines().position(|l| l.starts_with("multi-tenant-core")).unwrap() + 1;
     let json: Value = serde_json::from_slice(&repo.apicheck(&["deps", "--format", "json"]).stdout).unwrap();
-    let cycle = json.as_array().unwrap().iter().find(|v| v["from"] == "core-utils").expect("the cycle is reported at core-utils' edge");
+    let cycle = json.as_array().unwrap().iter().find(|v| v["from"] == "auth-core").expect("the cycle is reported at auth-core's edge");
     assert_eq!(cycle["kind"], "dev");
     assert_eq!(cycle["line"], line);
 
@@ -152,7 +153,7 @@ fn a_cycle_through_dev_dependencies_is_a_violation() {
     assert_eq!(report["dependencies"][0]["rule"], "no-cycles");
 
     // Accepted as a known exception: reported, not failed.
-    let known = "\n[[workspace.metadata.apicheck.deps.known]]\nrule = \"no-cycles\"\nfrom = \"core-utils\"\nto = \"auth-core\"\nkind = \"dev\"\nreason = \"test helpers, until they move\"\n";
+    let known = "\n[[workspace.metadata.apicheck.deps.known]]\nrule = \"no-cycles\"\nfrom = \"auth-core\"\nto = \"multi-tenant-core\"\nkind = \"dev\"\nreason = \"test helpers, until they move\"\n";
     let manifest = repo.read("Cargo.toml");
     repo.write("Cargo.toml", &format!("{manifest}{known}"));
     let (code, report) = repo.check();
@@ -161,11 +162,16 @@ fn a_cycle_through_dev_dependencies_is_a_violation() {
     assert!(report["notes"].to_string().contains("accepted (test helpers, until they move)"), "{report:#}");
     assert_eq!(repo.apicheck(&["deps"]).status.code(), Some(0));
 
-    // The edge goes away: the exception is stale, and said so.
-    repo.edit("packages/core-utils/Cargo.toml", "\n[dev-dependencies]\nauth-core = { workspace = true }", "");
+    // The edge goes away: the exception is stale, which the example fails on
+    // (`stale-known = "fail"`), and, with `stale-known = "warn"`, says in a note.
+    repo.edit("packages/auth-core/Cargo.toml", "\n[dev-dependencies]\nmulti-tenant-core = { workspace = true }", "");
+    let (code, report) = repo.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["dependencies"][0]["rule"], "stale-known");
+    repo.edit("Cargo.toml", "stale-known = \"fail\"", "stale-known = \"warn\"");
     let (code, report) = repo.check();
     assert_eq!(code, 0, "{report:#}");
-    assert!(report["notes"].to_string().contains("stale known dependency exception `no-cycles: core-utils → auth-core (dev)`"), "{report:#}");
+    assert!(report["notes"].to_string().contains("stale known dependency exception `no-cycles: auth-core → multi-tenant-core (dev)`"), "{report:#}");
 }
 
 /// `init` on a repository that already breaks a dependency rule records the violation as a known
@@ -203,9 +209,10 @@ fn a_package_depending_on_backend_interfaces_breaks_the_boundary() {
 #[test]
 fn configured_forbidden_edges_and_layers_are_enforced() {
     let repo = Monorepo::new();
+    // The example already has the tag and the layers.
     let manifest = repo.read("Cargo.toml").replace(
-        "[workspace.metadata.apicheck.deps]\nbuiltin = true",
-        "[workspace.metadata.apicheck.deps]\nbuiltin = true\ntags = { security = [\"packages/auth-core\"] }\nforbid = [{ from = \"packages/domain-shared\", to = \"tag:security\", reason = \"domain types stay free of auth\" }]\nlayers = [\"packages/core-utils\", \"packages/validation\", \"packages/*\", \"backend/*\"]",
+        "forbid = [",
+        "forbid = [\n    { from = \"packages/domain-shared\", to = \"tag:security\", reason = \"domain types stay free of auth\" },",
     );
     repo.write("Cargo.toml", &manifest);
     assert_eq!(repo.apicheck(&["deps"]).status.code(), Some(0), "the fixture follows its layers");
@@ -272,33 +279,6 @@ fn a_public_dependency_reached_through_a_facade_is_the_declared_one() {
     assert!(kit["findings"][0]["message"].as_str().unwrap().contains("`domain-shared` went from 0.9.0 to 1.0.0"), "{kit:#}");
 }
 
-fn sarif_schema() -> Value {
-    // The OASIS SARIF 2.1.0 schema, vendored (fixtures/schemas/README.md says where it comes
-    // from): a test never fetches anything.
-    let schema = support::fixtures().join("schemas/sarif-schema-2.1.0.json");
-    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
-    // The published schema's `language` patterns have a stray `]`, which a strict validator
-    // refuses as a regex; use the pattern they mean (a language tag such as `en` or `en-US`).
-    let fixed = fix_language_patterns(&mut schema);
-    assert!(fixed >= 1, "the known erratum is still there");
-    schema
-}
-
-fn fix_language_patterns(value: &mut Value) -> usize {
-    match value {
-        Value::Object(map) => {
-            let mut fixed = 0;
-            if map.get("pattern").and_then(Value::as_str) == Some("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$") {
-                map.insert("pattern".into(), Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$"));
-                fixed += 1;
-            }
-            fixed + map.values_mut().map(fix_language_patterns).sum::<usize>()
-        }
-        Value::Array(values) => values.iter_mut().map(fix_language_patterns).sum(),
-        _ => 0,
-    }
-}
-
 #[test]
 fn sarif_output_validates_against_the_sarif_schema() {
     let repo = Monorepo::new();
@@ -307,7 +287,7 @@ fn sarif_output_validates_against_the_sarif_schema() {
     let output = repo.apicheck(&["check", "--format", "sarif"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let schema = sarif_schema();
+    let schema = support::sarif_schema();
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
     let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{errors:#?}\n{sarif:#}");

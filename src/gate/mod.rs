@@ -77,6 +77,8 @@ pub struct Analysis {
     pub external_uses: Vec<ExternalUse>,
     /// Its public modules that are not hidden (for the surface rules).
     pub public_modules: Vec<PublicModule>,
+    /// Its glob re-exports (for the surface rules).
+    pub glob_reexports: Vec<crate::engine::model::GlobReexport>,
     /// The crates whose items its current API uses or re-exports (see
     /// [`crate::engine::model::ApiModel::public_dependencies`]), when compared: `release` bumps it when one of
     /// them is a member released with a breaking change.
@@ -97,6 +99,10 @@ pub struct CheckReport {
     pub packages: Vec<PackageReport>,
     /// Broken dependency rules.
     pub dependencies: Vec<DepViolation>,
+    /// When a dependency rule is broken: the package graph with the breaking edges marked, for
+    /// the Markdown report's drawing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependency_graph: Option<deps::DepGraph>,
     /// With `--base`: what changed and which packages were checked because of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected: Option<AffectedPackages>,
@@ -239,9 +245,8 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
         if !config.exposure.is_empty() {
             analysis.external_uses = api.outline.external_uses.clone();
         }
-        if config.surface.internal_modules {
-            analysis.public_modules = api.outline.public_modules.clone();
-        }
+        analysis.public_modules = api.outline.public_modules.clone();
+        analysis.glob_reexports = api.outline.glob_reexports.clone();
         match comparison {
             Comparison::Cached(cached) => {
                 analysis.baseline = Some(cached.baseline.clone());
@@ -301,6 +306,7 @@ impl Analysis {
             documented: false,
             external_uses: Vec::new(),
             public_modules: Vec::new(),
+            glob_reexports: Vec::new(),
             public_dependencies: None,
         }
     }
@@ -385,6 +391,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     let workspace_wide = selection.shard.is_none_or(|shard| shard.index == 1);
     let dependency_verdict = if config.rules.dependencies && workspace_wide { deps::verdict(workspace, &config.deps)? } else { deps::DepsVerdict::default() };
     let dependencies = dependency_verdict.violations;
+    let dependency_graph = if dependencies.is_empty() { None } else { Some(deps::graph(workspace, &config.deps, &dependencies)?) };
     let analyses = if narrowed && selection.packages.is_empty() {
         Vec::new()
     } else {
@@ -415,7 +422,10 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
             if report.status != Status::Error {
                 let verdicts = exposure::check(&config.exposure, &config.deps, workspace, &analysis.package, &analysis.external_uses)
                     .and_then(|exposed| {
-                        Ok((exposed, surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules)?))
+                        let mut surfaced = surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules, &analysis.glob_reexports)?;
+                        let changelog = config.changelog_path(&workspace.root, &analysis.package);
+                        surfaced.extend(crate::policy::hygiene::check(&config.hygiene, &config.deps, workspace, &analysis.package, &changelog)?);
+                        Ok((exposed, surfaced))
                     });
                 match verdicts {
                     Ok((exposed, surfaced)) => {
@@ -479,6 +489,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
         passed,
         packages,
         dependencies,
+        dependency_graph,
         affected,
         shard: selection.shard,
         documented,

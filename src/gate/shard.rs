@@ -97,6 +97,7 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
         passed: true,
         packages: Vec::new(),
         dependencies: Vec::new(),
+        dependency_graph: None,
         affected: None,
         shard: None,
         documented: Vec::new(),
@@ -111,6 +112,7 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
             merged.packages.push(package);
         }
         merged.dependencies.extend(report.dependencies);
+        merged.dependency_graph = merged.dependency_graph.or(report.dependency_graph);
         merged.affected = merged.affected.or(report.affected);
         merged.documented.extend(report.documented);
         merged.notes.extend(report.notes);

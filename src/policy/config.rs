@@ -66,6 +66,9 @@ pub struct Config {
     /// The explicit-surface rules (see [`crate::policy::surface`]).
     #[serde(default)]
     pub surface: SurfaceConfig,
+    /// The package hygiene checks (see [`crate::policy::hygiene`]).
+    #[serde(default)]
+    pub hygiene: crate::policy::hygiene::HygieneConfig,
 }
 
 /// The policy rules `check` enforces, each on by default.
@@ -213,6 +216,7 @@ impl Default for Config {
             features: BTreeMap::new(),
             exposure: Vec::new(),
             surface: SurfaceConfig::default(),
+            hygiene: crate::policy::hygiene::HygieneConfig::default(),
         }
     }
 }
@@ -284,6 +288,8 @@ impl Config {
             catalog::check_id(id).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.lints]: {why:#}"))?;
         }
         check_acknowledged_ids(&config.acknowledge, &place)?;
+        crate::policy::hygiene::validate(&config.hygiene, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.hygiene]: {why:#}"))?;
+        crate::policy::deps::validate(&config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.deps]: {why:#}"))?;
         surface::validate(&config.surface, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.surface]: {why:#}"))?;
         exposure::validate(&config.exposure, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [[workspace.metadata.apicheck.exposure]]: {why:#}"))?;
         if let Some(file) = &config.acknowledgements {
@@ -433,16 +439,30 @@ impl Config {
              builtin = true\n\
              # a cycle through a dev-dependency (cargo allows it): \"deny\", \"warn\" or \"allow\"\n\
              dev-cycles = \"{dev_cycles}\"\n\
+             # a known exception that no longer occurs: \"warn\" (a note) or \"fail\" (a violation)\n\
+             stale-known = \"{stale_known}\"\n\
              # tags = {{ core = [\"packages/core-*\"] }}\n\
              # forbid = [{{ from = \"packages/*\", to = \"backend/**\", reason = \"packages are reusable\" }}]\n\
              # allow = [{{ from = \"tag:core\", to = [\"tag:core\"] }}]\n\
+             # required = [{{ from = \"tag:adapter\", to = \"core-api\" }}]\n\
+             # `{{d}}` captures part of a path, `{{!d}}` is any other value; `kinds` limits a rule:\n\
+             # forbid = [{{ from = \"packages/domain-{{d}}\", to = \"packages/domain-{{!d}}\", kinds = [\"normal\", \"build\"] }}]\n\
              # layers = [\"packages/core-utils\", \"packages/*\", \"backend/*\"]\n\
              \n\
-             # No public module named like an internal one (rule `internal-module`):\n\
+             # No public module named like an internal one (rule `internal-module`), no glob\n\
+             # re-export in the public API (rule `glob-reexport`):\n\
              [workspace.metadata.apicheck.surface]\n\
              internal-modules = true\n\
+             glob-reexports = true\n\
              internal-names = [\"internal\", \"imp\", \"private\", \"detail\", \"__*\"]\n\
              # skip = [\"packages/legacy-*\"]\n\
+             \n\
+             # What every package must have (the governance document's §4 and §10); all off by default:\n\
+             # [workspace.metadata.apicheck.hygiene]\n\
+             # changelog = true      # its changelog file\n\
+             # description = true    # `description` in its manifest\n\
+             # license = true        # `license` or `license-file`\n\
+             # tests = true          # a tests/ directory or #[cfg(test)] code\n\
              \n\
              # What other crates' items a package's API may show (std, core and alloc always):\n\
              # [[workspace.metadata.apicheck.exposure]]\n\
@@ -466,6 +486,7 @@ impl Config {
             stale = rules.stale_acknowledgements_fail,
             dependencies = rules.dependencies,
             dev_cycles = self.deps.dev_cycles.as_str(),
+            stale_known = self.deps.stale_known.as_str(),
         )
     }
 }

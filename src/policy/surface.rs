@@ -1,13 +1,18 @@
 //! An explicit public surface (the governance document's §13: explicit exports, internal modules
 //! not exposed): a public module whose name marks it internal (`internal`, `imp`, `private`,
-//! `detail`, `__*`) fails its package, unless it is `#[doc(hidden)]` (which says it is not
-//! API). Checked on the API model; switchable per package.
+//! `detail`, `__*`) fails its package, and so does a glob re-export (`pub use m::*`), unless
+//! `#[doc(hidden)]` (which says it is not API). Checked on the API model; each rule switchable,
+//! packages skipped by name, directory or tag. [`summary`] is `apicheck surface`: what a
+//! package's API holds, by kind, hidden, and of other crates.
+
+use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
 pub use crate::engine::model::PublicModule;
+use crate::engine::model::{ApiModel, ExternalUse, GlobReexport, ItemKind, Span};
 use crate::policy::deps::{DepsConfig, Selector};
 use crate::policy::versioning::Violation;
 use crate::workspace::{Package, Workspace};
@@ -20,6 +25,10 @@ pub struct SurfaceConfig {
     /// `internal-module`).
     #[serde(default = "yes")]
     pub internal_modules: bool,
+    /// Whether a glob re-export (`pub use m::*`) in the public API fails its package (rule
+    /// `glob-reexport`): exports are named one by one.
+    #[serde(default = "yes")]
+    pub glob_reexports: bool,
     /// The module names that mark a module internal: names or globs (`__*`).
     #[serde(default = "default_internal_names")]
     pub internal_names: Vec<String>,
@@ -38,7 +47,7 @@ fn default_internal_names() -> Vec<String> {
 
 impl Default for SurfaceConfig {
     fn default() -> Self {
-        SurfaceConfig { internal_modules: true, internal_names: default_internal_names(), skip: Vec::new() }
+        SurfaceConfig { internal_modules: true, glob_reexports: true, internal_names: default_internal_names(), skip: Vec::new() }
     }
 }
 
@@ -59,18 +68,41 @@ pub fn validate(config: &SurfaceConfig, deps: &DepsConfig) -> Result<()> {
     Ok(())
 }
 
-/// The surface rules' violations for `package`, whose API has `modules`.
-pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package, modules: &[PublicModule]) -> Result<Vec<Violation>> {
-    if !config.internal_modules {
-        return Ok(Vec::new());
-    }
+/// Whether the surface rules skip `package`.
+fn skipped(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package) -> Result<bool> {
     for text in &config.skip {
         if Selector::new(text, &deps.tags, "the surface rules' `skip`")?.matches_package(workspace, package) {
-            return Ok(Vec::new());
+            return Ok(true);
         }
     }
-    let names = internal_names(config)?;
+    Ok(false)
+}
+
+/// The surface rules' violations for `package`, whose API has `modules` and `globs`.
+pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package, modules: &[PublicModule], globs: &[GlobReexport]) -> Result<Vec<Violation>> {
+    if skipped(config, deps, workspace, package)? {
+        return Ok(Vec::new());
+    }
     let mut violations = Vec::new();
+    if config.glob_reexports {
+        for glob in globs.iter().filter(|glob| !glob.hidden) {
+            violations.push(Violation {
+                rule: "glob-reexport".to_string(),
+                message: format!("`{}` re-exports `{}::*`: every public item of it becomes API, including the ones added later", glob.module, glob.source),
+                fix: format!(
+                    "name what `{}` re-exports (`pub use {}::{{A, B}};`), mark the `use` `#[doc(hidden)]`, or set `glob-reexports = false` \
+                     (or skip `{}`) in [workspace.metadata.apicheck.surface]",
+                    glob.module, glob.source, package.name
+                ),
+                file: glob.span.as_ref().map(|span| span.file.clone()),
+                line: glob.span.as_ref().map(|span| span.line),
+            });
+        }
+    }
+    if !config.internal_modules {
+        return Ok(violations);
+    }
+    let names = internal_names(config)?;
     for module in modules {
         let name = module.path.rsplit("::").next().unwrap_or_default();
         if let Some(pattern) = config.internal_names.iter().zip(&names).find(|(_, glob)| glob.is_match(name)).map(|(text, _)| text) {
@@ -88,4 +120,61 @@ pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, p
         }
     }
     Ok(violations)
+}
+
+/// An item of the public API marked `#[doc(hidden)]` (or reached only through a hidden path).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct HiddenItem {
+    pub path: String,
+    /// What kind of item it is (`function`, `struct`...).
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
+/// What `apicheck surface` says of a package.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct SurfaceSummary {
+    pub package: String,
+    /// Public items that are not hidden, by kind (`function`, `struct`...), each at its
+    /// canonical path (re-exports of the package's own items not counted again).
+    pub counts: BTreeMap<String, usize>,
+    pub hidden: Vec<HiddenItem>,
+    /// Other crates' paths the API shows (std, core and alloc aside), by item.
+    pub external: Vec<ExternalUse>,
+    /// Glob re-exports in the public API (hidden ones included, marked).
+    pub glob_reexports: Vec<GlobReexport>,
+    /// Whether `skip` leaves the package out of the surface rules.
+    pub skipped: bool,
+    /// The surface rules' verdicts: empty when they hold.
+    pub violations: Vec<Violation>,
+}
+
+/// The surface of `package`, whose API is `model`: item counts, hidden items, other crates'
+/// paths shown, and the surface rules' verdicts.
+pub fn summary(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package, model: &ApiModel) -> Result<SurfaceSummary> {
+    let mut counts = BTreeMap::new();
+    let mut hidden = Vec::new();
+    for item in model.items.iter().filter(|item| item.alias_of.is_none()) {
+        if item.hidden {
+            if item.kind != ItemKind::Impl {
+                hidden.push(HiddenItem { path: item.path.clone(), kind: item.kind.noun().to_string(), span: item.span.clone() });
+            }
+        } else {
+            *counts.entry(item.kind.noun().to_string()).or_insert(0) += 1;
+        }
+    }
+    hidden.sort_by(|a, b| a.path.cmp(&b.path));
+    let violations = check(config, deps, workspace, package, &model.public_modules(), &model.glob_reexports)?;
+    Ok(SurfaceSummary {
+        package: package.name.clone(),
+        counts,
+        hidden,
+        external: model.external_uses(),
+        glob_reexports: model.glob_reexports.clone(),
+        skipped: skipped(config, deps, workspace, package)?,
+        violations,
+    })
 }

@@ -28,7 +28,8 @@ pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Resu
     }
     for violation in &report.dependencies {
         let title = format!("apicheck dependency rule {}", violation.rule);
-        annotation(out, "error", Some(&violation.file), violation.line.and_then(|l| u32::try_from(l).ok()), &title, &violation.message)?;
+        let message = if violation.fix.is_empty() { violation.message.clone() } else { format!("{} Fix: {}", violation.message, violation.fix) };
+        annotation(out, "error", Some(&violation.file), violation.line.and_then(|l| u32::try_from(l).ok()), &title, &message)?;
     }
     if let Some(command) = crate::gate::release::fix_command(report) {
         let message = format!("run `{command}` (add --dry-run to see the edits first), then `apicheck baseline`, commit and tag");

@@ -175,6 +175,9 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
         for v in &report.dependencies {
             let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
             writeln!(out, "  {REMOVED}✗ {}{REMOVED:#}: {}  {DIM}{place}{DIM:#}", v.rule, v.message)?;
+            if !v.fix.is_empty() {
+                writeln!(out, "    {HEADING}fix:{HEADING:#} {}", v.fix)?;
+            }
         }
     }
     if let Some(affected) = &report.affected {
@@ -204,6 +207,45 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
     }
     let style = if report.passed { ADDED } else { REMOVED };
     writeln!(out, "\n{style}{}{style:#}", verdict_line(report))
+}
+
+/// `apicheck surface`: per package, its item counts by kind, hidden items, other crates' paths
+/// and the surface rules' verdicts with their fixes.
+pub fn write_surface_human(out: &mut dyn Write, summaries: &[crate::policy::surface::SurfaceSummary]) -> io::Result<()> {
+    for (index, summary) in summaries.iter().enumerate() {
+        if index > 0 {
+            writeln!(out)?;
+        }
+        let total: usize = summary.counts.values().sum();
+        writeln!(out, "{HEADING}{}{HEADING:#}  {total} public item(s)", summary.package)?;
+        let counts: Vec<String> = summary.counts.iter().map(|(kind, count)| format!("{count} {kind}")).collect();
+        writeln!(out, "  items: {}", if counts.is_empty() { "none".to_string() } else { counts.join(", ") })?;
+        writeln!(out, "  hidden (#[doc(hidden)]): {}", summary.hidden.len())?;
+        for item in &summary.hidden {
+            let place = item.span.as_ref().map(|span| format!("  {DIM}{}:{}{DIM:#}", span.file, span.line)).unwrap_or_default();
+            writeln!(out, "    {} {}{place}", item.kind, item.path)?;
+        }
+        writeln!(out, "  other crates' paths shown: {}", summary.external.len())?;
+        for shown in &summary.external {
+            writeln!(out, "    {} in {}", shown.external, shown.item)?;
+        }
+        writeln!(out, "  glob re-exports: {}", summary.glob_reexports.len())?;
+        for glob in &summary.glob_reexports {
+            let hidden = if glob.hidden { " (hidden)" } else { "" };
+            let place = glob.span.as_ref().map(|span| format!("  {DIM}{}:{}{DIM:#}", span.file, span.line)).unwrap_or_default();
+            writeln!(out, "    pub use {}::* in {}{hidden}{place}", glob.source, glob.module)?;
+        }
+        if summary.skipped {
+            writeln!(out, "  {DIM}surface rules: skipped ([workspace.metadata.apicheck.surface] skip){DIM:#}")?;
+        } else if summary.violations.is_empty() {
+            writeln!(out, "  {ADDED}✓ surface rules hold{ADDED:#}")?;
+        }
+        for violation in &summary.violations {
+            writeln!(out, "  {REMOVED}✗ {}{REMOVED:#}: {}{}", violation.rule, violation.message, place(violation))?;
+            writeln!(out, "    {HEADING}fix:{HEADING:#} {}", violation.fix)?;
+        }
+    }
+    Ok(())
 }
 
 /// A unified diff with its removed and added lines coloured (`release --dry-run`).

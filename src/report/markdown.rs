@@ -50,10 +50,10 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
         }
         for node in &nodes {
             let class = if affected.changed.contains(node) { ":::changed" } else if affected.checked.contains(node) { ":::checked" } else { "" };
-            writeln!(out, "  {}[\"{node}\"]{class}", mermaid_id(node))?;
+            writeln!(out, "  {}[\"{node}\"]{class}", super::graph::mermaid_node(node))?;
         }
         for (from, to) in &affected.edges {
-            writeln!(out, "  {} --> {}", mermaid_id(from), mermaid_id(to))?;
+            writeln!(out, "  {} --> {}", super::graph::mermaid_node(from), super::graph::mermaid_node(to))?;
         }
         writeln!(out, "  classDef changed fill:#fde2e1,stroke:#d73a49\n  classDef checked fill:#fff5d1,stroke:#b08800\n```")?;
     }
@@ -61,7 +61,13 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
         writeln!(out, "\n**Dependency rules**\n")?;
         for v in &report.dependencies {
             let place = v.line.map(|line| format!("{}:{line}", v.file)).unwrap_or_else(|| v.file.clone());
-            writeln!(out, "- ❌ **{}** `{}` → `{}` ({place}): {}", v.rule, v.from, v.to, escape_markdown(&v.message))?;
+            let fix = if v.fix.is_empty() { String::new() } else { format!("<br>**Fix:** {}", escape_markdown(&v.fix)) };
+            writeln!(out, "- ❌ **{}** `{}` → `{}` ({place}): {}{fix}", v.rule, v.from, v.to, escape_markdown(&v.message))?;
+        }
+        if let Some(graph) = &report.dependency_graph {
+            writeln!(out, "\nThe package graph, edges that break a rule in red:\n\n```mermaid")?;
+            super::write_deps_mermaid(out, graph)?;
+            writeln!(out, "```")?;
         }
     }
     for p in report.packages.iter().filter(|p| !p.findings.is_empty() || !p.violations.is_empty() || p.error.is_some()) {
@@ -87,11 +93,6 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
         writeln!(out, "\n</details>")?;
     }
     Ok(())
-}
-
-/// A mermaid node id: package names may hold `-`, which mermaid reads as an edge.
-fn mermaid_id(name: &str) -> String {
-    name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
 }
 
 /// One line of Markdown: messages quote code in backticks, where `<` and `|` are safe; only a

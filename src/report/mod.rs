@@ -1,6 +1,7 @@
 //! Renderings of a result for people and for programs, one module per format: [`human`]
-//! (styled text), [`json`], [`markdown`], [`github`] (workflow commands), [`sarif`], and the
-//! catalog's ([`rules`]). This module holds what they share: styles, the texts of bumps and
+//! (styled text), [`json`], [`markdown`], [`github`] (workflow commands), [`sarif`], the
+//! catalog's ([`rules`]) and the package graph's ([`graph`]: Mermaid and DOT). This module
+//! holds what they share: styles, the texts of bumps and
 //! verdicts.
 //!
 //! The human rendering always emits ANSI styles; the binary writes through `anstream`, which
@@ -8,6 +9,7 @@
 
 
 mod github;
+mod graph;
 mod human;
 mod json;
 mod markdown;
@@ -15,7 +17,8 @@ mod rules;
 mod sarif;
 
 pub use github::write_check_github;
-pub use human::{styled_diff, write_check_human, write_diff_human};
+pub use graph::{write_deps_dot, write_deps_mermaid};
+pub use human::{styled_diff, write_check_human, write_diff_human, write_surface_human};
 pub use json::{write_check_json, write_diff_json, write_rules_json};
 pub use markdown::write_check_markdown;
 pub use rules::{write_explain, write_rules_human};

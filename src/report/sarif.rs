@@ -64,8 +64,9 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
         }
     }
     for v in &report.dependencies {
-        let properties = json!({ "from": v.from, "to": v.to, "kind": v.kind });
-        result(&format!("deps/{}", v.rule), &format!("dependency rule {}", v.rule), None, "error", v.message.clone(), Some(&v.file), v.line.map(|l| l as u64), properties);
+        let properties = json!({ "from": v.from, "to": v.to, "kind": v.kind, "fix": v.fix });
+        let message = if v.fix.is_empty() { v.message.clone() } else { format!("{} Fix: {}", v.message, v.fix) };
+        result(&format!("deps/{}", v.rule), &format!("dependency rule {}", v.rule), None, "error", message, Some(&v.file), v.line.map(|l| l as u64), properties);
     }
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -71,6 +71,8 @@ pub struct Dependency {
     /// The name it is used under, when renamed.
     pub rename: Option<String>,
     pub kind: DepKind,
+    /// Declared `optional = true`: built only when a feature asks for it.
+    pub optional: bool,
     pub req: VersionReq,
     /// The workspace member it resolves to (a path dependency on a member).
     pub member: Option<String>,
@@ -202,6 +204,7 @@ impl Workspace {
                                 DependencyKind::Build => DepKind::Build,
                                 _ => DepKind::Normal,
                             },
+                            optional: dep.optional,
                             req: dep.req.clone(),
                             member: dep.path.as_ref().and_then(|path| {
                                 member_dirs.iter().find(|(dir, _)| dir.as_path() == path.as_std_path()).map(|(_, name)| name.clone())

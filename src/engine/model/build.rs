@@ -10,7 +10,7 @@ use rustdoc_types::{
 
 use super::normalize::{Elision, Normalizer, Scope, elision_positions, qualifier_prefix, qualifiers};
 use super::ty::{GenericArg, GenericArgs, JoinBounds, Output, ParamKind, Predicate, Ty, TyPath};
-use super::{ApiItem, ApiModel, Detail, Generics, ItemKind, MODEL_SCHEMA, MacroKind, Span, StructShape, VariantField};
+use super::{ApiItem, ApiModel, Detail, Generics, GlobReexport, ItemKind, MODEL_SCHEMA, MacroKind, Span, StructShape, VariantField};
 
 pub(super) fn build(krate: &Crate) -> ApiModel {
     let crate_name = krate
@@ -19,7 +19,7 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
         .and_then(|root| root.name.clone())
         .unwrap_or_else(|| "crate".to_string());
 
-    let mut reach = Reach { krate, paths: HashMap::new(), extern_reexports: Vec::new(), anonymous: Vec::new(), stack: Vec::new() };
+    let mut reach = Reach { krate, paths: HashMap::new(), extern_reexports: Vec::new(), anonymous: Vec::new(), globs: BTreeSet::new(), stack: Vec::new() };
     reach.visit(&krate.root, crate_name.clone(), false, false);
     reach.unnameable_types();
 
@@ -106,6 +106,7 @@ pub(super) fn build(krate: &Crate) -> ApiModel {
         rustdoc_format: krate.format_version,
         public_dependencies,
         items,
+        glob_reexports: reach.globs.into_iter().collect(),
     }
 }
 
@@ -145,6 +146,8 @@ struct Reach<'a> {
     paths: HashMap<Id, BTreeSet<Reached>>,
     extern_reexports: Vec<ExternReexport>,
     anonymous: Vec<AnonymousReexport>,
+    /// `pub use m::*` in reachable modules (a module reached at several paths, at each).
+    globs: BTreeSet<GlobReexport>,
     /// Modules being walked, to stop at re-export cycles (`pub use crate as alias`).
     stack: Vec<Id>,
 }
@@ -240,6 +243,9 @@ impl Reach<'_> {
         {
             self.anonymous.push(AnonymousReexport { prefix: prefix.to_string(), id, source: import.source.clone(), hidden, span: span(item) });
             return;
+        }
+        if import.is_glob {
+            self.globs.insert(GlobReexport { module: prefix.to_string(), source: import.source.clone(), hidden, span: span(item) });
         }
         let target = import.id.as_ref().and_then(|id| self.krate.index.get(id).map(|t| (id, t)));
         match (import.is_glob, target) {

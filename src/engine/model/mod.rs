@@ -42,6 +42,25 @@ pub struct ApiModel {
     pub public_dependencies: Option<Vec<String>>,
     /// Every reachable item, sorted by key.
     pub items: Vec<ApiItem>,
+    /// The glob re-exports (`pub use m::*`) of the public modules, sorted: what they bring in is
+    /// in `items`, that it came through a glob is here (the surface rules want exports named).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub glob_reexports: Vec<GlobReexport>,
+}
+
+/// A `pub use SOURCE::*` in a public module.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GlobReexport {
+    /// The public path of the module that re-exports.
+    pub module: String,
+    /// What it re-exports, as written (`crate::detail`, `serde`).
+    pub source: String,
+    /// `#[doc(hidden)]` on the `use` or on its module.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
 }
 
 /// One item of the public API, at one public path.
@@ -376,12 +395,14 @@ pub struct ApiOutline {
     pub public_modules: Vec<PublicModule>,
     /// See [`ApiModel::external_uses`].
     pub external_uses: Vec<ExternalUse>,
+    /// See [`ApiModel::glob_reexports`].
+    pub glob_reexports: Vec<GlobReexport>,
 }
 
 impl ApiModel {
     /// The model's [`ApiOutline`].
     pub fn outline(&self) -> ApiOutline {
-        ApiOutline { public_modules: self.public_modules(), external_uses: self.external_uses() }
+        ApiOutline { public_modules: self.public_modules(), external_uses: self.external_uses(), glob_reexports: self.glob_reexports.clone() }
     }
 
     /// The public modules that are not hidden (the crate root left out).
