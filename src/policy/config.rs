@@ -14,6 +14,7 @@ use crate::engine::catalog;
 use crate::policy::deps::DepsConfig;
 use crate::policy::exposure::{self, ExposureRule};
 use crate::policy::surface::{self, SurfaceConfig};
+use crate::policy::feature_surfaces::{self, FeatureSurfacesConfig};
 use crate::engine::findings::Level;
 use crate::input::toml_error;
 use crate::workspace::{Package, Workspace};
@@ -66,6 +67,10 @@ pub struct Config {
     /// The explicit-surface rules (see [`crate::policy::surface`]).
     #[serde(default)]
     pub surface: SurfaceConfig,
+    /// The feature sets whose API is governed besides the default one (see
+    /// [`crate::policy::feature_surfaces`]).
+    #[serde(default)]
+    pub feature_surfaces: FeatureSurfacesConfig,
 }
 
 /// The policy rules `check` enforces, each on by default.
@@ -213,6 +218,7 @@ impl Default for Config {
             features: BTreeMap::new(),
             exposure: Vec::new(),
             surface: SurfaceConfig::default(),
+            feature_surfaces: FeatureSurfacesConfig::default(),
         }
     }
 }
@@ -285,6 +291,8 @@ impl Config {
         }
         check_acknowledged_ids(&config.acknowledge, &place)?;
         surface::validate(&config.surface, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.surface]: {why:#}"))?;
+        feature_surfaces::validate(&config.feature_surfaces, &config.deps)
+            .map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.feature-surfaces]: {why:#}"))?;
         exposure::validate(&config.exposure, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [[workspace.metadata.apicheck.exposure]]: {why:#}"))?;
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);

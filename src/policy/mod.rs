@@ -3,12 +3,13 @@
 //! `[workspace.metadata.apicheck]`; [`versioning`] judges the declared version, the changelog
 //! entry ([`changelog`]) and the acknowledgements against the findings; [`deps`] checks the
 //! dependency rules between packages; [`exposure`] the other crates a package's API may show; [`surface`] that no public module
-//! is named like an internal one.
+//! is named like an internal one; [`feature_surfaces`] which feature sets of a package are governed.
 //! It never runs cargo or git.
 
 pub mod changelog;
 pub mod config;
 pub mod deps;
 pub mod exposure;
+pub mod feature_surfaces;
 pub mod surface;
 pub mod versioning;
