@@ -59,14 +59,14 @@ impl Logged {
         let (code, report) = self.repo.check_env(&[], &env);
         let log = fs::read_to_string(&self.log).unwrap_or_default();
         // By feature surface (`default` for the workspace's own target directory; the others
-        // are documented in `<target>/apicheck/surfaces/<surface>`): the packages cargo was
+        // are documented in `<target>/apicheck/surfaces/<surface>/<package>`): the packages cargo was
         // asked to document.
         let mut by_surface: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for line in log.lines().filter(|line| line.starts_with("doc ")) {
             let surface = line
                 .split_whitespace()
                 .filter_map(|word| word.strip_prefix("--target-dir="))
-                .find_map(|dir| dir.split_once("/apicheck/surfaces/").map(|(_, surface)| surface.trim_end_matches('/').to_string()))
+                .find_map(|dir| dir.split_once("/apicheck/surfaces/").and_then(|(_, rest)| rest.split('/').next()).map(str::to_string))
                 .unwrap_or_else(|| "default".to_string());
             // `--package=path+file:///dir#name@version`
             let packages = line

@@ -223,7 +223,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     let runs = surfaces::plan(workspace, config, &packages, &target_dir)?;
     surfaces::analyse_all(&runs, || analyse_surface(workspace, config, &packages, &target_dir, lints_on, None), &|run| {
         let stand_in = |package: &str| surfaces::stand_in_baselines(workspace, config, run.surface, package);
-        analyse_surface(&run.workspace, &run.config, &run.packages, &run.target_dir, lints_on, Some(&stand_in))
+        run.each_package(&|package, target_dir| analyse_surface(&run.workspace, &run.config, &[package], target_dir, lints_on, Some(&stand_in)))
     })
 }
 

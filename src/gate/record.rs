@@ -73,7 +73,7 @@ pub(crate) fn record_apis(
             .map(|run| {
                 scope.spawn(|| {
                     let baselines = Baselines::new(run.config.baselines.clone());
-                    record_surface(&run.workspace, &run.config, &baselines, &run.packages, &run.target_dir, commit.clone())
+                    run.each_package(&|package, target_dir| record_surface(&run.workspace, &run.config, &baselines, &[package], target_dir, commit.clone()))
                         .map_err(|error| super::surfaces::surface_error(run.surface, error))
                 })
             })

@@ -1,5 +1,5 @@
 //! Feature surfaces in the gate: each surface besides the default one is analysed and recorded
-//! like the default one, by the same code, with its own cargo run (features resolved per
+//! like the default one, by the same code, with a cargo run per package (features resolved per
 //! package, in a target directory of its own, so it neither changes what the default surface
 //! is documented with nor waits for cargo's lock on it), its own cache and its own baselines
 //! (`<baselines>/@surfaces/<surface>/<package>/`); then the findings of all surfaces of a
@@ -17,6 +17,24 @@ pub(super) struct SurfaceRun<'w> {
     pub config: Config,
     pub packages: Vec<&'w Package>,
     pub target_dir: PathBuf,
+}
+
+impl SurfaceRun<'_> {
+    /// Where cargo documents `package` on this surface: a target directory per package. Cargo
+    /// resolves features per package here, and a run (or a target directory) shared by packages
+    /// that depend on each other mixes up builds of one dependency made for different feature
+    /// sets (on tokio-rs/tracing, tracing-subscriber's all-features build then finds a
+    /// tracing-serde built against another tracing-core and does not compile).
+    pub fn package_target_dir(&self, package: &Package) -> PathBuf {
+        self.target_dir.join(&package.name)
+    }
+
+    /// Runs `each` on every package of the run with its own target directory, in parallel (each
+    /// its own cargo process), and returns what it gave, in order.
+    pub fn each_package<T: Send>(&self, each: &(dyn Fn(&Package, &Path) -> Result<Vec<T>> + Sync)) -> Result<Vec<T>> {
+        let done: Vec<Result<Vec<T>>> = self.packages.par_iter().map(|package| each(package, &self.package_target_dir(package))).collect();
+        Ok(done.into_iter().collect::<Result<Vec<_>>>()?.into_iter().flatten().collect())
+    }
 }
 
 /// Where the baselines of `surface` are, under the configured baselines folder.
@@ -66,7 +84,7 @@ pub(super) fn surface_error(surface: Surface, error: anyhow::Error) -> anyhow::E
 }
 
 /// Runs `analyse_one` on the default surface and on every run of `runs` at the same time (each
-/// is its own cargo run: cargo documents them in parallel), and returns the default surface's
+/// its own cargo runs: cargo documents them in parallel), and returns the default surface's
 /// analyses with the other surfaces' merged in.
 pub(super) fn analyse_all(
     runs: &[SurfaceRun<'_>],
@@ -186,7 +204,8 @@ pub fn surface_api(workspace: &Workspace, config: &Config, package: &Package, su
                 }
             )
         })?;
-        (run.workspace, run.config, run.target_dir)
+        let target_dir = run.package_target_dir(package);
+        (run.workspace, run.config, target_dir)
     };
     let inputs = cache::input_keys(&workspace, &[package], &config.features)?;
     let current = current_apis(&workspace, &config, &[package], &target_dir, &inputs, &|_, _| ()).map_err(|error| surface_error(surface, error))?;
