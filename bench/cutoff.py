@@ -3,13 +3,15 @@
 cargo-semver-checks: tokio-rs/tracing and generated workspaces, in one run.
 
     python3 bench/cutoff.py [--sizes 10,50,100] [--tracing URL_OR_PATH] [--tracing-lock FILE]
-                            [--runs N] [--csc-runs N] [--apicheck PATH] [--csc PATH]
+                            [--runs N] [--csc-runs N] [--surfaces on|off|both] [--apicheck PATH] [--csc PATH]
 
 Workspaces (each in a new temporary directory, deleted afterwards):
 
   tracing    tokio-rs/tracing at f40ccdaa, cloned with git (`--tracing`, default the GitHub
              repository; `--tracing ''` leaves it out), its Cargo.lock replaced by
-             `--tracing-lock` when given, adopted with `apicheck init` and committed. Root:
+             `--tracing-lock` when given, adopted with `apicheck init` and committed; with
+             `--surfaces off` on the default feature surface only, with `--surfaces both` once
+             each way (the floor documents the default surface only). Root:
              tracing-core; leaf: tracing-appender; middle: tracing-subscriber.
   generated  N library packages (bench/scale.py's generator): every one depends on pkg-000 (the
              root); the last one is the leaf.
@@ -155,8 +157,15 @@ class Workspace:
                    f"| {ratio:.2f}x{csc} |")
 
 
-def tracing(args, apicheck, csc, work):
-    repo = work / "tracing"
+SURFACES_OFF = """
+[workspace.metadata.apicheck.feature-surfaces]
+all-features = false
+no-default-features = false
+"""
+
+
+def tracing(args, apicheck, csc, work, surfaces="on"):
+    repo = work / f"tracing-surfaces-{surfaces}"
     run(["git", "clone", "--quiet", args.tracing, str(repo)], work)
     run(["git", "checkout", "--quiet", TRACING_COMMIT], repo)
     if args.tracing_lock:
@@ -164,9 +173,13 @@ def tracing(args, apicheck, csc, work):
     (repo / ".gitignore").write_text((repo / ".gitignore").read_text() + "\n/target\n"
                                      if (repo / ".gitignore").exists() else "/target\n")
     run([apicheck, "init"], repo)
+    if surfaces == "off":
+        # The default surface only: what apicheck documented before feature surfaces.
+        with open(repo / "Cargo.toml", "a") as manifest:
+            manifest.write(SURFACES_OFF)
     git(repo, "add", "-A")
     git(repo, "commit", "--quiet", "-m", "adopt apicheck")
-    return Workspace("tracing", repo, "tracing-core", "tracing-appender", "tracing-subscriber", apicheck, csc, args)
+    return Workspace(f"tracing, surfaces {surfaces}", repo, "tracing-core", "tracing-appender", "tracing-subscriber", apicheck, csc, args)
 
 
 def generated(size, args, apicheck, csc, work):
@@ -188,6 +201,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs of each apicheck and floor state (default 3)")
     parser.add_argument("--csc-runs", type=int, default=1,
                         help="runs of each warm cargo-semver-checks state (default 1; 0 leaves it out)")
+    parser.add_argument("--surfaces", choices=["on", "off", "both"], default="on",
+                        help="tracing with its feature surfaces (default), on its default surface only, or both")
     parser.add_argument("--apicheck", type=Path, default=None, help="the apicheck binary (default: build it, release)")
     parser.add_argument("--csc", default="cargo-semver-checks", help="the cargo-semver-checks binary")
     args = parser.parse_args()
@@ -198,7 +213,8 @@ def main():
     try:
         workspaces = []
         if args.tracing:
-            workspaces.append(lambda: tracing(args, apicheck, args.csc, work))
+            for surfaces in (["off", "on"] if args.surfaces == "both" else [args.surfaces]):
+                workspaces.append(lambda surfaces=surfaces: tracing(args, apicheck, args.csc, work, surfaces))
         for size in [int(s) for s in args.sizes.split(",") if s]:
             workspaces.append(lambda size=size: generated(size, args, apicheck, args.csc, work))
         for make in workspaces:

@@ -36,6 +36,6 @@ pub use engine::{
     ApiDiff, ApiFile, ApiItem, ApiModel, Bump, Change, CompareOptions, describe_release, Finding, Level,
     ListingOptions, Source, catalog, compare, compare_models, diff, lints, manifest, model, rustdoc,
 };
-pub use policy::{changelog, config, deps, exposure, hygiene, surface, versioning};
+pub use policy::{changelog, config, deps, exposure, feature_surfaces, hygiene, surface, versioning};
 pub use store::{baseline, cache};
 pub use workspace::{DepKind, Dependency, Lockfile, Package, Workspace, affected};

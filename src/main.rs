@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use apicheck::config::Config;
 use apicheck::gate::{self, BaselineScope, Selection};
 use apicheck::gate::release;
@@ -252,6 +252,11 @@ struct ApiArgs {
     /// Where cargo writes rustdoc JSON and apicheck keeps its cache [default: the workspace's target directory]
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
+
+    /// The feature surface to list: `default` (default features), `all-features` (every feature but
+    /// those excluded by name), `no-default-features` (see [workspace.metadata.apicheck.feature-surfaces])
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    surface: String,
 
     /// Also list blanket impls (`impl<T> From<T> for T`...)
     #[arg(long)]
@@ -906,6 +911,9 @@ fn surface(args: SurfaceArgs) -> Result<ExitCode> {
 
 fn api(args: ApiArgs) -> Result<ExitCode> {
     let looks_like_file = args.target.ends_with(".json") || Path::new(&args.target).is_file();
+    if looks_like_file && args.surface != "default" {
+        bail!("--surface {} needs a package name: an API file holds one surface already", args.surface);
+    }
     let model = if looks_like_file {
         ApiFile::read(Path::new(&args.target))?.model()
     } else {
@@ -913,9 +921,8 @@ fn api(args: ApiArgs) -> Result<ExitCode> {
         let config = Config::load(&workspace)?;
         let package = workspace.package(&args.target)?;
         let target_dir = args.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
-        let inputs = apicheck::cache::input_keys(&workspace, &[package], &config.features)?;
-        let current = gate::current_apis(&workspace, &config, &[package], &target_dir, &inputs, &|_, _| ())?;
-        current.apis.into_iter().next().map(|(api, (), _)| api.into_model()).context("cargo doc returned no rustdoc JSON")??
+        let surface = apicheck::feature_surfaces::Surface::named(&args.surface)?;
+        gate::surfaces::surface_api(&workspace, &config, package, surface, &target_dir)?.into_model()?
     };
     let mut out = anstream::stdout().lock();
     match args.format {

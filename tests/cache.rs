@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
@@ -23,7 +24,10 @@ struct Logged {
 /// What one check did: the packages cargo documented, by the wrapper's log, and the report.
 struct Run {
     code: i32,
+    /// On the default surface.
     documented: Vec<String>,
+    /// On the other feature surfaces, by surface.
+    surfaces: BTreeMap<String, Vec<String>>,
     report: Value,
 }
 
@@ -54,24 +58,34 @@ impl Logged {
         env.push(("CARGO", &wrapper));
         let (code, report) = self.repo.check_env(&[], &env);
         let log = fs::read_to_string(&self.log).unwrap_or_default();
-        let mut documented: Vec<String> = log
-            .lines()
-            .filter(|line| line.starts_with("doc "))
+        // By feature surface (`default` for the workspace's own target directory; the others
+        // are documented in `<target>/apicheck/surfaces/<surface>/<package>`): the packages cargo was
+        // asked to document.
+        let mut by_surface: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for line in log.lines().filter(|line| line.starts_with("doc ")) {
+            let surface = line
+                .split_whitespace()
+                .filter_map(|word| word.strip_prefix("--target-dir="))
+                .find_map(|dir| dir.split_once("/apicheck/surfaces/").and_then(|(_, rest)| rest.split('/').next()).map(str::to_string))
+                .unwrap_or_else(|| "default".to_string());
             // `--package=name@version` or `--package=path+file:///dir#name@version`
-            .flat_map(|line| {
-                line.split_whitespace()
-                    .filter_map(|word| word.strip_prefix("--package="))
-                    .map(|spec| spec.rsplit('#').next().and_then(|id| id.split('@').next()).unwrap_or(spec).to_string())
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        documented.sort();
+            let packages = line
+                .split_whitespace()
+                .filter_map(|word| word.strip_prefix("--package="))
+                .map(|spec| spec.rsplit('#').next().and_then(|id| id.split('@').next()).unwrap_or(spec).to_string());
+            by_surface.entry(surface).or_default().extend(packages);
+        }
+        by_surface.values_mut().for_each(|packages| packages.sort());
+        let documented = by_surface.remove("default").unwrap_or_default();
         let mut reported: Vec<String> =
             report["documented"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
         reported.sort();
         assert_eq!(reported, documented, "the report's `documented` differs from what cargo was asked to document");
+        let reported_surfaces: BTreeMap<String, Vec<String>> =
+            serde_json::from_value(report.get("documented_surfaces").cloned().unwrap_or(Value::Object(Default::default()))).unwrap();
+        assert_eq!(reported_surfaces, by_surface, "the report's `documented_surfaces` differs from what cargo was asked to document");
         assert!(log.lines().any(|line| line.starts_with("metadata")), "the wrapper logged no cargo run: {log}");
-        Run { code, documented, report }
+        Run { code, documented, surfaces: by_surface, report }
     }
 
     fn cache_file(&self, package: &str, file: &str) -> PathBuf {
@@ -83,6 +97,7 @@ impl Logged {
 fn verdicts(report: &Value) -> Value {
     let mut report = report.clone();
     report.as_object_mut().unwrap().remove("documented");
+    report.as_object_mut().unwrap().remove("documented_surfaces");
     report
 }
 
@@ -283,7 +298,19 @@ fn a_member_with_features_keeps_the_cutoff_as_its_features_are_the_workspace_s()
     repo.edit("packages/validation/Cargo.toml", "core-utils = { workspace = true, features = [\"extra\"] }", "core-utils = { workspace = true }");
     let without = logged.check();
     assert_eq!(without.documented, names(&ALL));
-    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&without.report, "core-utils")), ["feature_added"], "the feature, without the API behind it");
+    let core = support::monorepo::package(&without.report, "core-utils");
+    assert_eq!(support::monorepo::finding_ids(core), ["function_added", "feature_added"], "{core:#}");
+    // By default, the feature without the API behind it; that API is on the all-features
+    // surface. Every member's feature declarations are inputs of every package's key, on that
+    // surface too (where they do not decide core-utils' features): it is documented again.
+    assert_eq!(finding_surfaces(core, "function_added"), ["all-features"], "{core:#}");
+    assert_eq!(without.surfaces, BTreeMap::from([("all-features".to_string(), names(&["core-utils"]))]));
+}
+
+/// The feature surfaces the finding `id` of `package` names (none: in every surface).
+fn finding_surfaces(package: &Value, id: &str) -> Vec<String> {
+    let finding = package["findings"].as_array().unwrap().iter().find(|f| f["id"] == id).unwrap_or_else(|| panic!("no {id}: {package:#}"));
+    finding.get("surfaces").map(|surfaces| serde_json::from_value(surfaces.clone()).unwrap()).unwrap_or_default()
 }
 
 #[test]
@@ -361,8 +388,12 @@ fn features_and_flags_are_inputs() {
     append(repo, "packages/multi-tenant-core/src/lib.rs", "\n/// Only with `audit`.\n#[cfg(feature = \"audit\")]\npub fn audit() {}\n");
     let first = logged.check();
     assert_eq!(first.documented, names(&ALL));
-    // The API behind `audit` is not documented: only the feature itself is a finding.
-    assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&first.report, "multi-tenant-core")), ["feature_added"]);
+    // The API behind `audit` is not in the default surface, only on the all-features one.
+    let tenant = support::monorepo::package(&first.report, "multi-tenant-core");
+    assert_eq!(support::monorepo::finding_ids(tenant), ["feature_added", "function_added"], "{tenant:#}");
+    assert_eq!(finding_surfaces(tenant, "feature_added"), Vec::<String>::new(), "{tenant:#}");
+    assert_eq!(finding_surfaces(tenant, "function_added"), ["all-features"], "{tenant:#}");
+    assert_eq!(first.surfaces, BTreeMap::from([("all-features".to_string(), names(&["multi-tenant-core"]))]));
 
     repo.edit(
         "Cargo.toml",
@@ -376,6 +407,9 @@ fn features_and_flags_are_inputs() {
         ["feature_added", "function_added"],
         "the API behind the configured feature is checked"
     );
+    let tenant = support::monorepo::package(&with_feature.report, "multi-tenant-core");
+    assert_eq!(finding_surfaces(tenant, "function_added"), Vec::<String>::new(), "in the default surface too now: {tenant:#}");
+    assert_eq!(with_feature.surfaces, BTreeMap::new(), "the all-features surface's inputs did not change");
     assert_eq!(logged.check().documented, Vec::<String>::new());
 
     // Flags change what rustdoc emits for every package.
@@ -576,4 +610,32 @@ fn fails_closed(output: std::process::Output) -> String {
     assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stdout.is_empty());
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn each_feature_surface_is_cached_on_its_own_and_a_package_without_features_has_none() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    // core-utils has default features and one more; auth-core one feature off by default; the
+    // others none.
+    repo.edit("packages/core-utils/Cargo.toml", "[dependencies]", "[features]\ndefault = [\"std\"]\nstd = []\nextra = []\n\n[dependencies]");
+    repo.edit("packages/auth-core/Cargo.toml", "[dependencies]", "[features]\naudit = []\n\n[dependencies]");
+    let surfaces = |list: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
+        list.iter().map(|(surface, packages)| (surface.to_string(), names(packages))).collect()
+    };
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+    assert_eq!(cold.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
+
+    let warm = logged.check();
+    assert_eq!(warm.documented, Vec::<String>::new());
+    assert_eq!(warm.surfaces, BTreeMap::new(), "an unchanged package costs nothing on any surface");
+    assert_eq!(verdicts(&warm.report), verdicts(&cold.report));
+
+    // A private change to auth-core: auth-core is documented again, on its surfaces only.
+    append(repo, "packages/auth-core/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() {}\n");
+    let private = logged.check();
+    assert_eq!(private.documented, names(&["auth-core"]));
+    assert_eq!(private.surfaces, surfaces(&[("all-features", &["auth-core"])]));
+    assert_same_as_uncached(&logged, &private);
 }

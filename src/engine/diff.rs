@@ -241,6 +241,7 @@ impl Differ<'_> {
             old: None,
             new: None,
             acknowledged: None,
+            surfaces: Vec::new(),
             subject: match &item.detail {
                 Detail::Impl { trait_path, .. } => Some(trait_name(&trait_path.path)),
                 _ => None,

@@ -47,6 +47,11 @@ pub struct Finding {
     /// acknowledged finding does not count towards the required bump.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged: Option<String>,
+    /// The feature surfaces it appears in (`all-features`, `no-default-features`...), when not
+    /// in every surface its package has; empty: in all of them (a package without features
+    /// has one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surfaces: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

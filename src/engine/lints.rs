@@ -195,6 +195,7 @@ fn finding(lint: &Lint, row: BTreeMap<Arc<str>, FieldValue>, templates: &Handleb
         new: None,
         subject,
         acknowledged: None,
+        surfaces: Vec::new(),
     }
 }
 

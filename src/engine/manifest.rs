@@ -116,6 +116,24 @@ impl ManifestApi {
         Ok((api, lines))
     }
 
+    /// The features a user can name that `default` does not already turn on (`default` itself
+    /// left out), sorted: what a build with every feature adds to the default build.
+    pub fn features_beyond_default(&self) -> Vec<String> {
+        let by_default = self.enables("default");
+        self.nameable_features()
+            .into_iter()
+            .filter(|name| *name != "default")
+            .filter(|name| !by_default.contains(&Enabled::Feature(name.to_string())) && !by_default.contains(&Enabled::Dependency(name.to_string())))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Whether `default` turns anything on: then users with `default-features = false` build
+    /// another API than the default one.
+    pub fn has_default_features(&self) -> bool {
+        self.features.get("default").is_some_and(|enabled| !enabled.is_empty())
+    }
+
     /// Every feature a user can enable: the `[features]` table's and the implicit ones of
     /// optional dependencies.
     fn nameable_features(&self) -> BTreeSet<&str> {
@@ -216,6 +234,7 @@ pub fn diff_manifests(old: &ManifestApi, new: &ManifestApi, new_lines: &Manifest
             new: after,
             subject: None,
             acknowledged: None,
+            surfaces: Vec::new(),
         });
     };
     let (old_features, new_features) = (old.nameable_features(), new.nameable_features());

@@ -150,6 +150,7 @@ fn public_dependency_findings(
             new: Some(format!("{name} {new}")),
             subject: None,
             acknowledged: None,
+            surfaces: Vec::new(),
         });
     }
     Ok(out)

@@ -10,6 +10,7 @@ mod current;
 mod record;
 pub mod release;
 mod shard;
+pub mod surfaces;
 
 pub use current::{CurrentApis, current_apis};
 pub(crate) use record::record_apis;
@@ -83,6 +84,10 @@ pub struct Analysis {
     /// [`crate::engine::model::ApiModel::public_dependencies`]), when compared: `release` bumps it when one of
     /// them is a member released with a breaking change.
     pub public_dependencies: Option<Vec<String>>,
+    /// The feature surfaces besides the default one this run documented it for.
+    pub documented_surfaces: Vec<String>,
+    /// The feature surfaces it was compared on (each with a baseline), default first.
+    pub compared_surfaces: Vec<String>,
 }
 
 /// Version of the JSON schemas of the reports (`check`, `diff`, `rules`), documented in README.md;
@@ -113,6 +118,10 @@ pub struct CheckReport {
     /// came from the cache, as their inputs had not changed.
     #[serde(default)]
     pub documented: Vec<String>,
+    /// By feature surface besides the default one: the checked packages this run documented
+    /// on it (the others' came from the cache).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub documented_surfaces: BTreeMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -210,10 +219,41 @@ pub fn selected<'w>(workspace: &'w Workspace, config: &Config, selection: &Selec
 /// from the cache; one whose key did not change takes its API from the cache; the others are
 /// documented (see [`current_apis`]). Errors that concern one package are in its
 /// [`Analysis`]; errors that stop everything (cargo failing) are returned.
+///
+/// Each feature surface a package has besides the default one (see
+/// [`crate::policy::feature_surfaces`]) is analysed the same way at the same time, in its own
+/// cargo run, and its findings merged into the package's (see [`surfaces`]).
 pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, lints_on: bool) -> Result<Vec<Analysis>> {
     let packages = selected(workspace, config, selection)?;
-    let baselines = Baselines::new(config.baselines_dir(&workspace.root));
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
+    let runs = surfaces::plan(workspace, config, &packages, &target_dir)?;
+    surfaces::analyse_all(&runs, || analyse_surface(workspace, config, &packages, &target_dir, lints_on, None), &|run| {
+        let stand_in = |package: &str| surfaces::stand_in_baselines(workspace, config, run.surface, package);
+        run.each_package(&|package, target_dir| analyse_surface(&run.workspace, &run.config, &[package], target_dir, lints_on, Some(&stand_in)))
+    })
+}
+
+/// [`analyse`] on one feature surface: the packages' APIs documented with `config`'s features
+/// into `target_dir`, compared with the baselines of `config`'s folder.
+/// `stand_in`: for a package without a baseline in that folder, the folder of a baseline
+/// that stands in for it (see [`surfaces::stand_in_baselines`]).
+fn analyse_surface(
+    workspace: &Workspace,
+    config: &Config,
+    packages: &[&Package],
+    target_dir: &Path,
+    lints_on: bool,
+    stand_in: Option<&(dyn Fn(&str) -> Option<Baselines> + Sync)>,
+) -> Result<Vec<Analysis>> {
+    let packages = packages.to_vec();
+    let target_dir = target_dir.to_path_buf();
+    let surface_baselines = Baselines::new(config.baselines_dir(&workspace.root));
+    let baselines_of = |name: &str| -> Baselines {
+        match stand_in {
+            Some(stand_in) if !surface_baselines.package_dir(name).exists() => stand_in(name).unwrap_or_else(|| surface_baselines.clone()),
+            _ => surface_baselines.clone(),
+        }
+    };
     let cache = Cache::in_target_dir(&target_dir);
     let inputs = cache::input_keys(workspace, &packages, &config.features)?;
 
@@ -222,6 +262,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     // its findings), else the comparison with the baseline.
     let compare = |package: &Package, api: &CurrentApi| -> Comparison {
         let name = package.name.as_str();
+        let baselines = baselines_of(name);
         let baseline_digest = cache::baseline_digest(&baselines, name);
         if let Some(cached) = cache.diff(name, &cache::diff_key(api, &baseline_digest, lints_on)) {
             return Comparison::Cached(cached);
@@ -263,7 +304,7 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
                         // The findings are stored under the baseline bytes they were computed
                         // from: not when a `baseline` replaced them during the comparison. The
                         // cache is optional: a diff that cannot be stored is computed again.
-                        if cache::baseline_digest(&baselines, name) != baseline_digest {
+                        if cache::baseline_digest(&baselines_of(name), name) != baseline_digest {
                             analysis.notes.push(format!(
                                 "not cached: the baseline of `{name}` changed while it was compared (an `apicheck baseline` \
                                  at the same time?); run `apicheck check` again to check against the new one"
@@ -308,6 +349,8 @@ impl Analysis {
             public_modules: Vec::new(),
             glob_reexports: Vec::new(),
             public_dependencies: None,
+            documented_surfaces: Vec::new(),
+            compared_surfaces: Vec::new(),
         }
     }
 }
@@ -398,6 +441,12 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
         analyse(workspace, config, &selection, true)?
     };
     let documented: Vec<String> = analyses.iter().filter(|a| a.documented).map(|a| a.package.name.clone()).collect();
+    let mut documented_surfaces: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for analysis in &analyses {
+        for surface in &analysis.documented_surfaces {
+            documented_surfaces.entry(surface.clone()).or_default().push(analysis.package.name.clone());
+        }
+    }
     let mut packages: Vec<PackageReport> = analyses
         .into_iter()
         .map(|analysis| {
@@ -493,6 +542,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
         affected,
         shard: selection.shard,
         documented,
+        documented_surfaces,
         notes,
     })
 }

@@ -51,7 +51,48 @@ pub fn record_baselines(workspace: &Workspace, config: &Config, selection: &Sele
 
 /// Documents `packages` of `workspace` (the work tree, or `init`'s worktree of a release tag)
 /// and writes their APIs as baselines into `baselines`, recording `commit`.
+///
+/// Every feature surface a package has besides the default one is recorded too, in its own
+/// folder under `baselines` (see [`surfaces`](super::surfaces)), documented in its own cargo
+/// run at the same time; `Recorded` lists the default surface's. A surface the package no
+/// longer has loses its baseline.
 pub(crate) fn record_apis(
+    workspace: &Workspace,
+    config: &Config,
+    baselines: &Baselines,
+    packages: &[&Package],
+    target_dir: &Path,
+    commit: Option<String>,
+) -> Result<Vec<Recorded>> {
+    let mut surface_config = config.clone();
+    surface_config.baselines = baselines.dir.clone();
+    let runs = super::surfaces::plan(workspace, &surface_config, packages, target_dir)?;
+    let (recorded, others) = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| {
+                scope.spawn(|| {
+                    let baselines = Baselines::new(run.config.baselines.clone());
+                    run.each_package(&|package, target_dir| record_surface(&run.workspace, &run.config, &baselines, &[package], target_dir, commit.clone()))
+                        .map_err(|error| super::surfaces::surface_error(run.surface, error))
+                })
+            })
+            .collect();
+        let recorded = record_surface(workspace, config, baselines, packages, target_dir, commit.clone());
+        let others: Vec<Result<Vec<Recorded>>> =
+            handles.into_iter().map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
+        (recorded, others)
+    });
+    let recorded = recorded?;
+    for other in others {
+        other?;
+    }
+    super::surfaces::remove_stale(workspace, &surface_config, &runs, packages)?;
+    Ok(recorded)
+}
+
+/// [`record_apis`] on one feature surface.
+fn record_surface(
     workspace: &Workspace,
     config: &Config,
     baselines: &Baselines,

@@ -392,6 +392,7 @@ fn exposure_finding(package: &Package, workspace: &Workspace, dependency: &str, 
         new: Some(format!("{dependency} {new}")),
         subject: None,
         acknowledged: None,
+        surfaces: Vec::new(),
     }
 }
 
@@ -866,6 +867,7 @@ mod tests {
             old: None,
             new: None,
             subject: None,
+            surfaces: Vec::new(),
             acknowledged: None,
         }
     }

@@ -101,6 +101,7 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
         affected: None,
         shard: None,
         documented: Vec::new(),
+        documented_surfaces: Default::default(),
         notes: Vec::new(),
     };
     let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
@@ -115,10 +116,14 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
         merged.dependency_graph = merged.dependency_graph.or(report.dependency_graph);
         merged.affected = merged.affected.or(report.affected);
         merged.documented.extend(report.documented);
+        for (surface, packages) in report.documented_surfaces {
+            merged.documented_surfaces.entry(surface).or_default().extend(packages);
+        }
         merged.notes.extend(report.notes);
     }
     merged.packages.sort_by(|a, b| a.name.cmp(&b.name));
     merged.documented.sort();
+    merged.documented_surfaces.values_mut().for_each(|packages| packages.sort());
     merged.dependencies.sort_by(|a, b| (&a.rule, &a.from, &a.to).cmp(&(&b.rule, &b.from, &b.to)));
     merged.dependencies.dedup();
     merged.passed = merged.packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && merged.dependencies.is_empty();

@@ -14,6 +14,7 @@ use crate::engine::catalog;
 use crate::policy::deps::DepsConfig;
 use crate::policy::exposure::{self, ExposureRule};
 use crate::policy::surface::{self, SurfaceConfig};
+use crate::policy::feature_surfaces::{self, FeatureSurfacesConfig};
 use crate::engine::findings::Level;
 use crate::input::toml_error;
 use crate::workspace::{Package, Workspace};
@@ -69,6 +70,10 @@ pub struct Config {
     /// The package hygiene checks (see [`crate::policy::hygiene`]).
     #[serde(default)]
     pub hygiene: crate::policy::hygiene::HygieneConfig,
+    /// The feature sets whose API is governed besides the default one (see
+    /// [`crate::policy::feature_surfaces`]).
+    #[serde(default)]
+    pub feature_surfaces: FeatureSurfacesConfig,
 }
 
 /// The policy rules `check` enforces, each on by default.
@@ -217,6 +222,7 @@ impl Default for Config {
             exposure: Vec::new(),
             surface: SurfaceConfig::default(),
             hygiene: crate::policy::hygiene::HygieneConfig::default(),
+            feature_surfaces: FeatureSurfacesConfig::default(),
         }
     }
 }
@@ -291,6 +297,8 @@ impl Config {
         crate::policy::hygiene::validate(&config.hygiene, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.hygiene]: {why:#}"))?;
         crate::policy::deps::validate(&config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.deps]: {why:#}"))?;
         surface::validate(&config.surface, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.surface]: {why:#}"))?;
+        feature_surfaces::validate(&config.feature_surfaces, &config.deps)
+            .map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.feature-surfaces]: {why:#}"))?;
         exposure::validate(&config.exposure, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [[workspace.metadata.apicheck.exposure]]: {why:#}"))?;
         if let Some(file) = &config.acknowledgements {
             let path = workspace.root.join(file);

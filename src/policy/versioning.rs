@@ -134,6 +134,7 @@ impl PackageReport {
             new: None,
             subject: None,
             acknowledged: acknowledged.map(|ack| ack.reason.clone()),
+            surfaces: Vec::new(),
         });
         if acknowledged.is_none() && config.rules.removed_packages {
             report.violations.push(Violation {

@@ -14,7 +14,13 @@ pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Resu
                 Severity::Warning => "warning",
                 Severity::Note => "notice",
             };
-            let title = format!("apicheck {}: {} ({})", package.name, finding.id, finding.required_bump.label(baseline_version(package).as_ref()));
+            let title = format!(
+                "apicheck {}: {} ({}){}",
+                package.name,
+                finding.id,
+                finding.required_bump.label(baseline_version(package).as_ref()),
+                surfaces_text(finding)
+            );
             annotation(out, command, finding.file.as_deref(), finding.line, &title, &finding.message)?;
         }
         let manifest = package.manifest.as_deref();

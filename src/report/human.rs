@@ -51,7 +51,8 @@ fn write_finding(out: &mut dyn Write, finding: &Finding, version: Option<&Versio
         _ => String::new(),
     };
     let advisory = if finding.level == Level::Warn { " (advice)" } else { "" };
-    writeln!(out, "  {style}{:<5}{style:#} {}{advisory}  {DIM}[{}]{DIM:#}{location}", finding.required_bump.label(version), finding.path, finding.id)?;
+    let surfaces = surfaces_text(finding);
+    writeln!(out, "  {style}{:<5}{style:#} {}{advisory}{surfaces}  {DIM}[{}]{DIM:#}{location}", finding.required_bump.label(version), finding.path, finding.id)?;
     writeln!(out, "        {}", finding.message)?;
     match (&finding.old, &finding.new) {
         (Some(old), Some(new)) => {
@@ -156,7 +157,8 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
                 (None, Level::Warn) => " (advice)",
                 _ => "",
             };
-            writeln!(out, "    {style}{:<5}{style:#} {}{status}  {DIM}[{}]{DIM:#}{place}", finding.required_bump.label(baseline.as_ref()), finding.path, finding.id)?;
+            let surfaces = surfaces_text(finding);
+            writeln!(out, "    {style}{:<5}{style:#} {}{status}{surfaces}  {DIM}[{}]{DIM:#}{place}", finding.required_bump.label(baseline.as_ref()), finding.path, finding.id)?;
             writeln!(out, "          {}", finding.message)?;
             if let Some(reason) = &finding.acknowledged {
                 writeln!(out, "          {DIM}accepted because: {reason}{DIM:#}")?;
@@ -198,6 +200,11 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             "{DIM}rustdoc: {} documented, {cached} unchanged since an earlier run (from the cache){DIM:#}",
             report.documented.len()
         )?;
+    }
+    if !report.documented_surfaces.is_empty() {
+        let surfaces: Vec<String> =
+            report.documented_surfaces.iter().map(|(surface, packages)| format!("{surface} ({})", packages.join(", "))).collect();
+        writeln!(out, "{DIM}rustdoc: feature surfaces documented: {}{DIM:#}", surfaces.join("; "))?;
     }
     for note in &report.notes {
         writeln!(out, "{DIM}note: {note}{DIM:#}")?;

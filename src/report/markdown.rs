@@ -88,7 +88,8 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
             };
             let acknowledged = if f.acknowledged.is_some() { " *(acknowledged)*" } else { "" };
             let bump = f.required_bump.label(baseline_version(p).as_ref());
-            writeln!(out, "- **{bump}** `{}` `{}`{place}{acknowledged}: {}", f.path, f.id, escape_markdown(&f.message))?;
+            let surfaces = escape_markdown(&surfaces_text(f));
+            writeln!(out, "- **{bump}** `{}` `{}`{surfaces}{place}{acknowledged}: {}", f.path, f.id, escape_markdown(&f.message))?;
         }
         writeln!(out, "\n</details>")?;
     }

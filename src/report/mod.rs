@@ -51,6 +51,16 @@ fn bump_style(bump: Bump) -> Style {
     }
 }
 
+/// The feature surfaces a finding appears in, for a report line: empty when it is in every
+/// surface of its package, else ` (feature surface: all-features)`.
+fn surfaces_text(finding: &Finding) -> String {
+    match finding.surfaces.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (feature surface: {one})"),
+        several => format!(" (feature surfaces: {})", several.join(", ")),
+    }
+}
+
 fn baseline_version(package: &PackageReport) -> Option<Version> {
     package.baseline_version.as_deref().and_then(|v| Version::parse(v).ok())
 }

@@ -44,7 +44,10 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             if let Some(reason) = &f.acknowledged {
                 properties["acknowledged"] = json!(reason);
             }
-            result(&f.id, &description, help.as_deref(), level, f.message.clone(), f.file.as_deref().or(package.manifest.as_deref()), f.line.map(u64::from), properties);
+            if !f.surfaces.is_empty() {
+                properties["surfaces"] = json!(f.surfaces);
+            }
+            result(&f.id, &description, help.as_deref(), level, format!("{}{}", f.message, surfaces_text(f)), f.file.as_deref().or(package.manifest.as_deref()), f.line.map(u64::from), properties);
         }
         for v in &package.violations {
             let properties = json!({ "package": package.name, "fix": v.fix });

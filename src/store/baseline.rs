@@ -139,6 +139,18 @@ impl Baselines {
         Baselines { dir }
     }
 
+    /// Removes the baseline of `package`, if there is one (a feature surface the package no
+    /// longer has).
+    pub fn remove(&self, package: &str) -> Result<()> {
+        let dir = self.package_dir(package);
+        match fs::remove_dir_all(&dir) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                Err(error).with_context(|| format!("cannot remove the baseline {}: delete it", dir.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn package_dir(&self, package: &str) -> PathBuf {
         self.dir.join(package)
     }

@@ -57,6 +57,18 @@ pub struct DocTarget {
     pub features: Vec<String>,
 }
 
+/// How a cargo run resolves the features of the packages it documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeatureResolution {
+    /// Unified across the whole workspace, as if every member were selected (the default
+    /// surface: see [`generate_rustdoc`]).
+    #[default]
+    Workspace,
+    /// Each selected package on its own, with its default features or without them (the other
+    /// feature surfaces).
+    PerPackage { default_features: bool },
+}
+
 /// What `rustc -vV` prints for the toolchain cargo uses in `dir` (rustup picks it by directory):
 /// the identity of the compiler that documents the workspace.
 pub fn toolchain(dir: &Path) -> Result<String> {
@@ -87,6 +99,7 @@ pub fn toolchain(dir: &Path) -> Result<String> {
 pub fn generate_rustdoc(
     manifest_path: &Path,
     targets: &[DocTarget],
+    resolution: FeatureResolution,
     target_dir: &Path,
     on_ready: &(dyn Fn(usize, Documented) + Sync),
 ) -> Result<LibraryFeatures> {
@@ -113,7 +126,20 @@ pub fn generate_rustdoc(
         // features whichever packages a run documents, so its API does not depend on what
         // else changed, and what a dependent saw of it is what its own documentation shows
         // (the cache relies on it: see `cache::KeyInputs`). Unstable: `RUSTC_BOOTSTRAP=1`.
-        .args(["-Zfeature-unification", "--config", "resolver.feature-unification=\"workspace\""]);
+        .arg("-Zfeature-unification");
+    match resolution {
+        FeatureResolution::Workspace => {
+            command.args(["--config", "resolver.feature-unification=\"workspace\""]);
+        }
+        // A feature surface: each package resolved on its own, with exactly the features its
+        // users name (what its dependents ask of it does not leak in), default ones or not.
+        FeatureResolution::PerPackage { default_features } => {
+            command.args(["--config", "resolver.feature-unification=\"package\""]);
+            if !default_features {
+                command.arg("--no-default-features");
+            }
+        }
+    }
     // The dep-info goes to cargo's build directory, which `build.build-dir` can move away from
     // the target directory; kept in it, the cache finds this run's files and no other's. (A
     // path that is not UTF-8 cannot be written in TOML: cargo's default build directory is the

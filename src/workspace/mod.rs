@@ -37,6 +37,9 @@ pub struct Workspace {
     toolchain: std::result::Result<String, String>,
     /// `Cargo.lock` as last read: its bytes and what they parse to.
     lockfile: Arc<Mutex<Option<(Vec<u8>, Arc<Lockfile>)>>>,
+    /// How cargo resolves features when this workspace documents packages: unified across the
+    /// workspace, or per package for a feature surface (see [`Workspace::for_surface`]).
+    resolution: cargo::FeatureResolution,
 }
 
 /// A workspace member.
@@ -225,6 +228,7 @@ impl Workspace {
             metadata: metadata.workspace_metadata.clone(),
             toolchain,
             lockfile: Arc::default(),
+            resolution: cargo::FeatureResolution::Workspace,
         })
     }
 
@@ -297,6 +301,13 @@ impl Workspace {
         self.rustdoc_with_features(packages, &BTreeMap::new(), target_dir)
     }
 
+    /// The same workspace, documenting each package with its features resolved on its own
+    /// (with or without its default features) instead of unified across the workspace: how a
+    /// feature surface other than the default one is documented.
+    pub fn for_surface(&self, default_features: bool) -> Workspace {
+        Workspace { resolution: cargo::FeatureResolution::PerPackage { default_features }, ..self.clone() }
+    }
+
     /// [`Workspace::rustdoc`], with the features `features` names for a package on too.
     pub fn rustdoc_with_features(
         &self,
@@ -330,7 +341,7 @@ impl Workspace {
             .iter()
             .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default(), lock.names_several(&p.name)))
             .collect::<Result<Vec<_>>>()?;
-        cargo::generate_rustdoc(&self.manifest_path, &targets, target_dir.unwrap_or(&self.target_dir), on_ready)
+        cargo::generate_rustdoc(&self.manifest_path, &targets, self.resolution, target_dir.unwrap_or(&self.target_dir), on_ready)
     }
 
     /// `Cargo.lock` as it is now, parsed again only when its bytes changed (cargo may write it
