@@ -557,9 +557,12 @@ fn a_member_named_like_a_registry_package_is_selected_unambiguously() {
     let logged = Logged::new();
     let repo = &logged.repo;
     let offline = [("CARGO_NET_OFFLINE", "true")];
-    repo.write("packages/itoa/Cargo.toml", "[package]\nname = \"itoa\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    repo.write(
+        "packages/itoa/Cargo.toml",
+        "[package]\nname = \"itoa\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"Digits.\"\nlicense = \"MIT\"\n",
+    );
     repo.write("packages/itoa/CHANGELOG.md", "# Changelog\n\n## [0.1.0] - 2026-01-01\n\n- First release.\n");
-    repo.write("packages/itoa/src/lib.rs", "//! A member that shares its name with a crates.io crate.\n\n/// Digits of `n`.\npub fn digits(n: u64) -> usize {\n    n.to_string().len()\n}\n");
+    repo.write("packages/itoa/src/lib.rs", "//! A member that shares its name with a crates.io crate.\n\n/// Digits of `n`.\npub fn digits(n: u64) -> usize {\n    n.to_string().len()\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn ten_has_two() {\n        assert_eq!(super::digits(10), 2);\n    }\n}\n");
     repo.edit("packages/validation/Cargo.toml", "[dependencies]\n", "[dependencies]\nitoa = \"=1.0.19\"\n");
     let recorded = repo.apicheck_env(&["baseline", "--all"], &offline);
     assert_eq!(recorded.status.code(), Some(0), "{}", String::from_utf8_lossy(&recorded.stderr));
