@@ -771,6 +771,15 @@ fn init(args: InitArgs) -> Result<ExitCode> {
             writeln!(out, "  {}: {}", violation.rule, violation.message)?;
         }
     }
+    if !adoption.surface_skipped.is_empty() {
+        writeln!(
+            out,
+            "the surface rules skip the packages that already break them ([workspace.metadata.apicheck.surface] `skip`); fix them, then take them out:"
+        )?;
+        for (package, violation) in &adoption.surface_skipped {
+            writeln!(out, "  {package}: {}: {}", violation.rule, violation.message)?;
+        }
+    }
     for (r, source) in &adoption.recorded {
         let commit = r.commit.as_deref().map(|c| format!(", commit {}", &c[..c.len().min(12)])).unwrap_or_default();
         let from = match source {

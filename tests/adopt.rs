@@ -107,7 +107,8 @@ fn ambiguous_tags_ask_for_a_pattern_and_a_root_changelog_is_configured() {
 
 /// ripgrep's layout: one changelog at the root for the repository's own releases, none per
 /// package, and no tags. `init` takes the default tag pattern and turns the changelog rules
-/// off, saying so: a bumped package then needs no section.
+/// off, saying so: a bumped package then needs no section. A package that already re-exports
+/// a module with a glob is skipped by the surface rules, so that adoption passes.
 #[test]
 fn a_root_changelog_of_the_repository_turns_the_changelog_rules_off() {
     let repo = Monorepo::unadopted(None);
@@ -115,6 +116,8 @@ fn a_root_changelog_of_the_repository_turns_the_changelog_rules_off() {
         std::fs::remove_file(repo.path(&format!("packages/{name}/CHANGELOG.md"))).unwrap();
     }
     repo.write("CHANGELOG.md", "14.1.1 (2024-09-08)\n===================\n\n- Fixed a bug.\n\n## 14.1.0\n\n- Added a flag.\n");
+    let lib = repo.read("packages/domain-shared/src/lib.rs");
+    repo.write("packages/domain-shared/src/lib.rs", &format!("{lib}\n/// Every rule of validation.\npub mod rules {{\n    pub use validation::*;\n}}\n"));
     repo.commit("the product's changelog");
 
     let output = repo.apicheck(&["init"]);
@@ -125,6 +128,11 @@ fn a_root_changelog_of_the_repository_turns_the_changelog_rules_off() {
     assert!(said.contains("recorded baseline core-utils 1.2.0 from the work tree (no release tag)"), "{said}");
     let written = repo.read("Cargo.toml");
     assert!(written.contains("changelog = false\nbreaking-changelog = false"), "{written}");
+    assert!(said.contains("the surface rules skip the packages that already break them"), "{said}");
+    assert!(said.contains("domain-shared: glob-reexport: `domain_shared::rules` re-exports `validation::*`"), "{said}");
+    assert!(written.contains("skip = [\"domain-shared\"]"), "{written}");
+    let (code, report) = repo.check();
+    assert_eq!(code, 0, "{report:#}");
 
     repo.add_to_core_utils();
     repo.set_version("core-utils", "1.2.0", "1.3.0");

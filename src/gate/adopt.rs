@@ -16,6 +16,8 @@ use crate::store::baseline::Baselines;
 use crate::engine::bump::Bump;
 use crate::policy::config::{ChangelogLocation, Config};
 use crate::policy::deps::{self, DepViolation};
+use crate::policy::surface;
+use crate::policy::versioning::Violation;
 use crate::gate::{self, Recorded, Selection};
 use crate::workspace::git::Repo;
 use crate::workspace::{Package, Workspace};
@@ -119,6 +121,9 @@ pub struct Adoption {
     pub changed: Vec<Changed>,
     /// Packages that could not be compared with the baseline just recorded, with the reason.
     pub not_compared: Vec<(String, String)>,
+    /// The surface rule violations the packages already had: those packages are written to the
+    /// surface rules' `skip` list.
+    pub surface_skipped: Vec<(String, Violation)>,
 }
 
 /// The tag pattern for `packages` (the governed ones), from the repository's `tags`: the one
@@ -222,7 +227,8 @@ fn heading_names_package(heading: &str, package: &str) -> bool {
 
 /// Adopts apicheck in `workspace`: detects the tag pattern and the changelog layout, appends
 /// `[workspace.metadata.apicheck]` (with the dependency rule violations the workspace already
-/// has as known exceptions) to its manifest, records each governed package's baseline from its
+/// has as known exceptions, and the packages that already break a surface rule skipped by
+/// those rules) to its manifest, records each governed package's baseline from its
 /// last release tag (from the work tree when it has none), and compares the work tree with
 /// those baselines. Refuses to run when the table already exists.
 pub fn init(workspace: &Workspace, options: &InitOptions) -> Result<Adoption> {
@@ -268,19 +274,19 @@ pub fn init(workspace: &Workspace, options: &InitOptions) -> Result<Adoption> {
     }
 
     let manifest = &workspace.manifest_path;
-    let mut text = std::fs::read_to_string(manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
-    if !text.ends_with('\n') {
-        text.push('\n');
+    let mut original = std::fs::read_to_string(manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
+    if !original.ends_with('\n') {
+        original.push('\n');
     }
-    text.push_str(&config.init_toml());
     // The dependency rule violations the repository already has are recorded as known, each
     // with a reason to fill in, so that adopting apicheck does not fail every check at once.
     let known = deps::check(workspace, &config.deps)?;
-    text.push_str(&deps::known_toml(&known));
+    let known_toml = deps::known_toml(&known);
     // Renamed into place: a crash leaves the manifest as it was or with the whole table.
-    crate::store::baseline::write_atomically(manifest, text.as_bytes())?;
+    let write = |config: &Config| crate::store::baseline::write_atomically(manifest, format!("{original}{}{known_toml}", config.init_toml()).as_bytes());
+    write(&config)?;
     let workspace = Workspace::load(Some(manifest))?;
-    let config = Config::load(&workspace)?;
+    let mut config = Config::load(&workspace)?;
     let target_dir = options.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
     let governed = config.governed(&workspace)?;
     let recorded = record_last_releases(&workspace, &config, repo.as_ref(), &tags, &governed, &target_dir)?;
@@ -289,7 +295,13 @@ pub fn init(workspace: &Workspace, options: &InitOptions) -> Result<Adoption> {
     let selection = Selection { target_dir: Some(target_dir), ..Selection::default() };
     let mut changed = Vec::new();
     let mut not_compared = Vec::new();
+    let mut surface_skipped = Vec::new();
     for analysis in gate::analyse(&workspace, &config, &selection, false)? {
+        if analysis.error.is_none() {
+            let violations =
+                surface::check(&config.surface, &config.deps, &workspace, &analysis.package, &analysis.public_modules, &analysis.glob_reexports)?;
+            surface_skipped.extend(violations.into_iter().map(|violation| (analysis.package.name.clone(), violation)));
+        }
         match (&analysis.error, &analysis.diff, &analysis.baseline) {
             (Some(error), _, _) => not_compared.push((analysis.package.name.clone(), error.clone())),
             (None, Some(diff), Some(baseline)) if !diff.findings.is_empty() => changed.push(Changed {
@@ -302,7 +314,15 @@ pub fn init(workspace: &Workspace, options: &InitOptions) -> Result<Adoption> {
             _ => {}
         }
     }
-    Ok(Adoption { workspace, tag, changelog, known, recorded, changed, not_compared })
+    let mut workspace = workspace;
+    if !surface_skipped.is_empty() {
+        let mut skip: Vec<String> = surface_skipped.iter().map(|(package, _)| package.clone()).collect();
+        skip.dedup();
+        config.surface.skip = skip;
+        write(&config)?;
+        workspace = Workspace::load(Some(manifest))?;
+    }
+    Ok(Adoption { workspace, tag, changelog, known, recorded, changed, not_compared, surface_skipped })
 }
 
 /// Records each of `packages`' baseline from its last release tag under the configured pattern,
