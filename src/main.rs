@@ -774,7 +774,8 @@ fn init(args: InitArgs) -> Result<ExitCode> {
     if !adoption.surface_skipped.is_empty() {
         writeln!(
             out,
-            "the surface rules skip the packages that already break them ([workspace.metadata.apicheck.surface] `skip`); fix them, then take them out:"
+            "the surface rules skip the packages that already break them ([workspace.metadata.apicheck.surface] `glob-reexports-skip`, \
+             `internal-modules-skip`); fix them, then take them out:"
         )?;
         for (package, violation) in &adoption.surface_skipped {
             writeln!(out, "  {package}: {}: {}", violation.rule, violation.message)?;
@@ -901,7 +902,7 @@ fn surface(args: SurfaceArgs) -> Result<ExitCode> {
         args.packages.iter().map(|name| workspace.package(name)).collect::<Result<_>>()?
     };
     let target_dir = args.workspace.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
-    let inputs = apicheck::cache::input_keys(&workspace, &packages, &config.features)?;
+    let inputs = apicheck::cache::input_keys(&workspace, &packages, &config.features, &apicheck::cache::TreeDigests::default())?;
     let current = gate::current_apis(&workspace, &config, &packages, &target_dir, &inputs, &|_, _| ())?;
     let mut summaries = Vec::new();
     for (package, (api, (), _)) in packages.iter().zip(current.apis) {

@@ -130,7 +130,8 @@ fn a_root_changelog_of_the_repository_turns_the_changelog_rules_off() {
     assert!(written.contains("changelog = false\nbreaking-changelog = false"), "{written}");
     assert!(said.contains("the surface rules skip the packages that already break them"), "{said}");
     assert!(said.contains("domain-shared: glob-reexport: `domain_shared::rules` re-exports `validation::*`"), "{said}");
-    assert!(written.contains("skip = [\"domain-shared\"]"), "{written}");
+    assert!(written.contains("\nglob-reexports-skip = [\"domain-shared\"]"), "{written}");
+    assert!(written.contains("\n# internal-modules-skip = []"), "{written}");
     let (code, report) = repo.check();
     assert_eq!(code, 0, "{report:#}");
 

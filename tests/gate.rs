@@ -502,13 +502,21 @@ fn a_public_module_named_like_an_internal_one_fails_unless_hidden_or_skipped() {
     let (code, report) = repo.check_with(&["-p", "core-utils"]);
     assert_eq!(code, 0, "{report:#}");
 
-    // Named differently, or skipped for the package.
+    // Named differently, or skipped for the package: by the other rule's skip list, no; by
+    // this rule's, or by both rules', yes.
     repo.write(lib, &format!("{original}\npub mod imp {{\n    pub fn helper() {{}}\n}}\n"));
     let (_, report) = repo.check_with(&["-p", "core-utils"]);
     assert!(package(&report, "core-utils")["violations"].to_string().contains("`core_utils::imp` is named like an internal one (`imp`)"), "{report:#}");
-    repo.edit("Cargo.toml", "[workspace.metadata.apicheck.rules]", "[workspace.metadata.apicheck.surface]\nskip = [\"core-utils\"]\n\n[workspace.metadata.apicheck.rules]");
-    let (_, report) = repo.check_with(&["-p", "core-utils"]);
-    assert!(!package(&report, "core-utils")["violations"].to_string().contains("internal-module"), "{report:#}");
+    let manifest = repo.read("Cargo.toml");
+    for (skip, skipped) in [("glob-reexports-skip", false), ("internal-modules-skip", true), ("skip", true)] {
+        repo.write("Cargo.toml", &manifest.replace(
+            "[workspace.metadata.apicheck.rules]",
+            &format!("[workspace.metadata.apicheck.surface]\n{skip} = [\"core-utils\"]\n\n[workspace.metadata.apicheck.rules]"),
+        ));
+        let (_, report) = repo.check_with(&["-p", "core-utils"]);
+        let reported = package(&report, "core-utils")["violations"].to_string().contains("internal-module");
+        assert_eq!(reported, !skipped, "{skip}: {report:#}");
+    }
 }
 
 /// Removes what apicheck 0.4.0 added to `package`'s stored record: its manifest.

@@ -121,8 +121,8 @@ pub struct Adoption {
     pub changed: Vec<Changed>,
     /// Packages that could not be compared with the baseline just recorded, with the reason.
     pub not_compared: Vec<(String, String)>,
-    /// The surface rule violations the packages already had: those packages are written to the
-    /// surface rules' `skip` list.
+    /// The surface rule violations the packages already had: each package is written to the
+    /// skip list of the rule it breaks.
     pub surface_skipped: Vec<(String, Violation)>,
 }
 
@@ -228,7 +228,7 @@ fn heading_names_package(heading: &str, package: &str) -> bool {
 /// Adopts apicheck in `workspace`: detects the tag pattern and the changelog layout, appends
 /// `[workspace.metadata.apicheck]` (with the dependency rule violations the workspace already
 /// has as known exceptions, and the packages that already break a surface rule skipped by
-/// those rules) to its manifest, records each governed package's baseline from its
+/// that rule) to its manifest, records each governed package's baseline from its
 /// last release tag (from the work tree when it has none), and compares the work tree with
 /// those baselines. Refuses to run when the table already exists.
 pub fn init(workspace: &Workspace, options: &InitOptions) -> Result<Adoption> {
@@ -316,9 +316,15 @@ pub fn init(workspace: &Workspace, options: &InitOptions) -> Result<Adoption> {
     }
     let mut workspace = workspace;
     if !surface_skipped.is_empty() {
-        let mut skip: Vec<String> = surface_skipped.iter().map(|(package, _)| package.clone()).collect();
-        skip.dedup();
-        config.surface.skip = skip;
+        for (package, violation) in &surface_skipped {
+            let list = match violation.rule.as_str() {
+                "glob-reexport" => &mut config.surface.glob_reexports_skip,
+                _ => &mut config.surface.internal_modules_skip,
+            };
+            if !list.contains(package) {
+                list.push(package.clone());
+            }
+        }
         write(&config)?;
         workspace = Workspace::load(Some(manifest))?;
     }

@@ -129,7 +129,8 @@ pub fn current_apis<T: Send>(
 
     // Every fingerprint is known now: the documented packages get their keys.
     let now = if !documented.is_empty() && std::fs::read(&lockfile).ok() != lock_before {
-        cache::input_keys(workspace, packages, &config.features)?
+        // Read again, as the trees may have changed with the lockfile.
+        cache::input_keys(workspace, packages, &config.features, &cache::TreeDigests::default())?
     } else {
         inputs.clone()
     };

@@ -227,16 +227,18 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     let packages = selected(workspace, config, selection)?;
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
     let runs = surfaces::plan(workspace, config, &packages, &target_dir)?;
-    surfaces::analyse_all(&runs, || analyse_surface(workspace, config, &packages, &target_dir, lints_on, None), &|run| {
+    let trees = cache::TreeDigests::default();
+    surfaces::analyse_all(&runs, || analyse_surface(workspace, config, &packages, &target_dir, lints_on, None, &trees), &|run| {
         let stand_in = |package: &str| surfaces::stand_in_baselines(workspace, config, run.surface, package);
-        run.each_package(&|package, target_dir| analyse_surface(&run.workspace, &run.config, &[package], target_dir, lints_on, Some(&stand_in)))
+        run.each_package(&|package, target_dir| analyse_surface(&run.workspace, &run.config, &[package], target_dir, lints_on, Some(&stand_in), &trees))
     })
 }
 
 /// [`analyse`] on one feature surface: the packages' APIs documented with `config`'s features
 /// into `target_dir`, compared with the baselines of `config`'s folder.
 /// `stand_in`: for a package without a baseline in that folder, the folder of a baseline
-/// that stands in for it (see [`surfaces::stand_in_baselines`]).
+/// that stands in for it (see [`surfaces::stand_in_baselines`]). `trees`: the source trees
+/// this check already hashed, shared by the surfaces.
 fn analyse_surface(
     workspace: &Workspace,
     config: &Config,
@@ -244,6 +246,7 @@ fn analyse_surface(
     target_dir: &Path,
     lints_on: bool,
     stand_in: Option<&(dyn Fn(&str) -> Option<Baselines> + Sync)>,
+    trees: &cache::TreeDigests,
 ) -> Result<Vec<Analysis>> {
     let packages = packages.to_vec();
     let target_dir = target_dir.to_path_buf();
@@ -255,7 +258,7 @@ fn analyse_surface(
         }
     };
     let cache = Cache::in_target_dir(&target_dir);
-    let inputs = cache::input_keys(workspace, &packages, &config.features)?;
+    let inputs = cache::input_keys(workspace, &packages, &config.features, trees)?;
 
     // Runs on each API as soon as it is there: the cached findings when the API fingerprint
     // and the baseline did not change (a private change documents a package again, but leaves

@@ -67,18 +67,20 @@ pub(crate) fn record_apis(
     let mut surface_config = config.clone();
     surface_config.baselines = baselines.dir.clone();
     let runs = super::surfaces::plan(workspace, &surface_config, packages, target_dir)?;
+    let trees = cache::TreeDigests::default();
+    let trees = &trees;
     let (recorded, others) = std::thread::scope(|scope| {
         let handles: Vec<_> = runs
             .iter()
             .map(|run| {
                 scope.spawn(|| {
                     let baselines = Baselines::new(run.config.baselines.clone());
-                    run.each_package(&|package, target_dir| record_surface(&run.workspace, &run.config, &baselines, &[package], target_dir, commit.clone()))
+                    run.each_package(&|package, target_dir| record_surface(&run.workspace, &run.config, &baselines, &[package], target_dir, commit.clone(), trees))
                         .map_err(|error| super::surfaces::surface_error(run.surface, error))
                 })
             })
             .collect();
-        let recorded = record_surface(workspace, config, baselines, packages, target_dir, commit.clone());
+        let recorded = record_surface(workspace, config, baselines, packages, target_dir, commit.clone(), trees);
         let others: Vec<Result<Vec<Recorded>>> =
             handles.into_iter().map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
         (recorded, others)
@@ -99,8 +101,9 @@ fn record_surface(
     packages: &[&Package],
     target_dir: &Path,
     commit: Option<String>,
+    trees: &cache::TreeDigests,
 ) -> Result<Vec<Recorded>> {
-    let inputs = cache::input_keys(workspace, packages, &config.features)?;
+    let inputs = cache::input_keys(workspace, packages, &config.features, trees)?;
     let apis = current_apis(workspace, config, packages, target_dir, &inputs, &|_, _| ())?.apis;
     let mut recorded = Vec::new();
     for (package, (api, (), _)) in packages.iter().zip(apis) {

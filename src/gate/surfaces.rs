@@ -207,7 +207,7 @@ pub fn surface_api(workspace: &Workspace, config: &Config, package: &Package, su
         let target_dir = run.package_target_dir(package);
         (run.workspace, run.config, target_dir)
     };
-    let inputs = cache::input_keys(&workspace, &[package], &config.features)?;
+    let inputs = cache::input_keys(&workspace, &[package], &config.features, &cache::TreeDigests::default())?;
     let current = current_apis(&workspace, &config, &[package], &target_dir, &inputs, &|_, _| ()).map_err(|error| surface_error(surface, error))?;
     current.apis.into_iter().next().map(|(api, (), _)| api).context("cargo doc returned no rustdoc JSON")
 }

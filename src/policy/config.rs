@@ -417,16 +417,18 @@ impl Config {
         };
         // Packages that broke a surface rule when apicheck was adopted are skipped, so that
         // adoption does not fail them at once; the comment says so.
-        let surface_skip = if self.surface.skip.is_empty() {
-            "# skip = [\"packages/legacy-*\"]\n".to_string()
-        } else {
-            let names: Vec<String> = self.surface.skip.iter().map(|name| quoted(name)).collect();
-            format!(
-                "# these packages broke the rules above when apicheck was adopted: fix them, then take them out\n\
-                 skip = [{}]\n",
-                names.join(", ")
-            )
-        };
+        let mut surface_skip = "# skip = [\"packages/legacy-*\"]   # packages both rules skip\n".to_string();
+        for (key, list) in [("internal-modules-skip", &self.surface.internal_modules_skip), ("glob-reexports-skip", &self.surface.glob_reexports_skip)] {
+            if list.is_empty() {
+                surface_skip.push_str(&format!("# {key} = []\n"));
+            } else {
+                let names: Vec<String> = list.iter().map(|name| quoted(name)).collect();
+                surface_skip.push_str(&format!(
+                    "# these packages broke the rule when apicheck was adopted: fix them, then take them out\n{key} = [{}]\n",
+                    names.join(", ")
+                ));
+            }
+        }
         let rules = &self.rules;
         format!(
             "\n[workspace.metadata.apicheck]\n\

@@ -2,7 +2,7 @@
 //! not exposed): a public module whose name marks it internal (`internal`, `imp`, `private`,
 //! `detail`, `__*`) fails its package, and so does a glob re-export (`pub use m::*`), unless
 //! `#[doc(hidden)]` (which says it is not API). Checked on the API model; each rule switchable,
-//! packages skipped by name, directory or tag. [`summary`] is `apicheck surface`: what a
+//! packages skipped by both rules or by one, by name, directory or tag. [`summary`] is `apicheck surface`: what a
 //! package's API holds, by kind, hidden, and of other crates.
 
 use std::collections::BTreeMap;
@@ -32,9 +32,15 @@ pub struct SurfaceConfig {
     /// The module names that mark a module internal: names or globs (`__*`).
     #[serde(default = "default_internal_names")]
     pub internal_names: Vec<String>,
-    /// Packages the rule skips: names, member directory globs, or `tag:NAME`.
+    /// Packages both rules skip: names, member directory globs, or `tag:NAME`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skip: Vec<String>,
+    /// Packages the `internal-module` rule alone skips.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub internal_modules_skip: Vec<String>,
+    /// Packages the `glob-reexport` rule alone skips.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub glob_reexports_skip: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -47,7 +53,14 @@ fn default_internal_names() -> Vec<String> {
 
 impl Default for SurfaceConfig {
     fn default() -> Self {
-        SurfaceConfig { internal_modules: true, glob_reexports: true, internal_names: default_internal_names(), skip: Vec::new() }
+        SurfaceConfig {
+            internal_modules: true,
+            glob_reexports: true,
+            internal_names: default_internal_names(),
+            skip: Vec::new(),
+            internal_modules_skip: Vec::new(),
+            glob_reexports_skip: Vec::new(),
+        }
     }
 }
 
@@ -62,16 +75,41 @@ fn internal_names(config: &SurfaceConfig) -> Result<Vec<GlobMatcher>> {
 /// Checks the configuration once, before anything is documented.
 pub fn validate(config: &SurfaceConfig, deps: &DepsConfig) -> Result<()> {
     internal_names(config)?;
-    for text in &config.skip {
-        Selector::new(text, &deps.tags, "the surface rules' `skip`")?;
+    for (list, what) in skip_lists(config) {
+        for text in list {
+            Selector::new(text, &deps.tags, what)?;
+        }
     }
     Ok(())
 }
 
-/// Whether the surface rules skip `package`.
-fn skipped(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package) -> Result<bool> {
-    for text in &config.skip {
-        if Selector::new(text, &deps.tags, "the surface rules' `skip`")?.matches_package(workspace, package) {
+/// The surface rules' skip lists, each with how an error names it.
+fn skip_lists(config: &SurfaceConfig) -> [(&[String], &'static str); 3] {
+    [
+        (&config.skip, "the surface rules' `skip`"),
+        (&config.internal_modules_skip, "the surface rules' `internal-modules-skip`"),
+        (&config.glob_reexports_skip, "the surface rules' `glob-reexports-skip`"),
+    ]
+}
+
+/// The ids of the surface rules that skip `package`.
+fn skipped_rules(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package) -> Result<Vec<String>> {
+    let [(all, all_what), (internal, internal_what), (glob, glob_what)] = skip_lists(config);
+    let everything = listed(all, all_what, deps, workspace, package)?;
+    let mut skipped = Vec::new();
+    if everything || listed(glob, glob_what, deps, workspace, package)? {
+        skipped.push("glob-reexport".to_string());
+    }
+    if everything || listed(internal, internal_what, deps, workspace, package)? {
+        skipped.push("internal-module".to_string());
+    }
+    Ok(skipped)
+}
+
+/// Whether a selector of `list` (named `what` in errors) matches `package`.
+fn listed(list: &[String], what: &str, deps: &DepsConfig, workspace: &Workspace, package: &Package) -> Result<bool> {
+    for text in list {
+        if Selector::new(text, &deps.tags, what)?.matches_package(workspace, package) {
             return Ok(true);
         }
     }
@@ -80,18 +118,19 @@ fn skipped(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, pac
 
 /// The surface rules' violations for `package`, whose API has `modules` and `globs`.
 pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package, modules: &[PublicModule], globs: &[GlobReexport]) -> Result<Vec<Violation>> {
-    if skipped(config, deps, workspace, package)? {
+    let [(all, all_what), (internal, internal_what), (glob, glob_what)] = skip_lists(config);
+    if listed(all, all_what, deps, workspace, package)? {
         return Ok(Vec::new());
     }
     let mut violations = Vec::new();
-    if config.glob_reexports {
+    if config.glob_reexports && !listed(glob, glob_what, deps, workspace, package)? {
         for glob in globs.iter().filter(|glob| !glob.hidden) {
             violations.push(Violation {
                 rule: "glob-reexport".to_string(),
                 message: format!("`{}` re-exports `{}::*`: every public item of it becomes API, including the ones added later", glob.module, glob.source),
                 fix: format!(
                     "name what `{}` re-exports (`pub use {}::{{A, B}};`), mark the `use` `#[doc(hidden)]`, or set `glob-reexports = false` \
-                     (or skip `{}`) in [workspace.metadata.apicheck.surface]",
+                     (or add `{}` to `glob-reexports-skip`) in [workspace.metadata.apicheck.surface]",
                     glob.module, glob.source, package.name
                 ),
                 file: glob.span.as_ref().map(|span| span.file.clone()),
@@ -99,7 +138,7 @@ pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, p
             });
         }
     }
-    if !config.internal_modules {
+    if !config.internal_modules || listed(internal, internal_what, deps, workspace, package)? {
         return Ok(violations);
     }
     let names = internal_names(config)?;
@@ -110,8 +149,8 @@ pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, p
                 rule: "internal-module".to_string(),
                 message: format!("public module `{}` is named like an internal one (`{pattern}`): internal modules are not exposed", module.path),
                 fix: format!(
-                    "make `{}` private (`pub(crate) mod`) and re-export what users need, mark it `#[doc(hidden)]`, or skip `{}` in \
-                     [workspace.metadata.apicheck.surface]",
+                    "make `{}` private (`pub(crate) mod`) and re-export what users need, mark it `#[doc(hidden)]`, or add `{}` to \
+                     `internal-modules-skip` in [workspace.metadata.apicheck.surface]",
                     module.path, package.name
                 ),
                 file: module.span.as_ref().map(|span| span.file.clone()),
@@ -146,8 +185,9 @@ pub struct SurfaceSummary {
     pub external: Vec<ExternalUse>,
     /// Glob re-exports in the public API (hidden ones included, marked).
     pub glob_reexports: Vec<GlobReexport>,
-    /// Whether `skip` leaves the package out of the surface rules.
-    pub skipped: bool,
+    /// The surface rules that skip the package (`skip`, `internal-modules-skip`,
+    /// `glob-reexports-skip`), by rule id.
+    pub skipped: Vec<String>,
     /// The surface rules' verdicts: empty when they hold.
     pub violations: Vec<Violation>,
 }
@@ -174,7 +214,7 @@ pub fn summary(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace,
         hidden,
         external: model.external_uses(),
         glob_reexports: model.glob_reexports.clone(),
-        skipped: skipped(config, deps, workspace, package)?,
+        skipped: skipped_rules(config, deps, workspace, package)?,
         violations,
     })
 }

@@ -242,10 +242,12 @@ pub fn write_surface_human(out: &mut dyn Write, summaries: &[crate::policy::surf
             let place = glob.span.as_ref().map(|span| format!("  {DIM}{}:{}{DIM:#}", span.file, span.line)).unwrap_or_default();
             writeln!(out, "    pub use {}::* in {}{hidden}{place}", glob.source, glob.module)?;
         }
-        if summary.skipped {
-            writeln!(out, "  {DIM}surface rules: skipped ([workspace.metadata.apicheck.surface] skip){DIM:#}")?;
-        } else if summary.violations.is_empty() {
-            writeln!(out, "  {ADDED}✓ surface rules hold{ADDED:#}")?;
+        if !summary.skipped.is_empty() {
+            writeln!(out, "  {DIM}skipped by [workspace.metadata.apicheck.surface]: {}{DIM:#}", summary.skipped.join(", "))?;
+        }
+        if summary.violations.is_empty() {
+            let which = if summary.skipped.is_empty() { "surface rules hold" } else { "the other surface rules hold" };
+            writeln!(out, "  {ADDED}✓ {which}{ADDED:#}")?;
         }
         for violation in &summary.violations {
             writeln!(out, "  {REMOVED}✗ {}{REMOVED:#}: {}{}", violation.rule, violation.message, place(violation))?;

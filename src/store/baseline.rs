@@ -446,8 +446,24 @@ fn exchange_directories(_a: &Path, _b: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+/// Writes `bytes` to a temporary file beside `path`, syncs it to disk, then renames it over
+/// `path`: a crash leaves the old file or the whole new one.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_renamed(path, bytes, true)
+}
+
+/// [`write_atomically`] without syncing the file to disk first: for the cache, whose entries
+/// are checked on every read (a crash that leaves one short or damaged costs a rebuild, or an
+/// error once), and which writes right after cargo, when a sync waits for everything cargo
+/// wrote.
+pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_renamed(path, bytes, false)
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place: readers see the
+/// old file or the new one, never a part of it. `sync`: whether the data reaches the disk
+/// before the rename.
+fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut temp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
@@ -458,7 +474,9 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         temp.as_file().set_permissions(fs::Permissions::from_mode(0o644)).with_context(|| format!("cannot write {}", path.display()))?;
     }
     temp.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    temp.as_file().sync_all().with_context(|| format!("cannot write {}", path.display()))?;
+    if sync {
+        temp.as_file().sync_all().with_context(|| format!("cannot write {}", path.display()))?;
+    }
     temp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
 }

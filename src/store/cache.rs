@@ -35,7 +35,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::engine::ApiDiff;
-use crate::store::baseline::{BaselineSummary, Baselines, write_atomically};
+use crate::store::baseline::{BaselineSummary, Baselines, write_replacing};
 use crate::workspace::cargo::{Documented, LibraryFeatures};
 use crate::workspace::depinfo::{self, Unit};
 use crate::engine::model::{ApiModel, ApiOutline};
@@ -176,8 +176,32 @@ fn members_below<'w>(workspace: &'w Workspace, package: &'w Package, only_normal
     below
 }
 
-/// The key inputs of `packages`, documented together.
-pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTreeMap<String, Vec<String>>) -> Result<KeyInputs> {
+/// The digests of source trees (see [`hash_tree`]), each read and hashed once however many
+/// times it is asked for: one check keys every feature surface of every package, and each
+/// surface's run keys its packages one by one, over the same members' directories. Made for
+/// one command and dropped with it, as files change between commands.
+#[derive(Debug, Default)]
+pub struct TreeDigests {
+    by_dir: Mutex<BTreeMap<PathBuf, Arc<OnceLock<Result<String, String>>>>>,
+}
+
+impl TreeDigests {
+    /// The digest of the tree under `dir`. Threads asking for the same tree at the same time
+    /// wait for one of them to hash it.
+    fn digest(&self, dir: &Path) -> Result<String> {
+        let slot = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(dir.to_path_buf()).or_default().clone();
+        slot.get_or_init(|| {
+            let mut hasher = Sha256::new();
+            hash_tree(&mut hasher, dir).map(|()| hex(&hasher.finalize())).map_err(|error| format!("{error:#}"))
+        })
+        .clone()
+        .map_err(anyhow::Error::msg)
+    }
+}
+
+/// The key inputs of `packages`, documented together; `trees` holds the source trees already
+/// hashed by this command.
+pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTreeMap<String, Vec<String>>, trees: &TreeDigests) -> Result<KeyInputs> {
     let shared = shared_inputs(workspace)?;
     let lock = workspace.lockfile()?;
     // Every member the selected packages depend on, directly or not, has its own inputs hashed
@@ -187,7 +211,7 @@ pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTree
         .par_iter()
         .map(|name| {
             let package = workspace.package(name)?;
-            let digest = own_inputs(workspace, &lock, package, features.get(*name).map(Vec::as_slice).unwrap_or_default())?;
+            let digest = own_inputs(workspace, &lock, package, features.get(*name).map(Vec::as_slice).unwrap_or_default(), trees)?;
             Ok((*name, digest))
         })
         .collect::<Result<_>>()?;
@@ -328,18 +352,18 @@ fn shared_inputs(workspace: &Workspace) -> Result<String> {
 
 /// A package's own inputs: its directory, its path dependencies outside the workspace, its
 /// `Cargo.lock` entries, its features.
-fn own_inputs(workspace: &Workspace, lock: &Lockfile, package: &Package, features: &[String]) -> Result<String> {
+fn own_inputs(workspace: &Workspace, lock: &Lockfile, package: &Package, features: &[String], trees: &TreeDigests) -> Result<String> {
     let mut hasher = Sha256::new();
     let relative = package.dir.strip_prefix(&workspace.root).unwrap_or(&package.dir);
     field(&mut hasher, "dir", relative.as_os_str().as_encoded_bytes());
     let mut features = features.to_vec();
     features.sort();
     field(&mut hasher, "features", features.join(",").as_bytes());
-    hash_tree(&mut hasher, &package.dir)?;
+    field(&mut hasher, "tree", trees.digest(&package.dir)?.as_bytes());
     for dependency in library_edges(package) {
         if let (None, Some(path)) = (&dependency.member, &dependency.path) {
             field(&mut hasher, "path dependency", dependency.name.as_bytes());
-            hash_tree(&mut hasher, path)?;
+            field(&mut hasher, "tree", trees.digest(path)?.as_bytes());
         }
     }
     let direct: BTreeSet<&str> = library_edges(package).map(|d| d.name.as_str()).collect();
@@ -987,7 +1011,7 @@ impl Cache {
         let rustdoc = dir.join(RUSTDOC_FILE);
         fs::copy(generated, &rustdoc)
             .with_context(|| format!("cannot copy {} into the cache at {}", generated.display(), rustdoc.display()))?;
-        write_atomically(&dir.join(API_FILE), &stored.header.entry_bytes(model_json)?)?;
+        write_replacing(&dir.join(API_FILE), &stored.header.entry_bytes(model_json)?)?;
         let sizes = EntrySizes::of(&dir).with_context(|| format!("cannot read the cache entry {} just written", dir.display()))?;
         let untracked = match ExtraInputs::read(workspace, &self.target_dir, package, documented) {
             Ok(inputs) => {
@@ -1006,7 +1030,7 @@ impl Cache {
                     sizes,
                     inputs,
                 };
-                write_atomically(&dir.join(INPUTS_FILE), &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
+                write_replacing(&dir.join(INPUTS_FILE), &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)?;
                 None
             }
             Err(error) => Some(format!(
@@ -1034,7 +1058,7 @@ impl Cache {
         inputs.own_key = own_key.to_string();
         inputs.key = Some(key.to_string());
         inputs.sourced = sourced.to_vec();
-        write_atomically(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)
+        write_replacing(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)
     }
 
     /// The cached diff of `package` under `key` (see [`diff_key`]), if a sound entry holds it.
@@ -1048,7 +1072,7 @@ impl Cache {
         let entry = DiffEntry { apicheck_cache: CACHE_SCHEMA, package: package.to_string(), key: key.to_string(), cached: cached.clone() };
         let dir = self.package_dir(package);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache directory {}", dir.display()))?;
-        write_atomically(&dir.join(DIFF_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)
+        write_replacing(&dir.join(DIFF_FILE), &serde_json::to_vec(&entry).context("cannot serialise a cache entry")?)
     }
 }
 
