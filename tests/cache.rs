@@ -544,6 +544,21 @@ fn an_entry_damaged_in_place_is_an_error_then_rebuilt() {
     let rebuilt = logged.check();
     assert_eq!(rebuilt.documented, names(&["core-utils"]));
     assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
+
+    // Its rustdoc JSON changed in place, same size: the lints, which read it, find out.
+    fs::remove_file(logged.cache_file("core-utils", "diff.json")).unwrap();
+    let rustdoc = logged.cache_file("core-utils", "rustdoc.json");
+    let mut bytes = fs::read(&rustdoc).unwrap();
+    let at = bytes.iter().position(|&b| b == b'"').unwrap() + 1;
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    fs::write(&rustdoc, &bytes).unwrap();
+    let output = logged.repo.apicheck(&["check"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the cache entry of `core-utils`") && stderr.contains("its rustdoc JSON is not the one it recorded"), "{stderr}");
+    let rebuilt = logged.check();
+    assert_eq!(rebuilt.documented, names(&["core-utils"]));
+    assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
 }
 
 /// A member named like a crates.io package (`itoa`, a dependency of another member, new to the
