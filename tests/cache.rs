@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use support::monorepo::Monorepo;
@@ -531,11 +531,7 @@ fn an_entry_damaged_in_place_is_an_error_then_rebuilt() {
 
     // core-utils: its findings gone (so its model is needed), its API's bytes changed in place.
     fs::remove_file(logged.cache_file("core-utils", "diff.json")).unwrap();
-    let api = logged.cache_file("core-utils", "api.json");
-    let mut bytes = fs::read(&api).unwrap();
-    let at = bytes.iter().position(|&b| b == b'"').unwrap() + 1;
-    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
-    fs::write(&api, &bytes).unwrap();
+    damage_in_place(&logged.cache_file("core-utils", "api.json"));
     let output = logged.repo.apicheck(&["check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
@@ -547,11 +543,7 @@ fn an_entry_damaged_in_place_is_an_error_then_rebuilt() {
 
     // Its rustdoc JSON changed in place, same size: the lints, which read it, find out.
     fs::remove_file(logged.cache_file("core-utils", "diff.json")).unwrap();
-    let rustdoc = logged.cache_file("core-utils", "rustdoc.json");
-    let mut bytes = fs::read(&rustdoc).unwrap();
-    let at = bytes.iter().position(|&b| b == b'"').unwrap() + 1;
-    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
-    fs::write(&rustdoc, &bytes).unwrap();
+    damage_in_place(&logged.cache_file("core-utils", "rustdoc.json"));
     let output = logged.repo.apicheck(&["check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
@@ -559,6 +551,14 @@ fn an_entry_damaged_in_place_is_an_error_then_rebuilt() {
     let rebuilt = logged.check();
     assert_eq!(rebuilt.documented, names(&["core-utils"]));
     assert_eq!(verdicts(&rebuilt.report), verdicts(&cold.report));
+}
+
+/// Changes one byte of `file` (the first after a quote), keeping its size.
+fn damage_in_place(file: &Path) {
+    let mut bytes = fs::read(file).unwrap();
+    let at = bytes.iter().position(|&b| b == b'"').unwrap() + 1;
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    fs::write(file, &bytes).unwrap();
 }
 
 /// A member named like a crates.io package (`itoa`, a dependency of another member, new to the
