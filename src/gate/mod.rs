@@ -474,6 +474,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
                         let mut surfaced = surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules, &analysis.glob_reexports)?;
                         let changelog = config.changelog_path(&workspace.root, &analysis.package);
                         surfaced.extend(crate::policy::hygiene::check(&config.hygiene, &config.deps, workspace, &analysis.package, &changelog)?);
+                        surfaced.extend(crate::policy::environment::check(&config.environment, &config.deps, workspace, &analysis.package)?);
                         Ok((exposed, surfaced))
                     });
                 match verdicts {

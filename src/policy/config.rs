@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::bump::Bump;
 use crate::engine::catalog;
 use crate::policy::deps::DepsConfig;
+use crate::policy::environment::{self, EnvironmentConfig};
 use crate::policy::exposure::{self, ExposureRule};
 use crate::policy::surface::{self, SurfaceConfig};
 use crate::policy::feature_surfaces::{self, FeatureSurfacesConfig};
@@ -70,6 +71,10 @@ pub struct Config {
     /// The package hygiene checks (see [`crate::policy::hygiene`]).
     #[serde(default)]
     pub hygiene: crate::policy::hygiene::HygieneConfig,
+    /// The rule against reading environment variables in packages (see
+    /// [`crate::policy::environment`]).
+    #[serde(default)]
+    pub environment: EnvironmentConfig,
     /// The feature sets whose API is governed besides the default one (see
     /// [`crate::policy::feature_surfaces`]).
     #[serde(default)]
@@ -222,6 +227,7 @@ impl Default for Config {
             exposure: Vec::new(),
             surface: SurfaceConfig::default(),
             hygiene: crate::policy::hygiene::HygieneConfig::default(),
+            environment: EnvironmentConfig::default(),
             feature_surfaces: FeatureSurfacesConfig::default(),
         }
     }
@@ -295,6 +301,7 @@ impl Config {
         }
         check_acknowledged_ids(&config.acknowledge, &place)?;
         crate::policy::hygiene::validate(&config.hygiene, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.hygiene]: {why:#}"))?;
+        environment::validate(&config.environment, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.environment]: {why:#}"))?;
         crate::policy::deps::validate(&config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.deps]: {why:#}"))?;
         surface::validate(&config.surface, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.surface]: {why:#}"))?;
         feature_surfaces::validate(&config.feature_surfaces, &config.deps)
@@ -483,6 +490,11 @@ impl Config {
              # description = true    # `description` in its manifest\n\
              # license = true        # `license` or `license-file`\n\
              # tests = true          # a tests/ directory or #[cfg(test)] code\n\
+             \n\
+             # No package reads environment variables (the governance document's §9); off by default:\n\
+             # [workspace.metadata.apicheck.environment]\n\
+             # deny-reads = true     # std::env::var & co., env!/option_env! but Cargo's variables (rule `env-read`)\n\
+             # allow = [\"packages/settings\"]   # packages that may: names, directory globs, tag:NAME\n\
              \n\
              # What other crates' items a package's API may show (std, core and alloc always):\n\
              # [[workspace.metadata.apicheck.exposure]]\n\
