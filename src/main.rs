@@ -72,7 +72,9 @@ enum Command {
         package without a baseline is reported as new; a package that is gone while its baseline \
         remains fails. A public dependency (a crate whose items appear in the API) that moved to a \
         new major version is a breaking change of the package. The dependency rules of `apicheck \
-        deps` apply too.\n\n\
+        deps` apply too, and the governance rules that are switched on: the surface, exposure \
+        and hygiene rules, no environment reads in packages (`env-read`), and, with --base, a decision record for a change of the dependency, \
+        exposure or release rules in the configuration (`adr-required`).\n\n\
         Exit codes: 0 every package passes (or is new); 1 at least one violates the policy, or a \
         dependency rule is broken; 2 something could not be checked.")]
     Check(CheckArgs),
@@ -304,7 +306,8 @@ struct CheckArgs {
     output: Option<PathBuf>,
 
     /// Check only the packages whose API can have changed since the merge base of REF and the
-    /// head: the changed ones, and those whose public API exposes a changed package's items
+    /// head: the changed ones, and those whose public API exposes a changed package's items; and
+    /// that a change of the dependency, exposure or release rules comes with a decision record
     #[arg(long, value_name = "REF")]
     base: Option<String>,
 
@@ -312,7 +315,8 @@ struct CheckArgs {
     #[arg(long, value_name = "REF", requires = "base")]
     head: Option<String>,
 
-    /// With --base, count uncommitted and untracked files as changed too
+    /// With --base, count uncommitted and untracked files as changed too (and the work tree's
+    /// configuration as the head's)
     #[arg(long, requires = "base")]
     uncommitted: bool,
 

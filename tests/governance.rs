@@ -505,3 +505,101 @@ fn a_package_reading_no_environment_variable_passes_and_the_rule_is_off_by_defau
     assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
     assert!(stderr(&output).contains("[workspace.metadata.apicheck.environment]: the environment rule's `allow` names `tag:nope`"), "{}", stderr(&output));
 }
+
+/// `check --base main -p core-utils --format json` with more arguments (one package: the
+/// decision record rule is about the workspace, whatever is checked).
+fn check_base(repo: &Monorepo, more: &[&str]) -> (i32, Value) {
+    repo.check_with(&[&["--base", "main", "-p", "core-utils"], more].concat())
+}
+
+fn workspace_rules(report: &Value) -> Vec<&str> {
+    report["violations"].as_array().map(|violations| violations.iter().map(|v| v["rule"].as_str().unwrap()).collect()).unwrap_or_default()
+}
+
+#[test]
+fn a_change_of_the_rules_without_a_decision_record_fails_check_base() {
+    let repo = Monorepo::new();
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    // Reformatted and commented, the same rules: no decision.
+    repo.edit(
+        "Cargo.toml",
+        "layers = [\"packages/core-utils\", \"packages/validation\", \"packages/*\", \"backend/*\"]",
+        "# lowest first\nlayers = [\n    \"packages/core-utils\",\n    \"packages/validation\",\n    \"packages/*\",\n    \"backend/*\",\n]",
+    );
+    repo.commit("deps: one layer a line");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+
+    // A rule changed: a workspace violation at the table's line, in every format.
+    repo.edit("Cargo.toml", "stale-known = \"fail\"", "stale-known = \"warn\"");
+    repo.commit("deps: stale known exceptions are notes");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["passed"], false);
+    assert_eq!(workspace_rules(&report), ["adr-required"], "{report:#}");
+    let violation = &report["violations"][0];
+    let deps_line = line_of(&repo, "Cargo.toml", "[workspace.metadata.apicheck.deps]");
+    assert_eq!((violation["file"].as_str().unwrap(), violation["line"].as_u64().unwrap()), ("Cargo.toml", deps_line));
+    let message = violation["message"].as_str().unwrap();
+    assert!(message.starts_with("the configuration changes the dependency rules ([workspace.metadata.apicheck.deps]) since main ("), "{message}");
+    assert!(message.contains("no file under docs/adr/ changed"), "{message}");
+    assert!(violation["fix"].as_str().unwrap().starts_with("add a decision record under docs/adr/ in the same change"), "{violation:#}");
+    assert_eq!(support::monorepo::package(&report, "core-utils")["status"], "pass", "the package itself passes");
+    let human = stdout(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils"]));
+    assert!(human.contains("Workspace rules\n  ✗ adr-required: the configuration changes the dependency rules") && human.contains("fix: add a decision record under docs/adr/"), "{human}");
+    assert!(human.contains("1 workspace rule violation(s)"), "{human}");
+    let markdown = stdout(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils", "--format", "markdown"]));
+    assert!(markdown.contains("## apicheck: ❌ 1 workspace rule violation(s)") && markdown.contains("**Workspace rules**\n\n- ❌ **adr-required**: the configuration changes"), "{markdown}");
+    let github = stdout(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils", "--format", "github"]));
+    assert!(github.contains(&format!("::error file=Cargo.toml,line={deps_line},title=apicheck workspace rule adr-required::the configuration changes")), "{github}");
+    let sarif: Value = serde_json::from_slice(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils", "--format", "sarif"]).stdout).unwrap();
+    let validator = jsonschema::validator_for(&support::sarif_schema()).unwrap();
+    assert!(validator.is_valid(&sarif), "{sarif:#}");
+    let result = sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "policy/adr-required").expect("a SARIF result");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "Cargo.toml");
+
+    // A record in the work tree counts with --uncommitted only, as changed files do.
+    repo.write("docs/adr/0002-stale-known-exceptions-warn.md", "# 2. Stale known exceptions are notes\n");
+    assert_eq!(workspace_rules(&check_base(&repo, &[]).1), ["adr-required"]);
+    let (code, report) = check_base(&repo, &["--uncommitted"]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+    repo.commit("ADR 2");
+    let (code, report) = check_base(&repo, &["--head", "HEAD"]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+    // The record in another folder does not count: `adr-dir` says where they are.
+    repo.edit("Cargo.toml", "adr-dir = \"docs/adr\"", "adr-dir = \"docs/decisions\"");
+    repo.commit("ADRs move");
+    assert_eq!(workspace_rules(&check_base(&repo, &[]).1), ["adr-required"]);
+}
+
+#[test]
+fn the_head_configuration_is_the_work_tree_with_uncommitted_and_switching_the_rule_off_needs_a_record() {
+    let repo = Monorepo::new();
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    // Uncommitted: the head's configuration is the committed one unless --uncommitted.
+    repo.edit("Cargo.toml", "deny = [\"toy_crypto::*\"]", "deny = [\"toy_crypto::*\", \"ring::*\"]");
+    repo.edit("Cargo.toml", "version-bump = true", "version-bump = false");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "nothing committed changed: {report:#}");
+    let (code, report) = check_base(&repo, &["--uncommitted"]);
+    assert_eq!(code, 1, "{report:#}");
+    let message = report["violations"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("the configuration changes the exposure rules ([[workspace.metadata.apicheck.exposure]]) and the release rules ([workspace.metadata.apicheck.rules])"), "{message}");
+
+    // Switching the rule off is a change of the release rules, which needs its record too.
+    repo.git(&["checkout", "--quiet", "--", "Cargo.toml"]);
+    repo.edit("Cargo.toml", "adr-required = true", "adr-required = false");
+    repo.commit("no more ADRs");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (1, vec!["adr-required"]), "{report:#}");
+
+    // Off at the base and at the head: changes pass.
+    let repo = Monorepo::new();
+    repo.edit("Cargo.toml", "adr-required = true", "adr-required = false");
+    repo.commit("the rule is off");
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    repo.edit("Cargo.toml", "stale-known = \"fail\"", "stale-known = \"warn\"");
+    repo.commit("deps");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+}

@@ -2,8 +2,8 @@
 
 use super::*;
 
-/// SARIF 2.1.0, for code-scanning upload: one result per finding, policy violation and
-/// dependency violation; one rule per id, described once.
+/// SARIF 2.1.0, for code-scanning upload: one result per finding, policy violation,
+/// dependency violation and workspace violation; one rule per id, described once.
 pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
     use serde_json::{Value, json};
     let mut rules: Vec<Value> = Vec::new();
@@ -71,6 +71,19 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
         let message = if v.fix.is_empty() { v.message.clone() } else { format!("{} Fix: {}", v.message, v.fix) };
         result(&format!("deps/{}", v.rule), &format!("dependency rule {}", v.rule), None, "error", message, Some(&v.file), v.line.map(|l| l as u64), properties);
     }
+    for v in &report.violations {
+        let properties = json!({ "fix": v.fix });
+        result(
+            &format!("policy/{}", v.rule),
+            &format!("workspace rule {}", v.rule),
+            None,
+            "error",
+            format!("{} Fix: {}", v.message, v.fix),
+            v.file.as_deref(),
+            v.line.map(u64::from),
+            properties,
+        );
+    }
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -82,3 +95,4 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
 }
+
