@@ -463,6 +463,9 @@ fn a_package_reading_the_environment_fails_at_each_read() {
     assert!(validator.is_valid(&sarif), "{sarif:#}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.iter().filter(|r| r["ruleId"] == "policy/env-read").count(), 3, "{sarif:#}");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let described = rules.iter().find(|rule| rule["id"] == "policy/env-read").unwrap();
+    assert!(described["shortDescription"]["text"].as_str().unwrap().starts_with("A package's library reads no environment variable"), "{described:#}");
 
     // Allowed by name, directory glob or tag: no violation.
     for allow in ["\"audit-log\"", "\"packages/audit-*\"", "\"tag:audit\""] {
