@@ -34,8 +34,8 @@ pub mod report;
 
 pub use engine::{
     ApiDiff, ApiFile, ApiItem, ApiModel, Bump, Change, CompareOptions, describe_release, Finding, Level,
-    ListingOptions, Source, catalog, compare, compare_models, diff, lints, manifest, model, rustdoc,
+    ListingOptions, Source, catalog, compare, compare_models, diff, env_reads, lints, manifest, model, rustdoc,
 };
-pub use policy::{changelog, config, deps, exposure, feature_surfaces, hygiene, surface, versioning};
+pub use policy::{changelog, config, decisions, deps, environment, exposure, feature_surfaces, hygiene, surface, versioning};
 pub use store::{baseline, cache};
 pub use workspace::{DepKind, Dependency, Lockfile, Package, Workspace, affected};

@@ -72,7 +72,10 @@ enum Command {
         package without a baseline is reported as new; a package that is gone while its baseline \
         remains fails. A public dependency (a crate whose items appear in the API) that moved to a \
         new major version is a breaking change of the package. The dependency rules of `apicheck \
-        deps` apply too.\n\n\
+        deps` apply too, and the governance rules that are switched on (`apicheck rules` lists \
+        them): the surface, exposure and hygiene rules, no environment reads in packages \
+        (`env-read`), and, with --base, a decision record for a change of the dependency, \
+        exposure or release rules in the configuration (`adr-required`).\n\n\
         Exit codes: 0 every package passes (or is new); 1 at least one violates the policy, or a \
         dependency rule is broken; 2 something could not be checked.")]
     Check(CheckArgs),
@@ -193,6 +196,11 @@ enum Command {
         advice), and what it catches. These are the ids findings carry and the ids the \
         configuration may name: [workspace.metadata.apicheck.lints] levels and the `finding` of \
         an acknowledgement; any other id there is an error.\n\n\
+        Then the governance rules: what `check`, `deps` and `surface` enforce beyond SemVer \
+        (`version-bump`, `no-cycles`, `glob-reexport`, `hygiene-license`, `env-read`, \
+        `adr-required`...), each with the configuration table that switches it. Their \
+        violations fail the check; they have no bump or level, so lint levels and \
+        acknowledgements cannot name them.\n\n\
         With --format json: every field, including the reference link (the Cargo book's SemVer \
         chapter for apicheck's rules), the fixture pair that shows a rule, and the lints that \
         report the same break as a rule (found by both, a break is reported once).")]
@@ -202,8 +210,10 @@ enum Command {
         ID is a finding id as `apicheck rules` lists it and reports show it \
         (`function_parameter_type_changed`, `enum_variant_missing`). For apicheck's own rules, \
         the example is the rule's fixture pair from apicheck's test suite: the old and the new \
-        source of a small crate, as a diff, that makes apicheck report the rule. An unknown ID is \
-        an error (exit 2) that suggests the closest known one.")]
+        source of a small crate, as a diff, that makes apicheck report the rule. ID may also be a \
+        governance rule (`env-read`, `adr-required`): its summary, the table that configures it \
+        and the test that shows it. An unknown ID is an error (exit 2) that suggests the closest \
+        known one.")]
     Explain(ExplainArgs),
 }
 
@@ -304,7 +314,8 @@ struct CheckArgs {
     output: Option<PathBuf>,
 
     /// Check only the packages whose API can have changed since the merge base of REF and the
-    /// head: the changed ones, and those whose public API exposes a changed package's items
+    /// head: the changed ones, and those whose public API exposes a changed package's items; and
+    /// that a change of the dependency, exposure or release rules comes with a decision record
     #[arg(long, value_name = "REF")]
     base: Option<String>,
 
@@ -312,7 +323,8 @@ struct CheckArgs {
     #[arg(long, value_name = "REF", requires = "base")]
     head: Option<String>,
 
-    /// With --base, count uncommitted and untracked files as changed too
+    /// With --base, count uncommitted and untracked files as changed too (and the work tree's
+    /// configuration as the head's)
     #[arg(long, requires = "base")]
     uncommitted: bool,
 
@@ -592,7 +604,7 @@ fn rules(args: RulesArgs) -> Result<ExitCode> {
 
 fn explain(args: ExplainArgs) -> Result<ExitCode> {
     let entry = apicheck::catalog::find(&args.id)?;
-    let example = apicheck::catalog::rule(&args.id).and_then(|rule| rule.example.as_ref());
+    let example = apicheck::catalog::example(&args.id);
     report::write_explain(&mut anstream::stdout().lock(), &entry, example)?;
     Ok(ExitCode::SUCCESS)
 }

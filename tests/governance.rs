@@ -394,3 +394,215 @@ fn a_package_without_changelog_description_license_or_tests_fails_with_each_fix(
     let (code, report) = repo.check_with(&["-p", "audit-log"]);
     assert_eq!(code, 0, "{report:#}");
 }
+
+/// A new package, audit-log, with everything hygiene asks, whose library reads the environment
+/// at run time in two files and at compile time, besides a read of Cargo's own metadata, reads
+/// in test code and in its build script.
+fn audit_log_reading_the_environment(repo: &Monorepo) {
+    repo.write(
+        "packages/audit-log/Cargo.toml",
+        "[package]\nname = \"audit-log\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"Audit events.\"\nlicense = \"MIT\"\n\n[dependencies]\n",
+    );
+    repo.write("packages/audit-log/CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n");
+    repo.write("packages/audit-log/build.rs", "fn main() {\n    println!(\"cargo:rerun-if-env-changed=AUDIT_PROFILE\");\n    let _ = std::env::var(\"AUDIT_PROFILE\");\n}\n");
+    repo.write(
+        "packages/audit-log/src/lib.rs",
+        "//! Audit events.\n\npub mod sink;\n\nuse std::env;\n\n/// Where audit events go.\npub fn target() -> String {\n    \
+         env::var(\"AUDIT_TARGET\").unwrap_or_else(|_| \"stdout\".to_string())\n}\n\n\
+         /// The version of this build: Cargo's metadata, not configuration.\npub const VERSION: &str = env!(\"CARGO_PKG_VERSION\");\n\n\
+         /// A key baked in when the package is built.\npub const KEY: Option<&str> = option_env!(\"AUDIT_KEY\");\n\n\
+         #[cfg(test)]\nmod tests {\n    #[test]\n    fn tests_may_read_it() {\n        assert!(std::env::var_os(\"PATH\").is_some());\n    }\n}\n",
+    );
+    repo.write(
+        "packages/audit-log/src/sink.rs",
+        "//! Where events are written.\n\n/// Writes the pending events.\npub fn flush() {\n    if std::env::vars().any(|(name, _)| name == \"AUDIT_VERBOSE\") {\n        println!(\"flushing\");\n    }\n}\n",
+    );
+}
+
+/// The 1-based line of `file` that contains `text`.
+fn line_of(repo: &Monorepo, file: &str, text: &str) -> u64 {
+    repo.read(file).lines().position(|line| line.contains(text)).unwrap_or_else(|| panic!("{file} has no {text:?}")) as u64 + 1
+}
+
+#[test]
+fn a_package_reading_the_environment_fails_at_each_read() {
+    let repo = Monorepo::new();
+    audit_log_reading_the_environment(&repo);
+    let (code, report) = repo.check_with(&["-p", "audit-log"]);
+    assert_eq!(code, 1, "{report:#}");
+    let audit = support::monorepo::package(&report, "audit-log");
+    assert_eq!(support::monorepo::rules(audit), ["env-read", "env-read", "env-read"], "{audit:#}");
+    let places: Vec<(&str, u64)> = audit["violations"].as_array().unwrap().iter().map(|v| (v["file"].as_str().unwrap(), v["line"].as_u64().unwrap())).collect();
+    let lib = "packages/audit-log/src/lib.rs";
+    let sink = "packages/audit-log/src/sink.rs";
+    assert_eq!(
+        places,
+        [(lib, line_of(&repo, lib, "env::var(\"AUDIT_TARGET\")")), (lib, line_of(&repo, lib, "option_env!")), (sink, line_of(&repo, sink, "std::env::vars()"))],
+        "neither Cargo's CARGO_PKG_VERSION, nor the test module, nor build.rs: {audit:#}"
+    );
+    let first = &audit["violations"][0];
+    assert_eq!(
+        first["message"],
+        "`audit-log` reads `AUDIT_TARGET` with `std::env::var`: packages receive their configuration, they do not read the environment"
+    );
+    assert!(first["fix"].as_str().unwrap().starts_with("take the value as a parameter or a configuration struct"), "{first:#}");
+    assert!(first["fix"].as_str().unwrap().ends_with("allow `audit-log` in `allow` of [workspace.metadata.apicheck.environment]"), "{first:#}");
+    assert!(audit["violations"][1]["message"].as_str().unwrap().contains("reads `AUDIT_KEY` at compile time with `option_env!`"), "{audit:#}");
+    assert!(audit["violations"][2]["message"].as_str().unwrap().contains("reads the environment with `std::env::vars`"), "{audit:#}");
+
+    // Every format carries the reads with their fixes; SARIF stays valid.
+    let human = stdout(&repo.apicheck(&["check", "-p", "audit-log"]));
+    assert!(human.contains(&format!("✗ env-read: `audit-log` reads `AUDIT_TARGET` with `std::env::var`: packages receive their configuration, they do not read the environment ({lib}:{})", places[0].1)), "{human}");
+    assert!(human.contains("fix: take the value as a parameter"), "{human}");
+    let markdown = stdout(&repo.apicheck(&["check", "-p", "audit-log", "--format", "markdown"]));
+    assert!(markdown.contains("- ❌ **env-read**: `audit-log` reads `AUDIT_TARGET`") && markdown.contains("<br>**Fix:** take the value"), "{markdown}");
+    let github = stdout(&repo.apicheck(&["check", "-p", "audit-log", "--format", "github"]));
+    assert!(github.contains(&format!("::error file={lib},line={},title=apicheck audit-log%3A env-read::", places[0].1)), "{github}");
+    let sarif: Value = serde_json::from_slice(&repo.apicheck(&["check", "-p", "audit-log", "--format", "sarif"]).stdout).unwrap();
+    let validator = jsonschema::validator_for(&support::sarif_schema()).unwrap();
+    assert!(validator.is_valid(&sarif), "{sarif:#}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.iter().filter(|r| r["ruleId"] == "policy/env-read").count(), 3, "{sarif:#}");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let described = rules.iter().find(|rule| rule["id"] == "policy/env-read").unwrap();
+    assert!(described["shortDescription"]["text"].as_str().unwrap().starts_with("A package's library reads no environment variable"), "{described:#}");
+
+    // Allowed by name, directory glob or tag: no violation.
+    for allow in ["\"audit-log\"", "\"packages/audit-*\"", "\"tag:audit\""] {
+        let repo_manifest = repo.read("Cargo.toml");
+        repo.edit("Cargo.toml", "deny-reads = true\n", &format!("deny-reads = true\nallow = [{allow}]\n"));
+        repo.edit("Cargo.toml", "tags = {", "tags = { audit = [\"packages/audit-log\"], ");
+        let (code, report) = repo.check_with(&["-p", "audit-log"]);
+        assert_eq!(code, 0, "allow = [{allow}]: {report:#}");
+        repo.write("Cargo.toml", &repo_manifest);
+    }
+}
+
+#[test]
+fn a_package_reading_no_environment_variable_passes_and_the_rule_is_off_by_default() {
+    let repo = Monorepo::new();
+    audit_log_reading_the_environment(&repo);
+    // Off unless switched on.
+    repo.edit("Cargo.toml", "deny-reads = true\n", "");
+    let (code, report) = repo.check_with(&["-p", "audit-log"]);
+    assert_eq!(code, 0, "{report:#}");
+
+    // On, with the configuration taken as parameters, a module of its own named `env` and
+    // Cargo's metadata: nothing is a read.
+    repo.edit("Cargo.toml", "[workspace.metadata.apicheck.environment]\n", "[workspace.metadata.apicheck.environment]\ndeny-reads = true\n");
+    repo.write(
+        "packages/audit-log/src/lib.rs",
+        "//! Audit events.\n\npub mod sink;\nmod env {\n    pub fn var(name: &str) -> String {\n        name.to_lowercase()\n    }\n}\n\n\
+         /// Where audit events go, as the application configured it.\npub fn target(configured: Option<&str>) -> String {\n    \
+         configured.map(env::var).unwrap_or_else(|| \"stdout\".to_string())\n}\n\n\
+         /// The version of this build.\npub const VERSION: &str = env!(\"CARGO_PKG_VERSION\");\n\n\
+         #[cfg(test)]\nmod tests {\n    #[test]\n    fn stdout_by_default() {\n        assert_eq!(super::target(None), \"stdout\");\n    }\n}\n",
+    );
+    repo.write("packages/audit-log/src/sink.rs", "//! Where events are written.\n\n/// Writes the pending events when `verbose`.\npub fn flush(verbose: bool) {\n    if verbose {\n        println!(\"flushing\");\n    }\n}\n");
+    let (code, report) = repo.check_with(&["-p", "audit-log"]);
+    assert_eq!(code, 0, "{report:#}");
+
+    // An unknown tag in `allow` is an error that names the table.
+    repo.edit("Cargo.toml", "deny-reads = true\n", "deny-reads = true\nallow = [\"tag:nope\"]\n");
+    let output = repo.apicheck(&["check", "-p", "audit-log"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(stderr(&output).contains("[workspace.metadata.apicheck.environment]: the environment rule's `allow` names `tag:nope`"), "{}", stderr(&output));
+}
+
+/// `check --base main -p core-utils --format json` with more arguments (one package: the
+/// decision record rule is about the workspace, whatever is checked).
+fn check_base(repo: &Monorepo, more: &[&str]) -> (i32, Value) {
+    repo.check_with(&[&["--base", "main", "-p", "core-utils"], more].concat())
+}
+
+fn workspace_rules(report: &Value) -> Vec<&str> {
+    report["violations"].as_array().map(|violations| violations.iter().map(|v| v["rule"].as_str().unwrap()).collect()).unwrap_or_default()
+}
+
+#[test]
+fn a_change_of_the_rules_without_a_decision_record_fails_check_base() {
+    let repo = Monorepo::new();
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    // Reformatted and commented, the same rules: no decision.
+    repo.edit(
+        "Cargo.toml",
+        "layers = [\"packages/core-utils\", \"packages/validation\", \"packages/*\", \"backend/*\"]",
+        "# lowest first\nlayers = [\n    \"packages/core-utils\",\n    \"packages/validation\",\n    \"packages/*\",\n    \"backend/*\",\n]",
+    );
+    repo.commit("deps: one layer a line");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+
+    // A rule changed: a workspace violation at the table's line, in every format.
+    repo.edit("Cargo.toml", "stale-known = \"fail\"", "stale-known = \"warn\"");
+    repo.commit("deps: stale known exceptions are notes");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["passed"], false);
+    assert_eq!(workspace_rules(&report), ["adr-required"], "{report:#}");
+    let violation = &report["violations"][0];
+    let deps_line = line_of(&repo, "Cargo.toml", "[workspace.metadata.apicheck.deps]");
+    assert_eq!((violation["file"].as_str().unwrap(), violation["line"].as_u64().unwrap()), ("Cargo.toml", deps_line));
+    let message = violation["message"].as_str().unwrap();
+    assert!(message.starts_with("the configuration changes the dependency rules ([workspace.metadata.apicheck.deps]) since main ("), "{message}");
+    assert!(message.contains("no file under docs/adr/ changed"), "{message}");
+    assert!(violation["fix"].as_str().unwrap().starts_with("add a decision record under docs/adr/ in the same change"), "{violation:#}");
+    assert_eq!(support::monorepo::package(&report, "core-utils")["status"], "pass", "the package itself passes");
+    let human = stdout(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils"]));
+    assert!(human.contains("Workspace rules\n  ✗ adr-required: the configuration changes the dependency rules") && human.contains("fix: add a decision record under docs/adr/"), "{human}");
+    assert!(human.contains("1 workspace rule violation(s)"), "{human}");
+    let markdown = stdout(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils", "--format", "markdown"]));
+    assert!(markdown.contains("## apicheck: ❌ 1 workspace rule violation(s)") && markdown.contains("**Workspace rules**\n\n- ❌ **adr-required**: the configuration changes"), "{markdown}");
+    let github = stdout(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils", "--format", "github"]));
+    assert!(github.contains(&format!("::error file=Cargo.toml,line={deps_line},title=apicheck workspace rule adr-required::the configuration changes")), "{github}");
+    let sarif: Value = serde_json::from_slice(&repo.apicheck(&["check", "--base", "main", "-p", "core-utils", "--format", "sarif"]).stdout).unwrap();
+    let validator = jsonschema::validator_for(&support::sarif_schema()).unwrap();
+    assert!(validator.is_valid(&sarif), "{sarif:#}");
+    let result = sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "policy/adr-required").expect("a SARIF result");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "Cargo.toml");
+
+    // A record in the work tree counts with --uncommitted only, as changed files do.
+    repo.write("docs/adr/0002-stale-known-exceptions-warn.md", "# 2. Stale known exceptions are notes\n");
+    assert_eq!(workspace_rules(&check_base(&repo, &[]).1), ["adr-required"]);
+    let (code, report) = check_base(&repo, &["--uncommitted"]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+    repo.commit("ADR 2");
+    let (code, report) = check_base(&repo, &["--head", "HEAD"]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+    // The record in another folder does not count: `adr-dir` says where they are.
+    repo.edit("Cargo.toml", "adr-dir = \"docs/adr\"", "adr-dir = \"docs/decisions\"");
+    repo.commit("ADRs move");
+    assert_eq!(workspace_rules(&check_base(&repo, &[]).1), ["adr-required"]);
+}
+
+#[test]
+fn the_head_configuration_is_the_work_tree_with_uncommitted_and_switching_the_rule_off_needs_a_record() {
+    let repo = Monorepo::new();
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    // Uncommitted: the head's configuration is the committed one unless --uncommitted.
+    repo.edit("Cargo.toml", "deny = [\"toy_crypto::*\"]", "deny = [\"toy_crypto::*\", \"ring::*\"]");
+    repo.edit("Cargo.toml", "version-bump = true", "version-bump = false");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "nothing committed changed: {report:#}");
+    let (code, report) = check_base(&repo, &["--uncommitted"]);
+    assert_eq!(code, 1, "{report:#}");
+    let message = report["violations"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("the configuration changes the exposure rules ([[workspace.metadata.apicheck.exposure]]) and the release rules ([workspace.metadata.apicheck.rules])"), "{message}");
+
+    // Switching the rule off is a change of the release rules, which needs its record too.
+    repo.git(&["checkout", "--quiet", "--", "Cargo.toml"]);
+    repo.edit("Cargo.toml", "adr-required = true", "adr-required = false");
+    repo.commit("no more ADRs");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (1, vec!["adr-required"]), "{report:#}");
+
+    // Off at the base and at the head: changes pass.
+    let repo = Monorepo::new();
+    repo.edit("Cargo.toml", "adr-required = true", "adr-required = false");
+    repo.commit("the rule is off");
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    repo.edit("Cargo.toml", "stale-known = \"fail\"", "stale-known = \"warn\"");
+    repo.commit("deps");
+    let (code, report) = check_base(&repo, &[]);
+    assert_eq!((code, workspace_rules(&report)), (0, Vec::new()), "{report:#}");
+}

@@ -13,12 +13,15 @@
 //! [`manifest`] reads the part of `Cargo.toml` users depend on (features, dependencies) and
 //! diffs two by the Cargo book's rules for Cargo.
 //!
+//! [`env_reads`] finds the reads of environment variables in a library's sources (syn).
+//!
 //! [`catalog`] lists every finding id the steps can emit: apicheck's rules and the lints it runs.
 //! [`compare`] runs steps 2 to 5 for a pair of API files.
 
 pub mod bump;
 pub mod catalog;
 pub mod diff;
+pub mod env_reads;
 pub mod findings;
 pub mod lints;
 pub mod manifest;

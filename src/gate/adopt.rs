@@ -438,6 +438,7 @@ mod tests {
             manifest_path: dir.join("Cargo.toml"),
             dir: dir.to_path_buf(),
             lib_crate: Some(name.replace('-', "_")),
+            lib_root: None,
             publishable: true,
             dependencies: Vec::new(),
             feature_declarations: String::new(),

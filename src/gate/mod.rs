@@ -7,6 +7,7 @@
 pub mod adopt;
 mod compare;
 mod current;
+mod decisions;
 mod record;
 pub mod release;
 mod shard;
@@ -40,7 +41,7 @@ use crate::policy::config::Config;
 use crate::policy::deps::{self, DepViolation};
 use crate::engine::findings::{Change, Finding, Level, Source};
 use crate::workspace::git::Repo;
-use crate::policy::versioning::{self, PackageInput, PackageReport, Status};
+use crate::policy::versioning::{self, PackageInput, PackageReport, Status, Violation};
 use crate::workspace::{Package, Workspace};
 use crate::engine::{ApiDiff, findings};
 
@@ -104,6 +105,9 @@ pub struct CheckReport {
     pub packages: Vec<PackageReport>,
     /// Broken dependency rules.
     pub dependencies: Vec<DepViolation>,
+    /// Broken rules about the workspace as a whole rather than one package (`adr-required`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
     /// When a dependency rule is broken: the package graph with the breaking edges marked, for
     /// the Markdown report's drawing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,7 +151,8 @@ pub struct AffectedPackages {
 pub enum Outcome {
     /// Every package passes (or is new) and no dependency rule is broken.
     Passed,
-    /// A package violates the release policy or an exposure rule, or a dependency rule is broken.
+    /// A package violates the release policy or an exposure rule, or a dependency or workspace
+    /// rule is broken.
     Failed,
     /// A package could not be checked: whatever else the report says, this is no pass.
     CouldNotCheck,
@@ -169,7 +174,7 @@ impl CheckReport {
     pub fn outcome(&self) -> Outcome {
         if self.packages.iter().any(|p| p.status == Status::Error) {
             Outcome::CouldNotCheck
-        } else if self.packages.iter().any(|p| p.status == Status::Fail) || !self.dependencies.is_empty() {
+        } else if self.packages.iter().any(|p| p.status == Status::Fail) || !self.dependencies.is_empty() || !self.violations.is_empty() {
             Outcome::Failed
         } else {
             Outcome::Passed
@@ -359,8 +364,9 @@ impl Analysis {
 }
 
 /// The governed packages whose API can have changed since `selection.base`: the changed ones,
-/// and, repeatedly, those whose baseline API exposes (uses or re-exports items of) one of them.
-fn api_affected(workspace: &Workspace, config: &Config, selection: &Selection) -> Result<Option<AffectedPackages>> {
+/// and, repeatedly, those whose baseline API exposes (uses or re-exports items of) one of them;
+/// and the change itself.
+fn api_affected(workspace: &Workspace, config: &Config, selection: &Selection) -> Result<Option<(AffectedPackages, affected::Affected)>> {
     let Some(base) = &selection.base else { return Ok(None) };
     let change = affected::affected(workspace, base, selection.head.as_deref(), selection.uncommitted)?;
     let governed = config.governed(workspace)?;
@@ -407,19 +413,20 @@ fn api_affected(workspace: &Workspace, config: &Config, selection: &Selection) -
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    Ok(Some(AffectedPackages {
-        base: change.base,
-        merge_base: change.merge_base,
-        changed: change.changed.into_iter().collect(),
+    let packages = AffectedPackages {
+        base: change.base.clone(),
+        merge_base: change.merge_base.clone(),
+        changed: change.changed.iter().cloned().collect(),
         checked: checked.into_iter().collect(),
         edges,
-    }))
+    };
+    Ok(Some((packages, change)))
 }
 
-/// `check`: analyse, then apply the release policy to each package, and the dependency rules
-/// to the workspace.
+/// `check`: analyse, then apply the release policy and the governance rules to each package,
+/// and the dependency rules and (with `--base`) the decision-record rule to the workspace.
 pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> Result<CheckReport> {
-    let affected = api_affected(workspace, config, selection)?;
+    let (affected, change) = api_affected(workspace, config, selection)?.unzip();
     let mut selection = selection.clone();
     if let Some(affected) = &affected {
         if !selection.packages.is_empty() {
@@ -438,6 +445,12 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
     let dependency_verdict = if config.rules.dependencies && workspace_wide { deps::verdict(workspace, &config.deps)? } else { deps::DepsVerdict::default() };
     let dependencies = dependency_verdict.violations;
     let dependency_graph = if dependencies.is_empty() { None } else { Some(deps::graph(workspace, &config.deps, &dependencies)?) };
+    let mut violations = Vec::new();
+    if let Some(change) = &change
+        && workspace_wide
+    {
+        violations.extend(decisions::check(workspace, change)?);
+    }
     let analyses = if narrowed && selection.packages.is_empty() {
         Vec::new()
     } else {
@@ -477,6 +490,7 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
                         let mut surfaced = surface::check(&config.surface, &config.deps, workspace, &analysis.package, &analysis.public_modules, &analysis.glob_reexports)?;
                         let changelog = config.changelog_path(&workspace.root, &analysis.package);
                         surfaced.extend(crate::policy::hygiene::check(&config.hygiene, &config.deps, workspace, &analysis.package, &changelog)?);
+                        surfaced.extend(crate::policy::environment::check(&config.environment, &config.deps, workspace, &analysis.package)?);
                         Ok((exposed, surfaced))
                     });
                 match verdicts {
@@ -535,12 +549,13 @@ pub fn check(workspace: &Workspace, config: &Config, selection: &Selection) -> R
         }
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
-    let passed = packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && dependencies.is_empty();
+    let passed = packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && dependencies.is_empty() && violations.is_empty();
     Ok(CheckReport {
         schema: REPORT_SCHEMA,
         passed,
         packages,
         dependencies,
+        violations,
         dependency_graph,
         affected,
         shard: selection.shard,

@@ -97,6 +97,7 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
         passed: true,
         packages: Vec::new(),
         dependencies: Vec::new(),
+        violations: Vec::new(),
         dependency_graph: None,
         affected: None,
         shard: None,
@@ -113,6 +114,7 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
             merged.packages.push(package);
         }
         merged.dependencies.extend(report.dependencies);
+        merged.violations.extend(report.violations);
         merged.dependency_graph = merged.dependency_graph.or(report.dependency_graph);
         merged.affected = merged.affected.or(report.affected);
         merged.documented.extend(report.documented);
@@ -126,6 +128,10 @@ pub fn merge_reports(reports: Vec<(PathBuf, CheckReport)>) -> Result<CheckReport
     merged.documented_surfaces.values_mut().for_each(|packages| packages.sort());
     merged.dependencies.sort_by(|a, b| (&a.rule, &a.from, &a.to).cmp(&(&b.rule, &b.from, &b.to)));
     merged.dependencies.dedup();
-    merged.passed = merged.packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New)) && merged.dependencies.is_empty();
+    merged.violations.sort_by(|a, b| (&a.rule, &a.file, &a.line).cmp(&(&b.rule, &b.file, &b.line)));
+    merged.violations.dedup();
+    merged.passed = merged.packages.iter().all(|p| matches!(p.status, Status::Pass | Status::New))
+        && merged.dependencies.is_empty()
+        && merged.violations.is_empty();
     Ok(merged)
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::bump::Bump;
 use crate::engine::catalog;
 use crate::policy::deps::DepsConfig;
+use crate::policy::environment::{self, EnvironmentConfig};
 use crate::policy::exposure::{self, ExposureRule};
 use crate::policy::surface::{self, SurfaceConfig};
 use crate::policy::feature_surfaces::{self, FeatureSurfacesConfig};
@@ -42,6 +43,11 @@ pub struct Config {
     /// the workspace root, whose section for a release names the package and the version.
     #[serde(default, skip_serializing_if = "ChangelogLocation::is_default")]
     pub changelog_location: ChangelogLocation,
+    /// Where the decision records (ADRs) are, relative to the workspace root: with `check
+    /// --base`, a change to the dependency, exposure or release rules needs a new or changed
+    /// file there (rule `adr-required`).
+    #[serde(default = "default_adr_dir")]
+    pub adr_dir: PathBuf,
     #[serde(default)]
     pub rules: Rules,
     /// Lint level overrides by rule or lint id: `allow` drops the findings, `warn` reports them
@@ -70,6 +76,10 @@ pub struct Config {
     /// The package hygiene checks (see [`crate::policy::hygiene`]).
     #[serde(default)]
     pub hygiene: crate::policy::hygiene::HygieneConfig,
+    /// The rule against reading environment variables in packages (see
+    /// [`crate::policy::environment`]).
+    #[serde(default)]
+    pub environment: EnvironmentConfig,
     /// The feature sets whose API is governed besides the default one (see
     /// [`crate::policy::feature_surfaces`]).
     #[serde(default)]
@@ -98,6 +108,10 @@ pub struct Rules {
     /// The dependency rules (`[workspace.metadata.apicheck.deps]`) are part of `check`.
     #[serde(default = "yes")]
     pub dependencies: bool,
+    /// With `check --base`, a change to the dependency, exposure or release rules needs a
+    /// decision record in `adr-dir` in the same range (rule `adr-required`).
+    #[serde(default = "yes")]
+    pub adr_required: bool,
 }
 
 impl Default for Rules {
@@ -109,6 +123,7 @@ impl Default for Rules {
             removed_packages: true,
             stale_acknowledgements_fail: false,
             dependencies: true,
+            adr_required: true,
         }
     }
 }
@@ -197,6 +212,10 @@ fn default_tag() -> String {
     "{name}-v{version}".to_string()
 }
 
+fn default_adr_dir() -> PathBuf {
+    PathBuf::from("docs/adr")
+}
+
 fn default_changelog() -> String {
     "CHANGELOG.md".to_string()
 }
@@ -213,6 +232,7 @@ impl Default for Config {
             tag: default_tag(),
             changelog: default_changelog(),
             changelog_location: ChangelogLocation::Package,
+            adr_dir: default_adr_dir(),
             rules: Rules::default(),
             lints: BTreeMap::new(),
             acknowledge: Vec::new(),
@@ -222,6 +242,7 @@ impl Default for Config {
             exposure: Vec::new(),
             surface: SurfaceConfig::default(),
             hygiene: crate::policy::hygiene::HygieneConfig::default(),
+            environment: EnvironmentConfig::default(),
             feature_surfaces: FeatureSurfacesConfig::default(),
         }
     }
@@ -295,6 +316,7 @@ impl Config {
         }
         check_acknowledged_ids(&config.acknowledge, &place)?;
         crate::policy::hygiene::validate(&config.hygiene, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.hygiene]: {why:#}"))?;
+        environment::validate(&config.environment, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.environment]: {why:#}"))?;
         crate::policy::deps::validate(&config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.deps]: {why:#}"))?;
         surface::validate(&config.surface, &config.deps).map_err(|why| anyhow::anyhow!("{place}: [workspace.metadata.apicheck.surface]: {why:#}"))?;
         feature_surfaces::validate(&config.feature_surfaces, &config.deps)
@@ -336,6 +358,13 @@ impl Config {
         if !config.tag.contains("{version}") {
             bail!("{place}: `tag = \"{}\"` must contain `{{version}}`", config.tag);
         }
+        inside_workspace(&workspace.root, &config.adr_dir).map_err(|why| {
+            anyhow::anyhow!(
+                "{place}: `adr-dir = \"{}\"` {why}: name the folder of the decision records below {} (the default is \"docs/adr\")",
+                config.adr_dir.display(),
+                workspace.root.display()
+            )
+        })?;
         inside_workspace(&workspace.root, &config.baselines).map_err(|why| {
             anyhow::anyhow!(
                 "{place}: `baselines = \"{}\"` {why}: apicheck writes baselines only inside the workspace; \
@@ -345,6 +374,18 @@ impl Config {
             )
         })?;
         Ok(config)
+    }
+
+    /// The configuration a workspace manifest's text holds (`None` without
+    /// `[workspace.metadata.apicheck]`), read as [`Config::load`] reads it from cargo's metadata
+    /// but without the checks against a workspace on disk: for the manifest of another revision.
+    pub fn from_manifest_text(text: &str) -> Result<Option<Config>> {
+        let manifest: toml::Table = toml::from_str(text).map_err(|error| anyhow::anyhow!("it is not valid TOML: {}", toml_error(text, &error)))?;
+        let Some(table) = manifest.get("workspace").and_then(|workspace| workspace.get("metadata")).and_then(|metadata| metadata.get("apicheck")) else {
+            return Ok(None);
+        };
+        let value = serde_json::to_value(table).context("its [workspace.metadata.apicheck] cannot be read as JSON")?;
+        serde_json::from_value(value).map(Some).map_err(|error| anyhow::anyhow!("its [workspace.metadata.apicheck] is not valid: {error}"))
     }
 
     /// The governed packages, sorted by name.
@@ -439,6 +480,7 @@ impl Config {
              tag = {tag}\n\
              changelog = {changelog}\n\
              {location}\
+             # adr-dir = \"docs/adr\"   # the decision records a change of the rules needs (rule `adr-required`)\n\
              \n\
              [workspace.metadata.apicheck.rules]\n\
              version-bump = {version_bump}\n\
@@ -447,6 +489,8 @@ impl Config {
              removed-packages = {removed_packages}\n\
              stale-acknowledgements-fail = {stale}\n\
              dependencies = {dependencies}\n\
+             # with `check --base`: a change to the deps, exposure or release rules needs a record in adr-dir\n\
+             adr-required = {adr_required}\n\
              \n\
              # Lint levels by rule or lint id: \"allow\", \"warn\" or \"deny\".\n\
              # [workspace.metadata.apicheck.lints]\n\
@@ -486,6 +530,11 @@ impl Config {
              # license = true        # `license` or `license-file`\n\
              # tests = true          # a tests/ directory or #[cfg(test)] code\n\
              \n\
+             # No package reads environment variables (the governance document's §9); off by default:\n\
+             # [workspace.metadata.apicheck.environment]\n\
+             # deny-reads = true     # std::env::var & co., env!/option_env! but Cargo's variables (rule `env-read`)\n\
+             # allow = [\"packages/settings\"]   # packages that may: names, directory globs, tag:NAME\n\
+             \n\
              # What other crates' items a package's API may show (std, core and alloc always):\n\
              # [[workspace.metadata.apicheck.exposure]]\n\
              # packages = [\"auth-core\"]\n\
@@ -507,6 +556,7 @@ impl Config {
             removed_packages = rules.removed_packages,
             stale = rules.stale_acknowledgements_fail,
             dependencies = rules.dependencies,
+            adr_required = rules.adr_required,
             surface_skip = surface_skip,
             dev_cycles = self.deps.dev_cycles.as_str(),
             stale_known = self.deps.stale_known.as_str(),

@@ -3,9 +3,9 @@
 use super::*;
 
 /// GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per
-/// finding, policy violation and dependency violation (errors for what fails the check), then
-/// the verdict line. The Markdown report goes to the job summary (`$GITHUB_STEP_SUMMARY`) when
-/// the binary writes this format.
+/// finding, policy violation, dependency violation and workspace violation (errors for what
+/// fails the check), then the verdict line. The Markdown report goes to the job summary
+/// (`$GITHUB_STEP_SUMMARY`) when the binary writes this format.
 pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
     for package in &report.packages {
         for finding in &package.findings {
@@ -36,6 +36,10 @@ pub fn write_check_github(out: &mut dyn Write, report: &CheckReport) -> io::Resu
         let title = format!("apicheck dependency rule {}", violation.rule);
         let message = if violation.fix.is_empty() { violation.message.clone() } else { format!("{} Fix: {}", violation.message, violation.fix) };
         annotation(out, "error", Some(&violation.file), violation.line.and_then(|l| u32::try_from(l).ok()), &title, &message)?;
+    }
+    for violation in &report.violations {
+        let title = format!("apicheck workspace rule {}", violation.rule);
+        annotation(out, "error", violation.file.as_deref(), violation.line, &title, &format!("{} Fix: {}", violation.message, violation.fix))?;
     }
     if let Some(command) = crate::gate::release::fix_command(report) {
         let message = format!("run `{command}` (add --dry-run to see the edits first), then `apicheck baseline`, commit and tag");

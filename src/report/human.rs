@@ -182,6 +182,13 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             }
         }
     }
+    if !report.violations.is_empty() {
+        writeln!(out, "\n{HEADING}Workspace rules{HEADING:#}")?;
+        for violation in &report.violations {
+            writeln!(out, "  {REMOVED}✗ {}{REMOVED:#}: {}{}", violation.rule, violation.message, place(violation))?;
+            writeln!(out, "    {HEADING}fix:{HEADING:#} {}", violation.fix)?;
+        }
+    }
     if let Some(affected) = &report.affected {
         writeln!(
             out,

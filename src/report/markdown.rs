@@ -9,7 +9,14 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
     let headline = if report.passed {
         format!("✅ all {} package(s) pass", report.packages.len())
     } else if failed == 0 {
-        format!("❌ {} dependency rule violation(s)", report.dependencies.len())
+        let mut broken = Vec::new();
+        if !report.dependencies.is_empty() {
+            broken.push(format!("{} dependency rule violation(s)", report.dependencies.len()));
+        }
+        if !report.violations.is_empty() {
+            broken.push(format!("{} workspace rule violation(s)", report.violations.len()));
+        }
+        format!("❌ {}", broken.join(", "))
     } else {
         format!("❌ {failed} of {} package(s) need attention", report.packages.len())
     };
@@ -68,6 +75,12 @@ pub fn write_check_markdown(out: &mut dyn Write, report: &CheckReport) -> io::Re
             writeln!(out, "\nThe package graph, edges that break a rule in red:\n\n```mermaid")?;
             super::write_deps_mermaid(out, graph)?;
             writeln!(out, "```")?;
+        }
+    }
+    if !report.violations.is_empty() {
+        writeln!(out, "\n**Workspace rules**\n")?;
+        for v in &report.violations {
+            writeln!(out, "- ❌ **{}**: {}{}<br>**Fix:** {}", v.rule, escape_markdown(&v.message), escape_markdown(&place(v)), escape_markdown(&v.fix))?;
         }
     }
     for p in report.packages.iter().filter(|p| !p.findings.is_empty() || !p.violations.is_empty() || p.error.is_some()) {

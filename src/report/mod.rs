@@ -110,15 +110,17 @@ fn verdict_line(report: &CheckReport) -> String {
     let failed = report.packages.iter().filter(|p| p.status == Status::Fail).count();
     let errors = report.packages.iter().filter(|p| p.status == Status::Error).count();
     let total = report.packages.len();
-    let dependencies = if report.dependencies.is_empty() {
-        String::new()
-    } else {
-        format!("; {} dependency rule violation(s)", report.dependencies.len())
-    };
+    let mut others = String::new();
+    if !report.dependencies.is_empty() {
+        others.push_str(&format!("; {} dependency rule violation(s)", report.dependencies.len()));
+    }
+    if !report.violations.is_empty() {
+        others.push_str(&format!("; {} workspace rule violation(s)", report.violations.len()));
+    }
     match (errors, failed) {
-        (0, 0) if report.dependencies.is_empty() => format!("apicheck: all {total} package(s) pass"),
-        (0, failed) => format!("apicheck: {failed} of {total} package(s) fail the release policy{dependencies}"),
-        (errors, _) => format!("apicheck: {errors} of {total} package(s) could not be checked{dependencies}"),
+        (0, 0) if others.is_empty() => format!("apicheck: all {total} package(s) pass"),
+        (0, failed) => format!("apicheck: {failed} of {total} package(s) fail the release policy{others}"),
+        (errors, _) => format!("apicheck: {errors} of {total} package(s) could not be checked{others}"),
     }
 }
 

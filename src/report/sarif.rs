@@ -2,8 +2,8 @@
 
 use super::*;
 
-/// SARIF 2.1.0, for code-scanning upload: one result per finding, policy violation and
-/// dependency violation; one rule per id, described once.
+/// SARIF 2.1.0, for code-scanning upload: one result per finding, policy violation,
+/// dependency violation and workspace violation; one rule per id, described once.
 pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
     use serde_json::{Value, json};
     let mut rules: Vec<Value> = Vec::new();
@@ -53,7 +53,7 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
             let properties = json!({ "package": package.name, "fix": v.fix });
             result(
                 &format!("policy/{}", v.rule),
-                &format!("release policy rule {}", v.rule),
+                &governance_summary(&v.rule, "release policy rule"),
                 None,
                 "error",
                 format!("{} Fix: {}", v.message, v.fix),
@@ -69,7 +69,20 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
     for v in &report.dependencies {
         let properties = json!({ "from": v.from, "to": v.to, "kind": v.kind, "fix": v.fix });
         let message = if v.fix.is_empty() { v.message.clone() } else { format!("{} Fix: {}", v.message, v.fix) };
-        result(&format!("deps/{}", v.rule), &format!("dependency rule {}", v.rule), None, "error", message, Some(&v.file), v.line.map(|l| l as u64), properties);
+        result(&format!("deps/{}", v.rule), &governance_summary(&v.rule, "dependency rule"), None, "error", message, Some(&v.file), v.line.map(|l| l as u64), properties);
+    }
+    for v in &report.violations {
+        let properties = json!({ "fix": v.fix });
+        result(
+            &format!("policy/{}", v.rule),
+            &governance_summary(&v.rule, "workspace rule"),
+            None,
+            "error",
+            format!("{} Fix: {}", v.message, v.fix),
+            v.file.as_deref(),
+            v.line.map(u64::from),
+            properties,
+        );
     }
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -81,4 +94,10 @@ pub fn write_check_sarif(out: &mut dyn Write, report: &CheckReport) -> io::Resul
     });
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
+}
+
+/// A governance rule's description, from the catalog; a rule it does not know (a report of
+/// another apicheck version, merged) is described by `kind` and its id.
+fn governance_summary(rule: &str, kind: &str) -> String {
+    catalog::governance_rule(rule).map(|rule| rule.summary.to_string()).unwrap_or_else(|| format!("{kind} {rule}"))
 }

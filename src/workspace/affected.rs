@@ -29,6 +29,9 @@ pub struct Affected {
     /// Set when a workspace-wide file changed, which affects every package.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub everything_because: Option<String>,
+    /// The changed files (with `uncommitted`, those of the work tree too), absolute.
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
 }
 
 impl Affected {
@@ -79,6 +82,7 @@ pub fn affected(workspace: &Workspace, base: &str, head: Option<&str>, uncommitt
         changed,
         dependents,
         everything_because,
+        files,
     })
 }
 

@@ -249,6 +249,7 @@ mod tests {
             manifest_path: workspace.join("packages/core-utils/Cargo.toml"),
             dir: workspace.join("packages/core-utils"),
             lib_crate: Some("core_utils".into()),
+            lib_root: None,
             publishable: true,
             dependencies: Vec::new(),
             feature_declarations: String::new(),

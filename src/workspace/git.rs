@@ -90,14 +90,28 @@ impl Repo {
     /// The text of the file at `path` in `commit` (a hash [`Repo::resolve`] gave), `path` being
     /// a path in the work tree.
     pub fn file_at(&self, commit: &str, path: &Path) -> Result<String> {
+        // `commit` is a hash, so the argument never reads as an option.
+        self.git(&["cat-file", "blob", &format!("{commit}:{}", self.relative(path)?)])
+    }
+
+    /// The text of the file at `path` in `commit`, as [`Repo::file_at`], or `None` when the
+    /// commit has no such file.
+    pub fn file_at_if_exists(&self, commit: &str, path: &Path) -> Result<Option<String>> {
+        let object = format!("{commit}:{}", self.relative(path)?);
+        if self.git(&["cat-file", "-e", &object]).is_err() {
+            return Ok(None);
+        }
+        self.git(&["cat-file", "blob", &object]).map(Some)
+    }
+
+    /// `path`, a path in the work tree, relative to the repository's root with `/` separators.
+    fn relative(&self, path: &Path) -> Result<String> {
         let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
         let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let relative = absolute
             .strip_prefix(&root)
             .with_context(|| format!("{} is not in the git repository {}", path.display(), self.root.display()))?;
-        let relative = relative.to_str().with_context(|| format!("{} is not UTF-8", relative.display()))?.replace('\\', "/");
-        // `commit` is a hash, so the argument never reads as an option.
-        self.git(&["cat-file", "blob", &format!("{commit}:{relative}")])
+        Ok(relative.to_str().with_context(|| format!("{} is not UTF-8", relative.display()))?.replace('\\', "/"))
     }
 
     /// Every tag of the repository, sorted by name (for `init`'s tag pattern detection).

@@ -52,6 +52,8 @@ pub struct Package {
     pub dir: PathBuf,
     /// The crate name of its library target (`core_utils`), if it has one.
     pub lib_crate: Option<String>,
+    /// The root source file of its library target (`src/lib.rs`), if it has one.
+    pub lib_root: Option<PathBuf>,
     /// Whether `publish = false` is absent.
     pub publishable: bool,
     /// Its declared dependencies.
@@ -182,17 +184,15 @@ impl Workspace {
             .into_iter()
             .map(|package| {
                 let manifest_path = package.manifest_path.clone().into_std_path_buf();
-                let lib_crate = package
-                    .targets
-                    .iter()
-                    .find(|target| target.is_lib() || target.is_proc_macro() || target.is_rlib())
-                    .map(|target| target.name.replace('-', "_"));
+                let lib_target = package.targets.iter().find(|target| target.is_lib() || target.is_proc_macro() || target.is_rlib());
+                let lib_crate = lib_target.map(|target| target.name.replace('-', "_"));
                 Package {
                     name: package.name.to_string(),
                     version: package.version.clone(),
                     dir: manifest_path.parent().map(Path::to_path_buf).unwrap_or_default(),
                     manifest_path,
                     lib_crate,
+                    lib_root: lib_target.map(|target| target.src_path.clone().into_std_path_buf()),
                     publishable: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
                     feature_declarations: feature_declarations(package),
                     is_proc_macro: package.targets.iter().any(|target| target.is_proc_macro()),

@@ -12,6 +12,7 @@
 //! ([`check_id`]): an unknown id is an error that suggests the closest known one.
 
 mod families;
+mod governance;
 mod rules;
 
 use serde::Serialize;
@@ -21,6 +22,7 @@ use crate::engine::findings::Level;
 
 pub(crate) use families::{Callable, FieldOwner, Generic, NonExhaustive, Subject};
 pub(crate) use rules::RuleId;
+pub use governance::{GOVERNANCE_RULES, GovernanceRule, governance_rule};
 pub use rules::RULES;
 
 /// The Cargo book's SemVer chapter: the reference of apicheck's own rules.
@@ -99,6 +101,9 @@ pub enum Origin {
     Apicheck,
     /// A cargo-semver-checks lint apicheck runs.
     CargoSemverChecks,
+    /// One of apicheck's governance rules (release policy, dependency, surface, exposure,
+    /// hygiene, environment, decision records): a violation, without a bump or a level.
+    Governance,
 }
 
 /// One id of the catalog, rule or lint, as `apicheck rules` lists it.
@@ -119,6 +124,9 @@ pub struct Entry {
     /// The fixture pair that shows a rule (`fixtures/pairs/{old,new}/NAME`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixture_pair: Option<String>,
+    /// For a governance rule, the configuration table that switches it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<String>,
 }
 
 impl Entry {
@@ -135,6 +143,21 @@ impl Entry {
                 Some(Example::Pair { name, .. }) => Some(name.to_string()),
                 _ => None,
             },
+            configuration: None,
+        }
+    }
+
+    fn of_governance_rule(rule: &GovernanceRule) -> Entry {
+        Entry {
+            id: rule.id.to_string(),
+            source: Origin::Governance,
+            summary: rule.summary.to_string(),
+            required_bump: Vec::new(),
+            default_level: Level::Deny,
+            reference: None,
+            equivalent: Vec::new(),
+            fixture_pair: None,
+            configuration: Some(rule.configuration.to_string()),
         }
     }
 
@@ -148,23 +171,39 @@ impl Entry {
             reference: lint.reference.clone(),
             equivalent: RULES.iter().filter(|rule| rule.equivalent_lints.contains(&lint.id.as_str())).map(|rule| rule.id.to_string()).collect(),
             fixture_pair: None,
+            configuration: None,
         }
     }
 }
 
 /// Every id apicheck can emit: its rules, then the cargo-semver-checks lints it runs, each group
-/// sorted by id.
+/// sorted by id, then its governance rules in the order of the configuration's tables.
 pub fn entries() -> anyhow::Result<Vec<Entry>> {
     let mut rules: Vec<Entry> = RULES.iter().map(Entry::of_rule).collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let mut lints: Vec<Entry> = crate::engine::lints::catalog()?.iter().map(Entry::of_lint).collect();
     lints.sort_by(|a, b| a.id.cmp(&b.id));
     rules.extend(lints);
+    rules.extend(GOVERNANCE_RULES.iter().map(Entry::of_governance_rule));
     Ok(rules)
 }
 
-/// The catalog entry of `id`, or an error that names the closest known id.
+/// The catalog entry of `id` (a rule, a lint or a governance rule), or an error that names the
+/// closest known id.
 pub fn find(id: &str) -> anyhow::Result<Entry> {
+    if let Some(rule) = governance_rule(id) {
+        return Ok(Entry::of_governance_rule(rule));
+    }
+    find_finding(id)
+}
+
+/// What shows the rule or governance rule `id` at work, if anything does.
+pub fn example(id: &str) -> Option<&'static Example> {
+    rule(id).and_then(|rule| rule.example.as_ref()).or_else(|| governance_rule(id).and_then(|rule| rule.example.as_ref()))
+}
+
+/// The entry of a finding id: a rule or a lint.
+fn find_finding(id: &str) -> anyhow::Result<Entry> {
     if let Some(rule) = rule(id) {
         return Ok(Entry::of_rule(rule));
     }
@@ -175,10 +214,17 @@ pub fn find(id: &str) -> anyhow::Result<Entry> {
     anyhow::bail!("{}", unknown_id_message(id, lints))
 }
 
-/// Whether configuration may name `id`: one of apicheck's rules or a lint it runs. The error
-/// says what is wrong and suggests the closest known id.
+/// Whether configuration may name `id` (in lint levels and acknowledgements): one of apicheck's
+/// rules or a lint it runs, whose findings have levels. A governance rule has none: it is
+/// switched in its own table. The error says what is wrong and suggests the closest known id.
 pub fn check_id(id: &str) -> anyhow::Result<()> {
-    find(id).map(drop)
+    if let Some(rule) = governance_rule(id) {
+        anyhow::bail!(
+            "`{id}` is a governance rule, whose violations have no level and cannot be acknowledged: switch it in {} instead",
+            rule.configuration
+        );
+    }
+    find_finding(id).map(drop)
 }
 
 fn unknown_id_message(id: &str, lints: &[crate::engine::lints::Lint]) -> String {
@@ -187,7 +233,7 @@ fn unknown_id_message(id: &str, lints: &[crate::engine::lints::Lint]) -> String 
             "`{id}` is a cargo-semver-checks lint that is `allow` by default, which apicheck does not run, so naming it has no effect"
         );
     }
-    let known = RULES.iter().map(|rule| rule.id).chain(lints.iter().map(|lint| lint.id.as_str()));
+    let known = RULES.iter().map(|rule| rule.id).chain(lints.iter().map(|lint| lint.id.as_str())).chain(GOVERNANCE_RULES.iter().map(|rule| rule.id));
     match closest(id, known) {
         Some(suggestion) => format!("`{id}` is not a rule or lint id apicheck knows; did you mean `{suggestion}`? (`apicheck rules` lists them)"),
         None => format!("`{id}` is not a rule or lint id apicheck knows (`apicheck rules` lists them)"),
@@ -238,12 +284,27 @@ mod tests {
     }
 
     #[test]
+    fn governance_ids_are_unique_and_no_finding_id() {
+        let mut ids: Vec<&str> = GOVERNANCE_RULES.iter().map(|rule| rule.id).collect();
+        ids.sort();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), before, "a governance rule is listed twice");
+        for id in ids {
+            assert!(rule(id).is_none(), "`{id}` is a rule and a governance rule");
+            assert!(check_id(id).unwrap_err().to_string().contains("is a governance rule"), "`{id}`");
+            assert_eq!(find(id).unwrap().source, Origin::Governance);
+        }
+    }
+
+    #[test]
     fn workspace_examples_name_tests_that_exist() {
-        for rule in RULES {
-            if let Some(Example::Workspace { file, test }) = &rule.example {
+        let examples = RULES.iter().map(|rule| (rule.id, &rule.example)).chain(GOVERNANCE_RULES.iter().map(|rule| (rule.id, &rule.example)));
+        for (id, example) in examples {
+            if let Some(Example::Workspace { file, test }) = example {
                 let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("`{}` names {file}: {error}", rule.id));
-                assert!(text.contains(&format!("fn {test}()")), "`{}` names the test `{test}`, which {file} does not have", rule.id);
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("`{id}` names {file}: {error}"));
+                assert!(text.contains(&format!("fn {test}()")), "`{id}` names the test `{test}`, which {file} does not have");
             }
         }
     }
