@@ -317,10 +317,7 @@ pub fn init(workspace: &Workspace, options: &InitOptions) -> Result<Adoption> {
     let mut workspace = workspace;
     if !surface_skipped.is_empty() {
         for (package, violation) in &surface_skipped {
-            let list = match violation.rule.as_str() {
-                "glob-reexport" => &mut config.surface.glob_reexports_skip,
-                _ => &mut config.surface.internal_modules_skip,
-            };
+            let list = config.surface.skip_list_mut(&violation.rule)?;
             if !list.contains(package) {
                 list.push(package.clone());
             }

@@ -43,6 +43,22 @@ pub struct SurfaceConfig {
     pub glob_reexports_skip: Vec<String>,
 }
 
+/// The id of the rule on glob re-exports.
+pub const GLOB_REEXPORT: &str = "glob-reexport";
+/// The id of the rule on modules named like internal ones.
+pub const INTERNAL_MODULE: &str = "internal-module";
+
+impl SurfaceConfig {
+    /// The list of packages that `rule` (one of the surface rules' ids) alone skips.
+    pub fn skip_list_mut(&mut self, rule: &str) -> Result<&mut Vec<String>> {
+        match rule {
+            GLOB_REEXPORT => Ok(&mut self.glob_reexports_skip),
+            INTERNAL_MODULE => Ok(&mut self.internal_modules_skip),
+            other => anyhow::bail!("`{other}` is not a surface rule: no skip list of [workspace.metadata.apicheck.surface] names it"),
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -98,10 +114,10 @@ fn skipped_rules(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspac
     let everything = listed(all, all_what, deps, workspace, package)?;
     let mut skipped = Vec::new();
     if everything || listed(glob, glob_what, deps, workspace, package)? {
-        skipped.push("glob-reexport".to_string());
+        skipped.push(GLOB_REEXPORT.to_string());
     }
     if everything || listed(internal, internal_what, deps, workspace, package)? {
-        skipped.push("internal-module".to_string());
+        skipped.push(INTERNAL_MODULE.to_string());
     }
     Ok(skipped)
 }
@@ -118,15 +134,13 @@ fn listed(list: &[String], what: &str, deps: &DepsConfig, workspace: &Workspace,
 
 /// The surface rules' violations for `package`, whose API has `modules` and `globs`.
 pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, package: &Package, modules: &[PublicModule], globs: &[GlobReexport]) -> Result<Vec<Violation>> {
-    let [(all, all_what), (internal, internal_what), (glob, glob_what)] = skip_lists(config);
-    if listed(all, all_what, deps, workspace, package)? {
-        return Ok(Vec::new());
-    }
+    let skipped = skipped_rules(config, deps, workspace, package)?;
+    let applies = |rule: &str| !skipped.iter().any(|id| id == rule);
     let mut violations = Vec::new();
-    if config.glob_reexports && !listed(glob, glob_what, deps, workspace, package)? {
+    if config.glob_reexports && applies(GLOB_REEXPORT) {
         for glob in globs.iter().filter(|glob| !glob.hidden) {
             violations.push(Violation {
-                rule: "glob-reexport".to_string(),
+                rule: GLOB_REEXPORT.to_string(),
                 message: format!("`{}` re-exports `{}::*`: every public item of it becomes API, including the ones added later", glob.module, glob.source),
                 fix: format!(
                     "name what `{}` re-exports (`pub use {}::{{A, B}};`), mark the `use` `#[doc(hidden)]`, or set `glob-reexports = false` \
@@ -138,7 +152,7 @@ pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, p
             });
         }
     }
-    if !config.internal_modules || listed(internal, internal_what, deps, workspace, package)? {
+    if !config.internal_modules || !applies(INTERNAL_MODULE) {
         return Ok(violations);
     }
     let names = internal_names(config)?;
@@ -146,7 +160,7 @@ pub fn check(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace, p
         let name = module.path.rsplit("::").next().unwrap_or_default();
         if let Some(pattern) = config.internal_names.iter().zip(&names).find(|(_, glob)| glob.is_match(name)).map(|(text, _)| text) {
             violations.push(Violation {
-                rule: "internal-module".to_string(),
+                rule: INTERNAL_MODULE.to_string(),
                 message: format!("public module `{}` is named like an internal one (`{pattern}`): internal modules are not exposed", module.path),
                 fix: format!(
                     "make `{}` private (`pub(crate) mod`) and re-export what users need, mark it `#[doc(hidden)]`, or add `{}` to \
@@ -217,4 +231,19 @@ pub fn summary(config: &SurfaceConfig, deps: &DepsConfig, workspace: &Workspace,
         skipped: skipped_rules(config, deps, workspace, package)?,
         violations,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_surface_rule_has_its_own_skip_list_and_an_unknown_rule_is_an_error() {
+        let mut config = SurfaceConfig::default();
+        config.skip_list_mut(GLOB_REEXPORT).unwrap().push("a".to_string());
+        config.skip_list_mut(INTERNAL_MODULE).unwrap().push("b".to_string());
+        assert_eq!((config.glob_reexports_skip.as_slice(), config.internal_modules_skip.as_slice()), (&["a".to_string()][..], &["b".to_string()][..]));
+        let error = config.skip_list_mut("exposure").unwrap_err().to_string();
+        assert!(error.contains("`exposure` is not a surface rule"), "{error}");
+    }
 }
