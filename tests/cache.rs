@@ -26,6 +26,8 @@ struct Run {
     code: i32,
     /// On the default surface.
     documented: Vec<String>,
+    /// On the default surface, by cargo run, in order.
+    runs: Vec<Vec<String>>,
     /// On the other feature surfaces, by surface.
     surfaces: BTreeMap<String, Vec<String>>,
     report: Value,
@@ -62,6 +64,7 @@ impl Logged {
         // are documented in `<target>/apicheck/surfaces/<surface>/<package>`): the packages cargo was
         // asked to document.
         let mut by_surface: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut runs: Vec<Vec<String>> = Vec::new();
         for line in log.lines().filter(|line| line.starts_with("doc ")) {
             let surface = line
                 .split_whitespace()
@@ -73,6 +76,11 @@ impl Logged {
                 .split_whitespace()
                 .filter_map(|word| word.strip_prefix("--package="))
                 .map(|spec| spec.rsplit('#').next().and_then(|id| id.split('@').next()).unwrap_or(spec).to_string());
+            let mut packages: Vec<String> = packages.collect();
+            if surface == "default" {
+                packages.sort();
+                runs.push(packages.clone());
+            }
             by_surface.entry(surface).or_default().extend(packages);
         }
         by_surface.values_mut().for_each(|packages| packages.sort());
@@ -85,7 +93,7 @@ impl Logged {
             serde_json::from_value(report.get("documented_surfaces").cloned().unwrap_or(Value::Object(Default::default()))).unwrap();
         assert_eq!(reported_surfaces, by_surface, "the report's `documented_surfaces` differs from what cargo was asked to document");
         assert!(log.lines().any(|line| line.starts_with("metadata")), "the wrapper logged no cargo run: {log}");
-        Run { code, documented, surfaces: by_surface, report }
+        Run { code, documented, runs, surfaces: by_surface, report }
     }
 
     fn cache_file(&self, package: &str, file: &str) -> PathBuf {
@@ -193,6 +201,33 @@ fn a_private_change_documents_only_that_package() {
     // fingerprint, as a public associated type can name it.
     append(repo, "packages/validation/src/lib.rs", "\n#[allow(dead_code)]\nstruct Private;\n");
     assert_eq!(logged.check().documented, names(&["auth-core", "domain-shared", "multi-tenant-core", "validation"]));
+}
+
+#[test]
+fn a_change_that_looks_public_documents_the_dependents_in_the_same_cargo_run() {
+    let logged = Logged::new();
+    let cold = logged.check();
+    assert_eq!(cold.runs, [names(&ALL)]);
+    let repo = &logged.repo;
+
+    // The shape of core-utils' sources is the same: one run, core-utils alone.
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() -> u32 {\n    7\n}\n");
+    assert_eq!(logged.check().runs, [names(&["core-utils"])]);
+
+    // A public function: every member that depends on core-utils goes in the same run.
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Added.\npub struct Holder(Inner);\n\n#[allow(dead_code)]\nstruct Inner(u8);\n");
+    let public = logged.check();
+    assert_eq!(public.runs, [names(&ALL)]);
+    assert_same_as_uncached(&logged, &public);
+
+    // A private type's field that takes Send and Sync from a public one: the shape of the
+    // public code is the same, so the guess is "private"; the fingerprint changed all the
+    // same, and a second run documents the dependents (Holder, new since the release, has no
+    // finding of its own but `struct_added`: the test is what cargo was asked to do).
+    repo.edit("packages/core-utils/src/lib.rs", "struct Inner(u8);", "struct Inner(std::rc::Rc<u8>);");
+    let missed = logged.check();
+    assert_eq!(missed.runs, [names(&["core-utils"]), names(&["auth-core", "domain-shared", "multi-tenant-core", "validation"])]);
+    assert_same_as_uncached(&logged, &missed);
 }
 
 #[test]

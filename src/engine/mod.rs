@@ -14,6 +14,8 @@
 //! diffs two by the Cargo book's rules for Cargo.
 //!
 //! [`env_reads`] finds the reads of environment variables in a library's sources (syn).
+//! [`source_shape`] digests a source file without what no other crate sees (tokens): the cache's
+//! guess of whether a change is public, to schedule cargo runs.
 //!
 //! [`catalog`] lists every finding id the steps can emit: apicheck's rules and the lints it runs.
 //! [`compare`] runs steps 2 to 5 for a pair of API files.
@@ -27,6 +29,7 @@ pub mod lints;
 pub mod manifest;
 pub mod model;
 pub mod rustdoc;
+pub mod source_shape;
 
 use std::path::Path;
 

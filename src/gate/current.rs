@@ -21,7 +21,9 @@ pub struct CurrentApis<T> {
 /// fingerprints of the documented packages are known, and the keys of the packages that
 /// depend on them: an entry whose key still holds is used, and the others, with every package
 /// that depends on one of them, are documented in a second cargo run. When no fingerprint
-/// changed there is no second run. At the end each documented package's entry gets its key
+/// changed there is no second run. The packages waiting for a package whose change looks
+/// public (its sources' shape changed) are documented in the first run instead, as they most
+/// likely must be. At the end each documented package's entry gets its key
 /// (from its inputs as they are then: the cargo run may have completed `Cargo.lock`).
 pub fn current_apis<T: Send>(
     workspace: &Workspace,
@@ -99,6 +101,11 @@ pub fn current_apis<T: Send>(
                     let (package, fill, cache, fingerprints) = (packages[index], &fill, &cache, &fingerprints);
                     stores.spawn(move |_| match cache.store_api(workspace, package, inputs.own_key(&package.name), &output) {
                         Ok(api) => {
+                            if inputs.has_fingerprinted_dependents(&package.name) {
+                                // For the guess at its next change; without it, the guess is
+                                // "public", which costs time only.
+                                let _ = cache.record_shapes(package);
+                            }
                             fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(package.name.clone(), api.fingerprint.clone());
                             scope.spawn(move |_| {
                                 let made = then(package, &api);
@@ -110,7 +117,23 @@ pub fn current_apis<T: Send>(
                 })
             })
         };
-        let first = resolve(&mut settled, true);
+        let mut first = resolve(&mut settled, true);
+        // The packages waiting for the fingerprint of one in the first run whose change is most
+        // likely public (see `Cache::shape_changed`) go in the first run too: cargo then
+        // documents them as soon as it has built what they depend on, in one run, as a user
+        // would by hand, instead of in a second run after the first. Only a guess: a wrong
+        // one documents them for nothing (a private change) or leaves them to the second run
+        // (a public change the guess missed); the keys are the same either way.
+        let waiting: Vec<usize> = (0..packages.len()).filter(|index| !settled[*index] && !first.contains(index)).collect();
+        let awaited: Vec<&Package> = first
+            .iter()
+            .map(|&index| packages[index])
+            .filter(|package| waiting.iter().any(|&index| inputs.fingerprinted_dependencies(&packages[index].name).contains(&package.name)))
+            .collect();
+        let likely_public: Vec<&str> = awaited.par_iter().filter(|package| cache.shape_changed(package)).map(|package| package.name.as_str()).collect();
+        first.extend(
+            waiting.into_iter().filter(|&index| inputs.fingerprinted_dependencies(&packages[index].name).iter().any(|d| likely_public.contains(&d.as_str()))),
+        );
         let built = std::sync::Arc::new(document(&first)?);
         built_in_run.extend(first.iter().map(|&index| (index, built.clone())));
         documented.extend(&first);

@@ -17,7 +17,10 @@
 //!   the compiler's dep-info (see `ExtraInputs`), with the SHA-256 of each file and environment
 //!   variable value;
 //! - `diff.json`: the findings against a baseline, keyed by the input key and the baseline's
-//!   bytes (and whether the lints ran).
+//!   bytes (and whether the lints ran);
+//! - `shapes.json`, for a package others depend on: the shape of each of its Rust files when it
+//!   was documented (see `engine::source_shape`), to guess whether a change is public before
+//!   cargo runs. A guess schedules cargo runs; it is never part of a key.
 //!
 //! An entry is used only when `inputs.json` parses, has this schema, names the package and
 //! carries the key, every file and variable it records is unchanged, and `api.json` and
@@ -61,6 +64,7 @@ const API_FILE: &str = "api.json";
 const RUSTDOC_FILE: &str = "rustdoc.json";
 const DIFF_FILE: &str = "diff.json";
 const INPUTS_FILE: &str = "inputs.json";
+const SHAPES_FILE: &str = "shapes.json";
 
 /// The environment variables that change what rustdoc emits.
 const FLAG_VARIABLES: [&str; 4] = ["RUSTDOCFLAGS", "CARGO_ENCODED_RUSTDOCFLAGS", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"];
@@ -97,6 +101,11 @@ impl KeyInputs {
     /// The members of the set whose API fingerprint stands in the key of `package`.
     pub fn fingerprinted_dependencies(&self, package: &str) -> &[String] {
         self.fingerprinted.get(package).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Whether the fingerprint of `package` stands in the key of another package of the set.
+    pub fn has_fingerprinted_dependents(&self, package: &str) -> bool {
+        self.fingerprinted.values().any(|dependencies| dependencies.iter().any(|dependency| dependency == package))
     }
 
     /// The key of `package`: its own key and, for each of its fingerprinted dependencies, the
@@ -868,6 +877,49 @@ struct DiffEntry {
     cached: CachedDiff,
 }
 
+/// The shape of each Rust source file of a package (see [`crate::engine::source_shape`]), by
+/// path relative to the package's directory, with the hash of the contents it was taken from.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct SourceShapes {
+    apicheck_cache: u32,
+    files: BTreeMap<String, FileShape>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct FileShape {
+    sha256: String,
+    /// `None` when the file does not lex.
+    shape: Option<String>,
+}
+
+impl SourceShapes {
+    /// The shapes of the Rust files of the package in `dir` as they are now, lexing only the
+    /// files whose contents `recorded` does not hold: most of a package is unchanged.
+    fn now(dir: &Path, recorded: Option<&SourceShapes>) -> Result<SourceShapes> {
+        let mut files = Vec::new();
+        collect_files(dir, dir, &mut files)?;
+        // Tests, benchmarks and examples are not the library: their code is no one's API.
+        let of_library = |relative: &str| {
+            relative.ends_with(".rs") && !["tests/", "benches/", "examples/"].iter().any(|outside| relative.starts_with(outside))
+        };
+        let files = files
+            .into_par_iter()
+            .filter(|(relative, _)| of_library(relative))
+            .map(|(relative, path)| {
+                let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let sha256 = hex(&Sha256::digest(&bytes));
+                let known = recorded.and_then(|recorded| recorded.files.get(&relative)).filter(|known| known.sha256 == sha256);
+                let shape = match known {
+                    Some(known) => known.shape.clone(),
+                    None => String::from_utf8(bytes).ok().and_then(|text| crate::engine::source_shape::shape_digest(&text)),
+                };
+                Ok((relative, FileShape { sha256, shape }))
+            })
+            .collect::<Result<_>>()?;
+        Ok(SourceShapes { apicheck_cache: CACHE_SCHEMA, files })
+    }
+}
+
 /// The cache in a target directory.
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -883,6 +935,34 @@ impl Cache {
 
     fn package_dir(&self, package: &str) -> PathBuf {
         self.dir.join(package)
+    }
+
+    /// Whether a change to `package` since it was last documented is most likely public: the
+    /// shape of one of its Rust files changed, or is not known (never recorded, or a file that
+    /// does not lex). Only a guess, to schedule cargo runs; an error guesses so too.
+    pub fn shape_changed(&self, package: &Package) -> bool {
+        let recorded: Option<SourceShapes> = fs::read(self.package_dir(&package.name).join(SHAPES_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .filter(|recorded: &SourceShapes| recorded.apicheck_cache == CACHE_SCHEMA);
+        let Some(recorded) = recorded else { return true };
+        match SourceShapes::now(&package.dir, Some(&recorded)) {
+            Ok(now) => {
+                let shapes = |of: &SourceShapes| of.files.iter().map(|(path, file)| (path.clone(), file.shape.clone())).collect::<Vec<_>>();
+                shapes(&now) != shapes(&recorded) || now.files.values().any(|file| file.shape.is_none())
+            }
+            Err(_) => true,
+        }
+    }
+
+    /// Records the shapes of `package`'s Rust files as they are now, once it is documented,
+    /// for [`Cache::shape_changed`] to compare with at the next change.
+    pub(crate) fn record_shapes(&self, package: &Package) -> Result<()> {
+        let path = self.package_dir(&package.name).join(SHAPES_FILE);
+        let recorded: Option<SourceShapes> = fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let now = SourceShapes::now(&package.dir, recorded.as_ref())?;
+        let bytes = serde_json::to_vec(&now).context("cannot serialise the source shapes")?;
+        write_replacing(&path, &bytes)
     }
 
     /// The key, fingerprint and constants flag recorded for `package` with own key `own_key`,
