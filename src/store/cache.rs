@@ -1616,7 +1616,7 @@ mod tests {
                 .collect();
             digests
         };
-        let median = |f: &dyn Fn()| {
+        let median = |f: &(dyn Fn() + Sync)| {
             let mut times: Vec<std::time::Duration> = (0..21)
                 .map(|_| {
                     let start = std::time::Instant::now();
@@ -1627,14 +1627,23 @@ mod tests {
             times.sort();
             times[times.len() / 2]
         };
-        let old = median(&|| {
-            std::hint::black_box(through_value());
-        });
-        let new = median(&|| {
-            std::hint::black_box(item_digests(&krate).unwrap());
-        });
         let seen = krate.index.values().filter(|item| seen_across_crates(item)).count();
-        println!("{seen} items: through a Value {old:.2?}, canonical form {new:.2?}: {:.1}x", old.as_secs_f64() / new.as_secs_f64());
+        // On every core, as `api_fingerprint` runs; then on one, which other work on the machine
+        // disturbs less.
+        let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        for (threads, pool) in [(rayon::current_num_threads(), None), (1, Some(&one_thread))] {
+            let run = |f: &(dyn Fn() + Sync)| match pool {
+                Some(pool) => pool.install(|| median(f)),
+                None => median(f),
+            };
+            let old = run(&|| {
+                std::hint::black_box(through_value());
+            });
+            let new = run(&|| {
+                std::hint::black_box(item_digests(&krate).unwrap());
+            });
+            println!("{seen} items, {threads} threads: through a Value {old:.2?}, canonical form {new:.2?}: {:.1}x", old.as_secs_f64() / new.as_secs_f64());
+        }
     }
 
     #[test]
