@@ -220,6 +220,14 @@ fn a_change_that_looks_public_documents_the_dependents_in_the_same_cargo_run() {
     assert_eq!(public.runs, [names(&ALL)]);
     assert_same_as_uncached(&logged, &public);
 
+    // Damaged shapes: no record, so the guess is "public", and the dependents go in the first
+    // run; the results are the same.
+    fs::write(logged.cache_file("core-utils", "shapes.json"), "{\"apicheck_cache\": 6, \"files\": [").unwrap();
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn another_private_helper() {}\n");
+    let damaged = logged.check();
+    assert_eq!(damaged.runs, [names(&ALL)]);
+    assert_eq!(verdicts(&damaged.report), verdicts(&public.report));
+
     // A private type's field that takes Send and Sync from a public one: the shape of the
     // public code is the same, so the guess is "private"; the fingerprint changed all the
     // same, and a second run documents the dependents (Holder, new since the release, has no

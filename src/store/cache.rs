@@ -1178,11 +1178,7 @@ impl Cache {
     /// shape of one of its Rust files changed, or is not known (never recorded, or a file that
     /// does not lex). Only a guess, to schedule cargo runs; an error guesses so too.
     pub fn shape_changed(&self, package: &Package) -> bool {
-        let recorded: Option<SourceShapes> = fs::read(self.package_dir(&package.name).join(SHAPES_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .filter(|recorded: &SourceShapes| recorded.apicheck_cache == CACHE_SCHEMA);
-        let Some(recorded) = recorded else { return true };
+        let Some(recorded) = self.recorded_shapes(package) else { return true };
         match SourceShapes::now(&package.dir, Some(&recorded)) {
             Ok(now) => {
                 let shapes = |of: &SourceShapes| of.files.iter().map(|(path, file)| (path.clone(), file.shape.clone())).collect::<Vec<_>>();
@@ -1195,11 +1191,16 @@ impl Cache {
     /// Records the shapes of `package`'s Rust files as they are now, once it is documented,
     /// for [`Cache::shape_changed`] to compare with at the next change.
     pub(crate) fn record_shapes(&self, package: &Package) -> Result<()> {
-        let path = self.package_dir(&package.name).join(SHAPES_FILE);
-        let recorded: Option<SourceShapes> = fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        let now = SourceShapes::now(&package.dir, recorded.as_ref())?;
+        let now = SourceShapes::now(&package.dir, self.recorded_shapes(package).as_ref())?;
         let bytes = serde_json::to_vec(&now).context("cannot serialise the source shapes")?;
-        write_replacing(&path, &bytes)
+        write_replacing(&self.package_dir(&package.name).join(SHAPES_FILE), &bytes)
+    }
+
+    /// The shapes recorded for `package`, if its `shapes.json` parses and has this schema: one of
+    /// another schema may have been taken by another shape algorithm.
+    fn recorded_shapes(&self, package: &Package) -> Option<SourceShapes> {
+        let bytes = fs::read(self.package_dir(&package.name).join(SHAPES_FILE)).ok()?;
+        serde_json::from_slice(&bytes).ok().filter(|recorded: &SourceShapes| recorded.apicheck_cache == CACHE_SCHEMA)
     }
 
     /// The key, fingerprint and constants flag recorded for `package` with own key `own_key`,
