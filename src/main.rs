@@ -610,7 +610,9 @@ fn explain(args: ExplainArgs) -> Result<ExitCode> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    let (workspace, config) = args.workspace.load()?;
+    // The check most often runs again on the same workspace: it starts from what cargo said of
+    // it last time, and is done again if cargo says otherwise now.
+    let workspace = Workspace::load_remembered(args.workspace.manifest_path.as_deref(), args.workspace.target_dir.as_deref())?;
     let selection = Selection {
         packages: args.packages,
         target_dir: args.workspace.target_dir.clone(),
@@ -619,7 +621,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         uncommitted: args.uncommitted,
         shard: args.shard,
     };
-    let result = gate::check(&workspace, &config, &selection)?;
+    let result = workspace.confirmed_run(|workspace| gate::check(workspace, &Config::load(workspace)?, &selection))?;
     write_check_report(&result, args.format, args.output.as_deref())
 }
 

@@ -83,7 +83,13 @@ impl Logged {
             }
             by_surface.entry(surface).or_default().extend(packages);
         }
-        by_surface.values_mut().for_each(|packages| packages.sort());
+        // A check that planned on a record of the workspace that is out of date (see
+        // `a_workspace_changed_since_the_recorded_one_is_checked_as_it_is_now`) runs cargo
+        // again: a package can be asked for twice.
+        by_surface.values_mut().for_each(|packages| {
+            packages.sort();
+            packages.dedup();
+        });
         let documented = by_surface.remove("default").unwrap_or_default();
         let mut reported: Vec<String> =
             report["documented"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
@@ -379,6 +385,40 @@ fn a_dependent_documented_with_other_features_than_the_fingerprint_keys_on_the_s
     let private = logged.check();
     assert_eq!(private.documented, names(&["core-utils", "validation"]));
     assert_same_as_uncached(&logged, &private);
+}
+
+/// A check plans on the workspace as the last check read it (`target/apicheck/workspace.json`)
+/// while cargo reads it again: one that changed meanwhile is checked as it is now, and cargo
+/// failing to read it is an error, never a verdict from the record.
+#[test]
+fn a_workspace_changed_since_the_recorded_one_is_checked_as_it_is_now() {
+    let logged = Logged::new();
+    logged.check();
+    let record = logged.repo.path("target/apicheck/workspace.json");
+    assert!(!fs::read_to_string(&record).unwrap().contains("extra-kit"));
+
+    // A member the record does not know.
+    logged.repo.write(
+        "packages/extra-kit/Cargo.toml",
+        "[package]\nname = \"extra-kit\"\nversion = \"0.1.0\"\nedition.workspace = true\ndescription = \"Extras.\"\nlicense = \"MIT\"\n",
+    );
+    logged.repo.write("packages/extra-kit/src/lib.rs", "//! Extras.\n\n/// A kit.\npub fn kit() {}\n");
+    let changed = logged.check();
+    let checked: Vec<&str> = changed.report["packages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(checked.contains(&"extra-kit"), "the new member is not checked: {checked:?}");
+    assert!(changed.documented.contains(&"extra-kit".to_string()));
+    assert!(fs::read_to_string(&record).unwrap().contains("extra-kit"), "the record is not the workspace as it is now");
+    fs::remove_dir_all(logged.repo.path("target/apicheck")).unwrap();
+    let uncached = logged.check();
+    assert_eq!(verdicts(&uncached.report), verdicts(&changed.report));
+
+    // Cargo cannot read the workspace any more: the record of it passes nothing.
+    logged.repo.edit("Cargo.toml", "[workspace]", "[workspace");
+    assert!(record.is_file());
+    let broken = logged.repo.apicheck(&["check"]);
+    assert_eq!(broken.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("cannot read the Cargo workspace"), "{stderr}");
 }
 
 /// Asserts that checking again without the cache gives the report of `run`.

@@ -15,8 +15,10 @@ use cargo_metadata::{Message, Metadata, MetadataCommand, diagnostic::DiagnosticL
 const RUSTDOC_FLAGS: &str =
     "-Z unstable-options --output-format json --document-private-items --document-hidden-items --cap-lints allow";
 
-/// Runs `cargo metadata` for the workspace around `manifest_path` (or the current directory).
-pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
+/// Runs `cargo metadata` for the workspace around `manifest_path` (or the current directory)
+/// and returns its JSON as cargo printed it: [`parse_metadata`] reads it, and a workspace
+/// remembered from an earlier run is compared with it byte for byte (see `remembered.rs`).
+pub fn metadata_json(manifest_path: Option<&Path>) -> Result<Vec<u8>> {
     let mut command = MetadataCommand::new();
     command.no_deps();
     if let Some(path) = manifest_path {
@@ -25,12 +27,26 @@ pub fn metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
         let absolute = std::path::absolute(path).with_context(|| format!("cannot resolve the manifest path {}", path.display()))?;
         command.manifest_path(absolute);
     }
-    command.exec().map_err(|error| {
-        let place = manifest_path
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "the current directory".to_string());
-        anyhow::anyhow!("cannot read the Cargo workspace at {place}: {}", one_line(&error.to_string()))
-    })
+    let place = manifest_path.map(|p| p.display().to_string()).unwrap_or_else(|| "the current directory".to_string());
+    let output = command
+        .cargo_command()
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot read the Cargo workspace at {place}: cannot run `cargo metadata`: is cargo on PATH?"))?;
+    if !output.status.success() {
+        bail!(
+            "cannot read the Cargo workspace at {place}: `cargo metadata` exited with an error: {}",
+            one_line(&String::from_utf8_lossy(&output.stderr))
+        );
+    }
+    Ok(output.stdout)
+}
+
+/// Reads what [`metadata_json`] returned.
+pub fn parse_metadata(json: &[u8]) -> Result<Metadata> {
+    let text = std::str::from_utf8(json).context("`cargo metadata` printed text that is not UTF-8")?;
+    let line = text.lines().find(|line| line.starts_with('{')).context("`cargo metadata` printed no JSON")?;
+    MetadataCommand::parse(line).context("cannot read the JSON `cargo metadata` printed")
 }
 
 /// Resolves the dependencies of the workspace at `manifest_path` and writes its `Cargo.lock`,
@@ -92,7 +108,8 @@ pub fn toolchain(dir: &Path) -> Result<String> {
 /// ends.
 ///
 /// When any package fails to document, the error names it and carries the compiler's
-/// messages, and the caller must drop whatever `on_ready` received.
+/// messages, and the caller must drop whatever `on_ready` received. `confirm` runs once cargo
+/// is started; when it fails, nothing is handed over and its error is returned after the run.
 ///
 /// Returns the features each path package's library was built with in the run (see
 /// [`LibraryFeatures`]).
@@ -101,6 +118,7 @@ pub fn generate_rustdoc(
     targets: &[DocTarget],
     resolution: FeatureResolution,
     target_dir: &Path,
+    confirm: &dyn Fn() -> Result<()>,
     on_ready: &(dyn Fn(usize, Documented) + Sync),
 ) -> Result<LibraryFeatures> {
     let mut built = LibraryFeatures::default();
@@ -167,6 +185,10 @@ pub fn generate_rustdoc(
     command.stderr(if show_progress { Stdio::inherit() } else { Stdio::piped() });
 
     let mut child = command.spawn().context("cannot run `cargo doc`: is cargo on PATH?")?;
+    // Once cargo is at work: whether the workspace this run was planned on is the one cargo
+    // reads (see `remembered.rs`). When it is not, nothing is handed over: the run is waited
+    // for, not killed (its rustdoc processes would go on writing), and its outputs dropped.
+    let confirmed = confirm();
     let stderr_reader = child.stderr.take().map(|mut stderr| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -201,6 +223,7 @@ pub fn generate_rustdoc(
                         built.by_package.entry(name.clone()).or_default().insert(features.clone());
                     }
                     if let Some(index) = targets.iter().position(|t| t.package == name)
+                        && confirmed.is_ok()
                         && is_doc
                         && !handed_over[index]
                         && errors_by_package.is_empty()
@@ -217,6 +240,7 @@ pub fn generate_rustdoc(
     }
     let status = child.wait().context("cannot wait for `cargo doc`")?;
     let stderr_text = stderr_reader.and_then(|reader| reader.join().ok()).unwrap_or_default();
+    confirmed?;
 
     if !status.success() || !errors_by_package.is_empty() {
         if let Some((package, errors)) = errors_by_package.iter().next() {

@@ -8,6 +8,7 @@ pub mod affected;
 pub(crate) mod cargo;
 pub(crate) mod depinfo;
 pub(crate) mod git;
+mod remembered;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,9 @@ pub struct Workspace {
     /// How cargo resolves features when this workspace documents packages: unified across the
     /// workspace, or per package for a feature surface (see [`Workspace::for_surface`]).
     resolution: cargo::FeatureResolution,
+    /// For a workspace read from an earlier run's record: the check that it is still what
+    /// cargo reads (see [`Workspace::load_remembered`]).
+    confirmation: Option<Arc<remembered::Confirmation>>,
 }
 
 /// A workspace member.
@@ -101,6 +105,21 @@ pub enum DepKind {
     Build,
 }
 
+/// `cargo metadata` and the toolchain's `rustc -vV` for the workspace around `manifest_path`,
+/// side by side: on a warm run the two are most of apicheck's own time.
+fn probe(manifest_path: Option<&Path>) -> (Result<Vec<u8>>, std::result::Result<String, String>) {
+    let probe_dir = match manifest_path {
+        Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => PathBuf::from("."),
+    };
+    let probe_dir = if probe_dir.as_os_str().is_empty() { PathBuf::from(".") } else { probe_dir };
+    std::thread::scope(|scope| {
+        let toolchain = scope.spawn(|| cargo::toolchain(&probe_dir).map_err(|error| format!("{error:#}")));
+        let metadata = cargo::metadata_json(manifest_path);
+        (metadata, toolchain.join().unwrap_or_else(|_| Err("the toolchain probe panicked".to_string())))
+    })
+}
+
 /// See [`Package::feature_declarations`].
 fn feature_declarations(package: &cargo_metadata::Package) -> String {
     let mut dependencies: Vec<serde_json::Value> = package
@@ -160,19 +179,14 @@ impl Package {
 impl Workspace {
     /// Reads the workspace around `manifest_path`, or around the current directory.
     pub fn load(manifest_path: Option<&Path>) -> Result<Workspace> {
-        // The toolchain probe runs beside `cargo metadata`: on a warm run the two are most of
-        // apicheck's time.
-        let probe_dir = match manifest_path {
-            Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-            None => PathBuf::from("."),
-        };
-        let probe_dir = if probe_dir.as_os_str().is_empty() { PathBuf::from(".") } else { probe_dir };
-        let (metadata, toolchain) = std::thread::scope(|scope| {
-            let probe = scope.spawn(|| cargo::toolchain(&probe_dir).map_err(|error| format!("{error:#}")));
-            let metadata = cargo::metadata(manifest_path);
-            (metadata, probe.join().unwrap_or_else(|_| Err("the toolchain probe panicked".to_string())))
-        });
-        let metadata = metadata?;
+        let (metadata, toolchain) = probe(manifest_path);
+        Workspace::from_probe(&metadata?, toolchain)
+    }
+
+    /// The workspace cargo printed as `metadata` (see [`cargo::metadata_json`]), documented with
+    /// `toolchain`.
+    fn from_probe(metadata: &[u8], toolchain: std::result::Result<String, String>) -> Result<Workspace> {
+        let metadata = cargo::parse_metadata(metadata)?;
         let root = metadata.workspace_root.clone().into_std_path_buf();
         let member_dirs: Vec<(PathBuf, String)> = metadata
             .workspace_packages()
@@ -228,6 +242,7 @@ impl Workspace {
             metadata: metadata.workspace_metadata.clone(),
             toolchain,
             lockfile: Arc::default(),
+            confirmation: None,
             resolution: cargo::FeatureResolution::Workspace,
         })
     }
@@ -341,7 +356,11 @@ impl Workspace {
             .iter()
             .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default(), lock.names_several(&p.name)))
             .collect::<Result<Vec<_>>>()?;
-        cargo::generate_rustdoc(&self.manifest_path, &targets, self.resolution, target_dir.unwrap_or(&self.target_dir), on_ready)
+        let confirm = || match self.confirm()? {
+            None => Ok(()),
+            Some(_) => bail!("the workspace changed since the last check (cargo reads other manifests): this run is started again"),
+        };
+        cargo::generate_rustdoc(&self.manifest_path, &targets, self.resolution, target_dir.unwrap_or(&self.target_dir), &confirm, on_ready)
     }
 
     /// `Cargo.lock` as it is now, parsed again only when its bytes changed (cargo may write it
