@@ -1,6 +1,8 @@
 //! The current API of each selected package: from the cache when its key holds, else documented
 //! by cargo (changed packages first, then the dependents whose dependencies' fingerprints changed).
 
+use std::sync::OnceLock;
+
 use super::*;
 
 /// The current APIs of a set of packages.
@@ -23,7 +25,8 @@ pub struct CurrentApis<T> {
 /// that depends on one of them, are documented in a second cargo run. When no fingerprint
 /// changed there is no second run. The packages waiting for a package whose change looks
 /// public (its sources' shape changed) are documented in the first run instead, as they most
-/// likely must be. At the end each documented package's entry gets its key
+/// likely must be, and `then` works on the entries of the others meanwhile, as they most
+/// likely hold. At the end each documented package's entry gets its key
 /// (from its inputs as they are then: the cargo run may have completed `Cargo.lock`).
 pub fn current_apis<T: Send>(
     workspace: &Workspace,
@@ -50,12 +53,23 @@ pub fn current_apis<T: Send>(
     let mut documented: Vec<usize> = Vec::new();
     // By documented package: the features each member's library was built with in its run.
     let mut built_in_run: BTreeMap<usize, std::sync::Arc<crate::workspace::cargo::LibraryFeatures>> = BTreeMap::new();
+    // By package waiting for a fingerprint of the first run: its recorded API and what `then`
+    // made of it, worked out while cargo documents (see below), taken once its key holds.
+    let ahead: Vec<OnceLock<Mutex<Option<(CurrentApi, T)>>>> = packages.iter().map(|_| OnceLock::new()).collect();
+    let prepare = |index: usize, entry: cache::RecordedKey| -> Mutex<Option<(CurrentApi, T)>> {
+        let package = packages[index];
+        Mutex::new(cache.api(&package.name, entry).map(|api| {
+            let made = then(package, &api);
+            (api, made)
+        }))
+    };
+    let mut worked_ahead = vec![false; packages.len()];
     let generation = rayon::in_place_scope(|scope| -> Result<()> {
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
         // entry does not hold, and, after the first run (`first_run_pending` false), every one
         // whose key is still not known.
-        let resolve = |settled: &mut Vec<bool>, first_run_pending: bool| -> Vec<usize> {
+        let resolve = |settled: &mut Vec<bool>, worked_ahead: &[bool], first_run_pending: bool| -> Vec<usize> {
             let mut to_document = Vec::new();
             for name in inputs.dependencies_first() {
                 let Some(&index) = index_of.get(name.as_str()) else { continue };
@@ -75,6 +89,18 @@ pub fn current_apis<T: Send>(
                 };
                 if key != entry.key {
                     to_document.push(index);
+                    continue;
+                }
+                if worked_ahead[index] {
+                    // Waits for the work if it is under way, or does it now if it is not.
+                    let prepared = ahead[index].get_or_init(|| prepare(index, entry.clone()));
+                    let Some((api, made)) = prepared.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() else {
+                        to_document.push(index);
+                        continue;
+                    };
+                    settled[index] = true;
+                    fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.clone(), api.fingerprint.clone());
+                    fill(index, Ok((api, made, false)));
                     continue;
                 }
                 let Some(api) = cache.api(name, entry.clone()) else {
@@ -117,7 +143,7 @@ pub fn current_apis<T: Send>(
                 })
             })
         };
-        let mut first = resolve(&mut settled, true);
+        let mut first = resolve(&mut settled, &worked_ahead, true);
         // The packages waiting for the fingerprint of one in the first run whose change is most
         // likely public (see `Cache::shape_changed`) go in the first run too: cargo then
         // documents them as soon as it has built what they depend on, in one run, as a user
@@ -134,11 +160,23 @@ pub fn current_apis<T: Send>(
         first.extend(
             waiting.into_iter().filter(|&index| inputs.fingerprinted_dependencies(&packages[index].name).iter().any(|d| likely_public.contains(&d.as_str()))),
         );
+        // The packages still waiting most likely keep their entries (their dependencies'
+        // change looks private): `then` works on those entries while cargo documents, on the
+        // cores rustdoc leaves, instead of after it. What it makes is a function of the API
+        // alone, so it is used as is when the key holds, and dropped when not.
+        for index in (0..packages.len()).filter(|index| !settled[*index] && !first.contains(index)) {
+            let Some(entry) = recorded[index].clone() else { continue };
+            worked_ahead[index] = true;
+            let (ahead, prepare) = (&ahead, &prepare);
+            scope.spawn(move |_| {
+                ahead[index].get_or_init(|| prepare(index, entry));
+            });
+        }
         let built = std::sync::Arc::new(document(&first)?);
         built_in_run.extend(first.iter().map(|&index| (index, built.clone())));
         documented.extend(&first);
         first.iter().for_each(|&index| settled[index] = true);
-        let second = resolve(&mut settled, false);
+        let second = resolve(&mut settled, &worked_ahead, false);
         let built = std::sync::Arc::new(document(&second)?);
         built_in_run.extend(second.iter().map(|&index| (index, built.clone())));
         documented.extend(&second);

@@ -77,9 +77,7 @@ impl std::fmt::Debug for Confirmation {
 
 impl Confirmation {
     fn settle(&self) -> std::result::Result<Option<Workspace>, String> {
-        if std::env::var_os("APICHECK_PHASES").is_some() { eprintln!("PHASE {:?} {}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros(), "settle-wait"); }
         let (metadata, toolchain) = probe(self.manifest_path.as_deref());
-        if std::env::var_os("APICHECK_PHASES").is_some() { eprintln!("PHASE {:?} {}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros(), "settled"); }
         let metadata = metadata.map_err(|error| format!("{error:#}"))?;
         if metadata == self.recorded.0 && toolchain.as_deref() == Ok(self.recorded.1.as_str()) {
             return Ok(None);
@@ -106,7 +104,6 @@ impl Workspace {
                 continue;
             }
             let Ok(mut workspace) = Workspace::from_probe(record.metadata.as_bytes(), Ok(record.toolchain.clone())) else { continue };
-            if std::env::var_os("APICHECK_PHASES").is_some() { eprintln!("PHASE {:?} {}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros(), "remembered"); }
             workspace.confirmation = Some(Arc::new(Confirmation {
                 recorded: (record.metadata.into_bytes(), record.toolchain),
                 manifest_path: manifest_path.map(Path::to_path_buf),
