@@ -397,6 +397,14 @@ fn a_workspace_changed_since_the_recorded_one_is_checked_as_it_is_now() {
     let record = logged.repo.path("target/apicheck/workspace.json");
     assert!(!fs::read_to_string(&record).unwrap().contains("extra-kit"));
 
+    // A damaged record is not read: the check reads the workspace from cargo and records it anew.
+    let before = logged.check();
+    fs::write(&record, "{ not a record").unwrap();
+    let damaged = logged.check();
+    assert_eq!(verdicts(&damaged.report), verdicts(&before.report));
+    let rewritten: Value = serde_json::from_str(&fs::read_to_string(&record).unwrap()).expect("the record is written again");
+    assert!(rewritten["metadata"].as_str().is_some_and(|metadata| metadata.contains("core-utils")), "{rewritten}");
+
     // A member the record does not know.
     logged.repo.write(
         "packages/extra-kit/Cargo.toml",
