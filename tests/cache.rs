@@ -30,6 +30,9 @@ struct Run {
     runs: Vec<Vec<String>>,
     /// On the other feature surfaces, by surface.
     surfaces: BTreeMap<String, Vec<String>>,
+    /// In context runs (a member alone, with the features a dependent's surface run built it
+    /// with: `<target>/apicheck/contexts/<package>/<features>`), one entry per run.
+    contexts: Vec<String>,
     report: Value,
 }
 
@@ -65,12 +68,19 @@ impl Logged {
         // asked to document.
         let mut by_surface: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut runs: Vec<Vec<String>> = Vec::new();
+        let mut contexts: Vec<String> = Vec::new();
         for line in log.lines().filter(|line| line.starts_with("doc ")) {
-            let surface = line
-                .split_whitespace()
-                .filter_map(|word| word.strip_prefix("--target-dir="))
-                .find_map(|dir| dir.split_once("/apicheck/surfaces/").and_then(|(_, rest)| rest.split('/').next()).map(str::to_string))
-                .unwrap_or_else(|| "default".to_string());
+            let target_dir = line.split_whitespace().find_map(|word| word.strip_prefix("--target-dir=")).unwrap_or_default();
+            if target_dir.contains("/apicheck/contexts/") {
+                contexts.extend(line.split_whitespace().filter_map(|word| word.strip_prefix("--package=")).map(|spec| {
+                    spec.rsplit('#').next().and_then(|id| id.split('@').next()).unwrap_or(spec).to_string()
+                }));
+                continue;
+            }
+            let surface = target_dir
+                .split_once("/apicheck/surfaces/")
+                .and_then(|(_, rest)| rest.split('/').next())
+                .map_or_else(|| "default".to_string(), str::to_string);
             // `--package=name@version` or `--package=path+file:///dir#name@version`
             let packages = line
                 .split_whitespace()
@@ -99,7 +109,8 @@ impl Logged {
             serde_json::from_value(report.get("documented_surfaces").cloned().unwrap_or(Value::Object(Default::default()))).unwrap();
         assert_eq!(reported_surfaces, by_surface, "the report's `documented_surfaces` differs from what cargo was asked to document");
         assert!(log.lines().any(|line| line.starts_with("metadata")), "the wrapper logged no cargo run: {log}");
-        Run { code, documented, runs, surfaces: by_surface, report }
+        contexts.sort();
+        Run { code, documented, runs, surfaces: by_surface, contexts, report }
     }
 
     fn cache_file(&self, package: &str, file: &str) -> PathBuf {
@@ -721,24 +732,37 @@ fn fails_closed(output: std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The features the surface tests give core-utils: `std` on by default, `extra` not.
+const CORE_UTILS_FEATURES: &str = "[features]\ndefault = [\"std\"]\nstd = []\nextra = []\n\n[dependencies]";
+
+/// Packages documented by surface, as `Run::surfaces` holds them.
+fn surfaces(list: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+    list.iter().map(|(surface, packages)| (surface.to_string(), names(packages))).collect()
+}
+
+/// Each surface of a package has its own cache entry, and a package without features has no
+/// other surface. On a surface besides the default one, a package's run builds the members
+/// below it with features of its own: each such member is documented alone with those
+/// features (a context run) and its fingerprint there stands in the package's key, so a change
+/// to a member that the package's run did not see documents the package on no surface.
 #[test]
-fn each_feature_surface_is_cached_on_its_own_and_a_package_without_features_has_none() {
+fn each_feature_surface_is_cached_on_its_own_with_the_cutoff_below_its_packages() {
     let logged = Logged::new();
     let repo = &logged.repo;
     // core-utils has default features and one more; auth-core one feature off by default; the
-    // others none.
-    repo.edit("packages/core-utils/Cargo.toml", "[dependencies]", "[features]\ndefault = [\"std\"]\nstd = []\nextra = []\n\n[dependencies]");
+    // others none. auth-core's all-features run builds core-utils with `default, std` (not
+    // `extra`) and validation with none.
+    repo.edit("packages/core-utils/Cargo.toml", "[dependencies]", CORE_UTILS_FEATURES);
     repo.edit("packages/auth-core/Cargo.toml", "[dependencies]", "[features]\naudit = []\n\n[dependencies]");
-    let surfaces = |list: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
-        list.iter().map(|(surface, packages)| (surface.to_string(), names(packages))).collect()
-    };
     let cold = logged.check();
     assert_eq!(cold.documented, names(&ALL));
     assert_eq!(cold.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
+    // Once per member and feature set: validation's own run builds core-utils as auth-core's does.
+    assert_eq!(cold.contexts, names(&["core-utils", "validation"]));
 
     let warm = logged.check();
     assert_eq!(warm.documented, Vec::<String>::new());
-    assert_eq!(warm.surfaces, BTreeMap::new(), "an unchanged package costs nothing on any surface");
+    assert_eq!((warm.surfaces.len(), warm.contexts.len()), (0, 0), "an unchanged package costs nothing on any surface");
     assert_eq!(verdicts(&warm.report), verdicts(&cold.report));
 
     // A private change to auth-core: auth-core is documented again, on its surfaces only.
@@ -746,5 +770,74 @@ fn each_feature_surface_is_cached_on_its_own_and_a_package_without_features_has_
     let private = logged.check();
     assert_eq!(private.documented, names(&["auth-core"]));
     assert_eq!(private.surfaces, surfaces(&[("all-features", &["auth-core"])]));
+    assert!(private.contexts.is_empty());
     assert_same_as_uncached(&logged, &private);
+
+    // A private change to core-utils: its fingerprint as auth-core's run built it holds.
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() {}\n");
+    let below = logged.check();
+    assert_eq!(below.documented, names(&["core-utils"]));
+    assert_eq!(below.surfaces, surfaces(&[("all-features", &["core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert_eq!(below.contexts, names(&["core-utils"]));
+    assert_eq!(verdicts(&below.report), verdicts(&private.report));
+
+    // Public API behind `extra`, which auth-core's run does not turn on: auth-core is not
+    // documented, on any surface; core-utils' own all-features surface shows it.
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Only with `extra`.\n#[cfg(feature = \"extra\")]\npub fn extra_api() {}\n");
+    let unseen = logged.check();
+    // (On the default surface, the dependents are documented too, for nothing: a new `pub`
+    // item makes the change look public, see `a_change_that_looks_public_documents_...`.)
+    assert_eq!(unseen.surfaces, surfaces(&[("all-features", &["core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert_eq!(unseen.contexts, names(&["core-utils"]));
+    let core = support::monorepo::package(&unseen.report, "core-utils");
+    assert_eq!(finding_surfaces(core, "function_added"), ["all-features"], "{core:#}");
+
+    // Public API behind `std`, which it does: auth-core is documented again on its surface,
+    // and so is validation in its context run (its key holds core-utils' fingerprint there).
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// With `std`.\n#[cfg(feature = \"std\")]\npub fn std_api() {}\n");
+    let seen = logged.check();
+    assert_eq!(seen.documented, names(&ALL));
+    assert_eq!(seen.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert_eq!(seen.contexts, names(&["core-utils", "validation"]));
+    assert_same_as_uncached(&logged, &seen);
+}
+
+/// What stands in is the member's fingerprint as the dependent's run built it, and only when
+/// that run built the member's whole graph alike. validation's `strict` and auth-core's `audit`
+/// turn on core-utils' `extra`, which the default surface leaves off.
+#[test]
+fn a_member_stands_in_with_the_features_its_dependent_s_run_built_it_with_or_not_at_all() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    repo.edit("packages/core-utils/Cargo.toml", "[dependencies]", CORE_UTILS_FEATURES);
+    repo.edit("packages/validation/Cargo.toml", "[dependencies]", "[features]\nstrict = [\"core-utils/extra\"]\n\n[dependencies]");
+    repo.edit("packages/auth-core/Cargo.toml", "[dependencies]", "[features]\naudit = [\"core-utils/extra\"]\n\n[dependencies]");
+    let cold = logged.check();
+    assert_eq!(
+        cold.surfaces,
+        surfaces(&[("all-features", &["auth-core", "core-utils", "validation"]), ("no-default-features", &["core-utils"])])
+    );
+    // core-utils with `extra` (for both runs), validation alone, and core-utils without `extra`
+    // (for validation's context run).
+    assert_eq!(cold.contexts, names(&["core-utils", "core-utils", "validation"]));
+
+    // A private change to core-utils: validation's all-features run saw nothing of it. In
+    // auth-core's, validation was built against core-utils with `extra`, which validation alone
+    // is not: validation's source key stands in there, and it changed.
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() {}\n");
+    let private = logged.check();
+    assert_eq!(private.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert_eq!(private.contexts, names(&["core-utils", "core-utils"]));
+    assert_eq!(verdicts(&private.report), verdicts(&cold.report));
+
+    // API behind `extra`: the default surface does not see it, validation's all-features run
+    // does, and is documented again.
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Only with `extra`.\n#[cfg(feature = \"extra\")]\npub fn extra_api() {}\n");
+    let extra = logged.check();
+    assert_eq!(
+        extra.surfaces,
+        surfaces(&[("all-features", &["auth-core", "core-utils", "validation"]), ("no-default-features", &["core-utils"])])
+    );
+    assert_eq!(extra.contexts, names(&["core-utils", "core-utils"]));
+    assert_same_as_uncached(&logged, &extra);
 }

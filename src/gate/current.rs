@@ -1,15 +1,20 @@
 //! The current API of each selected package: from the cache when its key holds, else documented
 //! by cargo (changed packages first, then the dependents whose dependencies' fingerprints changed).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::*;
+use super::contexts::Contexts;
+use crate::workspace::cargo::LibraryFeatures;
 
 /// The current APIs of a set of packages.
 pub struct CurrentApis<T> {
     /// For each package, in order: its API, what `then` made of it, and whether this run
     /// documented it.
     pub apis: Vec<(CurrentApi, T, bool)>,
+    /// For each package, in order: what the cargo run that documented it built, when this
+    /// command documented it or its cache entry recorded it.
+    pub(crate) built: Vec<Option<Arc<LibraryFeatures>>>,
 }
 
 /// The current API of each of `packages`, whose key inputs are `inputs`, and what `then` made
@@ -28,12 +33,29 @@ pub struct CurrentApis<T> {
 /// likely must be, and `then` works on the entries of the others meanwhile, as they most
 /// likely hold. At the end each documented package's entry gets its key
 /// (from its inputs as they are then: the cargo run may have completed `Cargo.lock`).
+///
+/// The set's external dependencies (see [`cache::KeyInputs`]) are keyed by their source keys:
+/// see [`current_apis_in`].
 pub fn current_apis<T: Send>(
     workspace: &Workspace,
     config: &Config,
     packages: &[&Package],
     target_dir: &Path,
     inputs: &cache::KeyInputs,
+    then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
+) -> Result<CurrentApis<T>> {
+    current_apis_in(workspace, config, packages, target_dir, inputs, None, then)
+}
+
+/// [`current_apis`], with the fingerprints of the set's external dependencies from
+/// `contexts` when given.
+pub(super) fn current_apis_in<T: Send>(
+    workspace: &Workspace,
+    config: &Config,
+    packages: &[&Package],
+    target_dir: &Path,
+    inputs: &cache::KeyInputs,
+    contexts: Option<&Contexts<'_>>,
     then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
 ) -> Result<CurrentApis<T>> {
     let cache = Cache::in_target_dir(target_dir);
@@ -52,7 +74,7 @@ pub fn current_apis<T: Send>(
     let mut settled = vec![false; packages.len()];
     let mut documented: Vec<usize> = Vec::new();
     // By documented package: the features each member's library was built with in its run.
-    let mut built_in_run: BTreeMap<usize, std::sync::Arc<crate::workspace::cargo::LibraryFeatures>> = BTreeMap::new();
+    let mut built_in_run: BTreeMap<usize, Arc<LibraryFeatures>> = BTreeMap::new();
     // By package waiting for a fingerprint of the first run: its recorded API and what `then`
     // made of it, worked out while cargo documents (see below), taken once its key holds.
     let ahead: Vec<OnceLock<Mutex<Option<(CurrentApi, T)>>>> = packages.iter().map(|_| OnceLock::new()).collect();
@@ -64,6 +86,22 @@ pub fn current_apis<T: Send>(
         }))
     };
     let mut worked_ahead = vec![false; packages.len()];
+    // What stands for each external dependency of `package` (but those of `sourced_before`) in
+    // its key when its run built `built`, and the external dependencies whose source key stands
+    // in instead (see `contexts.rs`).
+    let external_stand_ins = |package: &str, evaluates_constants: bool, built: &LibraryFeatures, sourced_before: &[String]| {
+        let mut stand_ins: BTreeMap<String, String> = BTreeMap::new();
+        let mut sourced: Vec<String> = Vec::new();
+        for dependency in inputs.external_dependencies(package).filter(|dependency| !sourced_before.contains(dependency)) {
+            match contexts.filter(|_| !evaluates_constants).and_then(|contexts| contexts.stand_in(dependency, built)) {
+                Some(stand_in) => {
+                    stand_ins.insert(dependency.clone(), stand_in);
+                }
+                None => sourced.push(dependency.clone()),
+            }
+        }
+        (stand_ins, sourced)
+    };
     let generation = rayon::in_place_scope(|scope| -> Result<()> {
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
@@ -80,7 +118,22 @@ pub fn current_apis<T: Send>(
                     to_document.push(index);
                     continue;
                 };
-                let known = fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+                let mut known = fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+                if inputs.external_dependencies(name).any(|dependency| !entry.sourced.contains(dependency)) {
+                    // What stands for them now, as its run built them (the same run, as its
+                    // own key holds); one whose source key would stand in now is a key that
+                    // cannot hold.
+                    let Some(built) = &entry.built else {
+                        to_document.push(index);
+                        continue;
+                    };
+                    let (stand_ins, sourced) = external_stand_ins(name, entry.evaluates_constants, built, &entry.sourced);
+                    if !sourced.is_empty() {
+                        to_document.push(index);
+                        continue;
+                    }
+                    known.extend(stand_ins);
+                }
                 let Some(key) = inputs.key(name, &entry.sourced, &known) else {
                     if !first_run_pending {
                         to_document.push(index);
@@ -119,7 +172,7 @@ pub fn current_apis<T: Send>(
         };
         // Documents `batch` in one cargo run, and returns once every API of it is stored (and
         // its fingerprint known); `then` goes on in the background.
-        let document = |batch: &[usize]| -> Result<crate::workspace::cargo::LibraryFeatures> {
+        let document = |batch: &[usize]| -> Result<LibraryFeatures> {
             let batch_packages: Vec<&Package> = batch.iter().map(|&index| packages[index]).collect();
             rayon::in_place_scope(|stores| {
                 workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, output| {
@@ -172,12 +225,12 @@ pub fn current_apis<T: Send>(
                 ahead[index].get_or_init(|| prepare(index, entry));
             });
         }
-        let built = std::sync::Arc::new(document(&first)?);
+        let built = Arc::new(document(&first)?);
         built_in_run.extend(first.iter().map(|&index| (index, built.clone())));
         documented.extend(&first);
         first.iter().for_each(|&index| settled[index] = true);
         let second = resolve(&mut settled, &worked_ahead, false);
-        let built = std::sync::Arc::new(document(&second)?);
+        let built = Arc::new(document(&second)?);
         built_in_run.extend(second.iter().map(|&index| (index, built.clone())));
         documented.extend(&second);
         Ok(())
@@ -202,13 +255,24 @@ pub fn current_apis<T: Send>(
         let Some(&index) = index_of.get(name.as_str()) else { continue };
         let Some(built) = built_in_run.get(&index) else { continue };
         let api = &apis[index].0;
-        let sourced = now.sourced_dependencies(name, api.evaluates_constants, built, &documented_features);
+        let mut sourced = now.sourced_dependencies(name, api.evaluates_constants, built, &documented_features);
+        let (stand_ins, external_sourced) = external_stand_ins(name, api.evaluates_constants, built, &[]);
+        sourced.extend(external_sourced);
+        let mut known = fingerprints.clone();
+        known.extend(stand_ins);
         let key = now
-            .key(name, &sourced, &fingerprints)
+            .key(name, &sourced, &known)
             .with_context(|| format!("the fingerprint of a dependency of `{name}` is missing after documenting it"))?;
         if api.in_cache {
-            cache.set_key(name, inputs.own_key(name), now.own_key(name), &key, &sourced)?;
+            // Where a package is resolved on its own, what its run built is what a later
+            // run's stand-ins are read from: for its external dependencies, and, documented in
+            // a context run, for the packages that depend on it.
+            let built = workspace.resolves_per_package().then_some(built.as_ref());
+            cache.set_key(name, inputs.own_key(name), now.own_key(name), &key, &sourced, built)?;
         }
     }
-    Ok(CurrentApis { apis })
+    let built = (0..packages.len())
+        .map(|index| built_in_run.get(&index).cloned().or_else(|| recorded[index].as_ref().and_then(|entry| entry.built.clone()).map(Arc::new)))
+        .collect();
+    Ok(CurrentApis { apis, built })
 }

@@ -6,6 +6,7 @@
 
 pub mod adopt;
 mod compare;
+mod contexts;
 mod current;
 mod decisions;
 mod record;
@@ -233,9 +234,12 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
     let target_dir = selection.target_dir.clone().unwrap_or_else(|| workspace.target_dir.clone());
     let runs = surfaces::plan(workspace, config, &packages, &target_dir)?;
     let trees = cache::TreeDigests::default();
-    surfaces::analyse_all(&runs, || analyse_surface(workspace, config, &packages, &target_dir, lints_on, None, &trees), &|run| {
+    let contexts = contexts::Contexts::new(workspace, config, &target_dir, &trees);
+    surfaces::analyse_all(&runs, || analyse_surface(workspace, config, &packages, &target_dir, lints_on, None, &trees, None), &|run| {
         let stand_in = |package: &str| surfaces::stand_in_baselines(workspace, config, run.surface, package);
-        run.each_package(&|package, target_dir| analyse_surface(&run.workspace, &run.config, &[package], target_dir, lints_on, Some(&stand_in), &trees))
+        run.each_package(&|package, target_dir| {
+            analyse_surface(&run.workspace, &run.config, &[package], target_dir, lints_on, Some(&stand_in), &trees, Some(&contexts))
+        })
     })
 }
 
@@ -243,7 +247,9 @@ pub fn analyse(workspace: &Workspace, config: &Config, selection: &Selection, li
 /// into `target_dir`, compared with the baselines of `config`'s folder.
 /// `stand_in`: for a package without a baseline in that folder, the folder of a baseline
 /// that stands in for it (see [`surfaces::stand_in_baselines`]). `trees`: the source trees
-/// this check already hashed, shared by the surfaces.
+/// this check already hashed, shared by the surfaces. `contexts`: where the fingerprints of
+/// the members below a package resolved on its own come from (see [`contexts`]).
+#[allow(clippy::too_many_arguments)]
 fn analyse_surface(
     workspace: &Workspace,
     config: &Config,
@@ -252,6 +258,7 @@ fn analyse_surface(
     lints_on: bool,
     stand_in: Option<&(dyn Fn(&str) -> Option<Baselines> + Sync)>,
     trees: &cache::TreeDigests,
+    contexts: Option<&contexts::Contexts<'_>>,
 ) -> Result<Vec<Analysis>> {
     let packages = packages.to_vec();
     let target_dir = target_dir.to_path_buf();
@@ -285,7 +292,7 @@ fn analyse_surface(
             }
         }
     };
-    let current = current_apis(workspace, config, &packages, &target_dir, &inputs, &compare)?;
+    let current = current::current_apis_in(workspace, config, &packages, &target_dir, &inputs, contexts, &compare)?;
     let mut analyses = Vec::new();
     for (package, (api, comparison, documented)) in packages.iter().zip(current.apis) {
         let mut analysis = Analysis::new(package);

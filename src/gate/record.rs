@@ -69,18 +69,22 @@ pub(crate) fn record_apis(
     let runs = super::surfaces::plan(workspace, &surface_config, packages, target_dir)?;
     let trees = cache::TreeDigests::default();
     let trees = &trees;
+    let contexts = super::contexts::Contexts::new(workspace, &surface_config, target_dir, trees);
+    let contexts = &contexts;
     let (recorded, others) = std::thread::scope(|scope| {
         let handles: Vec<_> = runs
             .iter()
             .map(|run| {
                 scope.spawn(|| {
                     let baselines = Baselines::new(run.config.baselines.clone());
-                    run.each_package(&|package, target_dir| record_surface(&run.workspace, &run.config, &baselines, &[package], target_dir, commit.clone(), trees))
+                    run.each_package(&|package, target_dir| {
+                        record_surface(&run.workspace, &run.config, &baselines, &[package], target_dir, commit.clone(), trees, Some(contexts))
+                    })
                         .map_err(|error| super::surfaces::surface_error(run.surface, error))
                 })
             })
             .collect();
-        let recorded = record_surface(workspace, config, baselines, packages, target_dir, commit.clone(), trees);
+        let recorded = record_surface(workspace, config, baselines, packages, target_dir, commit.clone(), trees, None);
         let others: Vec<Result<Vec<Recorded>>> =
             handles.into_iter().map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
         (recorded, others)
@@ -93,7 +97,8 @@ pub(crate) fn record_apis(
     Ok(recorded)
 }
 
-/// [`record_apis`] on one feature surface.
+/// [`record_apis`] on one feature surface (`contexts`: see [`super::current::current_apis_in`]).
+#[allow(clippy::too_many_arguments)]
 fn record_surface(
     workspace: &Workspace,
     config: &Config,
@@ -102,9 +107,10 @@ fn record_surface(
     target_dir: &Path,
     commit: Option<String>,
     trees: &cache::TreeDigests,
+    contexts: Option<&super::contexts::Contexts<'_>>,
 ) -> Result<Vec<Recorded>> {
     let inputs = cache::input_keys(workspace, packages, &config.features, trees)?;
-    let apis = current_apis(workspace, config, packages, target_dir, &inputs, &|_, _| ())?.apis;
+    let apis = super::current::current_apis_in(workspace, config, packages, target_dir, &inputs, contexts, &|_, _| ())?.apis;
     let mut recorded = Vec::new();
     for (package, (api, (), _)) in packages.iter().zip(apis) {
         let rustdoc = api.rustdoc_json()?.to_path_buf();

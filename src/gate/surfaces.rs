@@ -30,10 +30,31 @@ impl SurfaceRun<'_> {
     }
 
     /// Runs `each` on every package of the run with its own target directory, in parallel (each
-    /// its own cargo process), and returns what it gave, in order.
+    /// its own cargo process, as many at a time as there are cores), and returns what it gave,
+    /// in order. On threads of its own, not rayon's: `each` can wait for a context run that
+    /// another package's thread is making (see `contexts.rs`), and a rayon thread waiting so
+    /// could be the one given that work.
     pub fn each_package<T: Send>(&self, each: &(dyn Fn(&Package, &Path) -> Result<Vec<T>> + Sync)) -> Result<Vec<T>> {
-        let done: Vec<Result<Vec<T>>> = self.packages.par_iter().map(|package| each(package, &self.package_target_dir(package))).collect();
-        Ok(done.into_iter().collect::<Result<Vec<_>>>()?.into_iter().flatten().collect())
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done: Vec<Mutex<Option<Result<Vec<T>>>>> = self.packages.iter().map(|_| Mutex::default()).collect();
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(self.packages.len());
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(package) = self.packages.get(index) else { break };
+                        let result = each(package, &self.package_target_dir(package));
+                        *done[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result);
+                    }
+                });
+            }
+        });
+        let mut all = Vec::new();
+        for slot in done {
+            all.extend(slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).context("a package's surface run did not finish")??);
+        }
+        Ok(all)
     }
 }
 
@@ -207,8 +228,11 @@ pub fn surface_api(workspace: &Workspace, config: &Config, package: &Package, su
         let target_dir = run.package_target_dir(package);
         (run.workspace, run.config, target_dir)
     };
-    let inputs = cache::input_keys(&workspace, &[package], &config.features, &cache::TreeDigests::default())?;
-    let current = current_apis(&workspace, &config, &[package], &target_dir, &inputs, &|_, _| ()).map_err(|error| surface_error(surface, error))?;
+    let trees = cache::TreeDigests::default();
+    let contexts = super::contexts::Contexts::new(&workspace, &config, &target_dir, &trees);
+    let inputs = cache::input_keys(&workspace, &[package], &config.features, &trees)?;
+    let current =
+        super::current::current_apis_in(&workspace, &config, &[package], &target_dir, &inputs, Some(&contexts), &|_, _| ()).map_err(|error| surface_error(surface, error))?;
     current.apis.into_iter().next().map(|(api, (), _)| api).context("cargo doc returned no rustdoc JSON")
 }
 

@@ -57,8 +57,10 @@ use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 /// findings of apicheck's rules carry their reference, which entries of 3 lack. 5: entries
 /// record the features a package was documented with and its `sourced` dependencies, and
 /// findings are keyed by the API fingerprint. 6: `inputs.json` holds what a hit needs (the
-/// rustdoc JSON's hash and format, the model's outline), and `api.json` holds no key.
-const CACHE_SCHEMA: u32 = 6;
+/// rustdoc JSON's hash and format, the model's outline), and `api.json` holds no key. 7: on a
+/// feature surface, a package's key holds the fingerprints of the members below it as its run
+/// built them (see `gate/contexts.rs`), and its entry what that run built.
+const CACHE_SCHEMA: u32 = 7;
 
 const API_FILE: &str = "api.json";
 const RUSTDOC_FILE: &str = "rustdoc.json";
@@ -77,12 +79,20 @@ const FLAG_VARIABLES: [&str; 4] = ["RUSTDOCFLAGS", "CARGO_ENCODED_RUSTDOCFLAGS",
 /// fingerprint stands for them (see [`fingerprint_stands_in`]). Its *key* is the own key and,
 /// for each of those, the member's API fingerprint: a private change below it changes no key
 /// above.
+///
+/// Where features are unified across the workspace (the default surface), the members whose
+/// fingerprint stands in are those of the set documented together. Where each package is
+/// resolved on its own (the other surfaces), every member below a package is one: its
+/// fingerprint as the package's run built it comes from outside the set (see
+/// `gate/contexts.rs`), and these are the set's *external* dependencies.
 #[derive(Debug, Clone)]
 pub struct KeyInputs {
     own: BTreeMap<String, String>,
     source: BTreeMap<String, String>,
     /// By package: the members below it whose fingerprint stands in its key, sorted.
     fingerprinted: BTreeMap<String, Vec<String>>,
+    /// The packages of the set.
+    in_set: BTreeSet<String>,
     /// The packages, every one after the members it depends on.
     dependencies_first: Vec<String>,
 }
@@ -101,6 +111,12 @@ impl KeyInputs {
     /// The members of the set whose API fingerprint stands in the key of `package`.
     pub fn fingerprinted_dependencies(&self, package: &str) -> &[String] {
         self.fingerprinted.get(package).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The fingerprinted dependencies of `package` that are not in the set: their fingerprint
+    /// comes from elsewhere (see [`KeyInputs`]).
+    pub fn external_dependencies<'s>(&'s self, package: &str) -> impl Iterator<Item = &'s String> {
+        self.fingerprinted_dependencies(package).iter().filter(|dependency| !self.in_set.contains(*dependency))
     }
 
     /// Whether the fingerprint of `package` stands in the key of another package of the set.
@@ -127,13 +143,14 @@ impl KeyInputs {
         Some(hex(&hasher.finalize()))
     }
 
-    /// The fingerprinted dependencies of a just documented `package` whose source key must
-    /// stand in its key instead of their fingerprint: all of them when its documentation
-    /// evaluates constants (whose values can follow from a dependency's private code), else
-    /// each whose library the run built with other features than those its fingerprint was
-    /// taken with (`documented_features`, by package), or with more than one feature set. One
-    /// the run did not build (an optional dependency that is off) the package did not see: its
-    /// fingerprint stays, which can only make the key change more often.
+    /// The fingerprinted dependencies in the set of a just documented `package` whose source
+    /// key must stand in its key instead of their fingerprint: all of them when its
+    /// documentation evaluates constants (whose values can follow from a dependency's private
+    /// code), else each whose library the run built with other features than those its
+    /// fingerprint was taken with (`documented_features`, by package), or with more than one
+    /// feature set. One the run did not build (an optional dependency that is off) the package
+    /// did not see: its fingerprint stays, which can only make the key change more often.
+    /// (The external ones: see `gate/contexts.rs`.)
     pub(crate) fn sourced_dependencies(
         &self,
         package: &str,
@@ -143,6 +160,7 @@ impl KeyInputs {
     ) -> Vec<String> {
         self.fingerprinted_dependencies(package)
             .iter()
+            .filter(|dependency| self.in_set.contains(*dependency))
             .filter(|dependency| {
                 evaluates_constants
                     || built.built(dependency) && {
@@ -229,6 +247,7 @@ pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTree
         chained_key(workspace, &shared, &own_inputs, package, &mut source, &mut Vec::new())?;
     }
     let in_set = |name: &str| packages.iter().any(|p| p.name == name);
+    let external = workspace.resolves_per_package();
     let mut own = BTreeMap::new();
     let mut fingerprinted = BTreeMap::new();
     for package in packages {
@@ -240,7 +259,7 @@ pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTree
         let through_normal_edges = members_below(workspace, package, true);
         let mut standing_in = Vec::new();
         for member in members_below(workspace, package, false) {
-            if in_set(member) && fingerprint_stands_in(workspace.package(member)?, through_normal_edges.contains(member)) {
+            if (external || in_set(member)) && fingerprint_stands_in(workspace.package(member)?, through_normal_edges.contains(member)) {
                 standing_in.push(member.to_string());
             } else {
                 field(&mut hasher, member, source[member].as_bytes());
@@ -253,7 +272,8 @@ pub fn input_keys(workspace: &Workspace, packages: &[&Package], features: &BTree
     for package in packages {
         push_dependencies_first(&package.name, &fingerprinted, &mut dependencies_first);
     }
-    Ok(KeyInputs { own, source, fingerprinted, dependencies_first })
+    let in_set = packages.iter().map(|p| p.name.clone()).collect();
+    Ok(KeyInputs { own, source, fingerprinted, in_set, dependencies_first })
 }
 
 /// The members `package` depends on along [`library_edges`], sorted.
@@ -513,6 +533,16 @@ fn field(hasher: &mut Sha256, name: &str, bytes: &[u8]) {
     hasher.update(name.as_bytes());
     hasher.update((bytes.len() as u64).to_le_bytes());
     hasher.update(bytes);
+}
+
+/// A name for a list of names (a directory per feature set): the start of the SHA-256 of its
+/// fields.
+pub(crate) fn list_digest(list: &[String]) -> String {
+    let mut hasher = Sha256::new();
+    for item in list {
+        field(&mut hasher, "item", item.as_bytes());
+    }
+    hex(&hasher.finalize()[..8])
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -1033,7 +1063,10 @@ pub struct RecordedKey {
     /// The dependencies whose source key stands in the key (see
     /// [`KeyInputs::sourced_dependencies`]).
     pub sourced: Vec<String>,
-    evaluates_constants: bool,
+    /// What the run that documented it built, when recorded (see [`Cache::set_key`]).
+    pub built: Option<LibraryFeatures>,
+    /// Whether its documentation holds values the compiler evaluated.
+    pub evaluates_constants: bool,
     documented_features: Option<Vec<String>>,
     rustdoc_sha256: String,
     rustdoc_format: u32,
@@ -1096,6 +1129,10 @@ struct InputsEntry {
     features: Option<Vec<String>>,
     /// The dependencies whose source key stands in the key, once the key is set.
     sourced: Vec<String>,
+    /// What the run that documented it built, when its key has external dependencies or it
+    /// is one (see [`KeyInputs`]).
+    #[serde(default)]
+    built: Option<LibraryFeatures>,
     /// The SHA-256 of `rustdoc.json` (and so of the JSON `api.json`'s model was built from).
     rustdoc_sha256: String,
     rustdoc_format: u32,
@@ -1212,6 +1249,7 @@ impl Cache {
             key: entry.key.filter(|_| sound)?,
             fingerprint: entry.fingerprint,
             sourced: entry.sourced,
+            built: entry.built,
             evaluates_constants: entry.evaluates_constants,
             documented_features: entry.features,
             rustdoc_sha256: entry.rustdoc_sha256,
@@ -1342,6 +1380,7 @@ impl Cache {
                     evaluates_constants: stored.evaluates_constants,
                     features: documented.features.clone(),
                     sourced: Vec::new(),
+                    built: None,
                     rustdoc_sha256: stored.header.rustdoc_sha256.clone(),
                     rustdoc_format: stored.rustdoc_format,
                     outline: stored.outline.clone(),
@@ -1363,8 +1402,9 @@ impl Cache {
     /// Gives the entry of `package` stored under own key `stored_own_key` its own key
     /// `own_key` (which differs when documenting completed `Cargo.lock`) and its key `key`,
     /// made with the source keys of `sourced`, once the fingerprints of its dependencies are
-    /// known. Only `inputs.json` holds keys: `api.json` stays as written.
-    pub fn set_key(&self, package: &str, stored_own_key: &str, own_key: &str, key: &str, sourced: &[String]) -> Result<()> {
+    /// known, and what the run that documented it `built`, when later runs need it (see
+    /// `gate/contexts.rs`). Only `inputs.json` holds keys: `api.json` stays as written.
+    pub fn set_key(&self, package: &str, stored_own_key: &str, own_key: &str, key: &str, sourced: &[String], built: Option<&LibraryFeatures>) -> Result<()> {
         // An untracked package has no inputs entry, and keeps having none: it is never a hit.
         let inputs_path = self.package_dir(package).join(INPUTS_FILE);
         let Ok(bytes) = fs::read(&inputs_path) else { return Ok(()) };
@@ -1376,6 +1416,7 @@ impl Cache {
         inputs.own_key = own_key.to_string();
         inputs.key = Some(key.to_string());
         inputs.sourced = sourced.to_vec();
+        inputs.built = built.cloned();
         write_replacing(&inputs_path, &serde_json::to_vec(&inputs).context("cannot serialise a cache entry")?)
     }
 

@@ -222,6 +222,7 @@ pub fn generate_rustdoc(
                     if is_path_package(&artifact.package_id.repr) {
                         built.by_package.entry(name.clone()).or_default().insert(features.clone());
                     }
+                    built.by_id.entry(artifact.package_id.repr.clone()).or_default().insert(features.clone());
                     if let Some(index) = targets.iter().position(|t| t.package == name)
                         && confirmed.is_ok()
                         && is_doc
@@ -280,14 +281,16 @@ pub struct Documented {
     pub built_packages: BTreeSet<String>,
 }
 
-/// The features each path package's library was built with (documented or checked as a
-/// dependency) in one cargo run, by package name: what the documentation of a package that
-/// depends on it saw of it. Cargo unifies a package's features across one run, so a package
-/// normally has one set; a package built for the host too (a build script's dependency) can
-/// have two.
-#[derive(Debug, Clone, Default)]
+/// The features each library was built with (documented or checked as a dependency) in one
+/// cargo run: what the documentation of a package that depends on it saw of it. Cargo unifies
+/// a package's features across one run, so a package normally has one set; a package built
+/// for the host too (a build script's dependency) can have two.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LibraryFeatures {
+    /// The path packages', by package name.
     by_package: BTreeMap<String, BTreeSet<Vec<String>>>,
+    /// Every library's, path packages' and registry crates' alike, by cargo's package id.
+    by_id: BTreeMap<String, BTreeSet<Vec<String>>>,
 }
 
 impl LibraryFeatures {
@@ -305,6 +308,15 @@ impl LibraryFeatures {
             1 => sets.first().map(Vec::as_slice),
             _ => None,
         }
+    }
+
+    /// Whether this run built every library `other` built, each with the same feature sets.
+    /// Cargo decides what a library is built from (which optional dependencies, which cfgs) by
+    /// its features, so when this holds for every library of a run that documented one package
+    /// alone, this run built that package from the same libraries, built alike, and what it
+    /// saw of the package is what that documentation shows.
+    pub fn agrees_with(&self, other: &LibraryFeatures) -> bool {
+        other.by_id.iter().all(|(id, sets)| self.by_id.get(id) == Some(sets))
     }
 }
 
@@ -397,6 +409,31 @@ fn cargo_failure(stderr: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn built(libraries: &[(&str, &[&[&str]])]) -> LibraryFeatures {
+        let by_id = libraries
+            .iter()
+            .map(|(id, sets)| (id.to_string(), sets.iter().map(|set| set.iter().map(|f| f.to_string()).collect()).collect()))
+            .collect();
+        LibraryFeatures { by_package: BTreeMap::new(), by_id }
+    }
+
+    #[test]
+    fn a_run_agrees_with_another_when_it_built_each_of_its_libraries_alike() {
+        let member = "path+file:///w/core#0.1.0";
+        let registry = "registry+https://github.com/rust-lang/crates.io-index#once_cell@1.21.3";
+        let context = built(&[(member, &[&["default", "std"]]), (registry, &[&["std"]])]);
+        // A dependent's run builds more (itself, its own dependencies) and that alike.
+        let dependent = built(&[(member, &[&["default", "std"]]), (registry, &[&["std"]]), ("path+file:///w/app#0.1.0", &[&[]])]);
+        assert!(dependent.agrees_with(&context));
+        // A registry crate with more features, built for the host too, or not built.
+        let wider = built(&[(member, &[&["default", "std"]]), (registry, &[&["alloc", "std"]])]);
+        assert!(!wider.agrees_with(&context));
+        let twice = built(&[(member, &[&["default", "std"]]), (registry, &[&["std"], &[]])]);
+        assert!(!twice.agrees_with(&context));
+        let without = built(&[(member, &[&["default", "std"]])]);
+        assert!(!without.agrees_with(&context));
+    }
 
     #[test]
     fn package_names_come_out_of_every_package_id_style() {

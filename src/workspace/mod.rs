@@ -323,6 +323,12 @@ impl Workspace {
         Workspace { resolution: cargo::FeatureResolution::PerPackage { default_features }, ..self.clone() }
     }
 
+    /// Whether each package is documented with its features resolved on its own (see
+    /// [`Workspace::for_surface`]).
+    pub fn resolves_per_package(&self) -> bool {
+        matches!(self.resolution, cargo::FeatureResolution::PerPackage { .. })
+    }
+
     /// [`Workspace::rustdoc`], with the features `features` names for a package on too.
     pub fn rustdoc_with_features(
         &self,
