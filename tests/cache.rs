@@ -743,8 +743,9 @@ fn surfaces(list: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
 /// Each surface of a package has its own cache entry, and a package without features has no
 /// other surface. On a surface besides the default one, a package's run builds the members
 /// below it with features of its own: each such member is documented alone with those
-/// features (a context run) and its fingerprint there stands in the package's key, so a change
-/// to a member that the package's run did not see documents the package on no surface.
+/// features (a context run) and its fingerprint there stands in the package's key, so a private
+/// change to a member documents the package on no surface. A change that looks public makes no
+/// context run: the package is most likely documented anyway.
 #[test]
 fn each_feature_surface_is_cached_on_its_own_with_the_cutoff_below_its_packages() {
     let logged = Logged::new();
@@ -781,24 +782,40 @@ fn each_feature_surface_is_cached_on_its_own_with_the_cutoff_below_its_packages(
     assert_eq!(below.contexts, names(&["core-utils"]));
     assert_eq!(verdicts(&below.report), verdicts(&private.report));
 
-    // Public API behind `extra`, which auth-core's run does not turn on: auth-core is not
-    // documented, on any surface; core-utils' own all-features surface shows it.
+    // Public API behind `extra`, which auth-core's run does not turn on. A new `pub` item makes
+    // the change look public (as on the default surface, see
+    // `a_change_that_looks_public_documents_...`): no context run is made, of core-utils or of
+    // validation above it, and core-utils' source key stands in. So auth-core is documented
+    // again, for nothing; core-utils' own all-features surface shows the item.
     append(repo, "packages/core-utils/src/lib.rs", "\n/// Only with `extra`.\n#[cfg(feature = \"extra\")]\npub fn extra_api() {}\n");
     let unseen = logged.check();
-    // (On the default surface, the dependents are documented too, for nothing: a new `pub`
-    // item makes the change look public, see `a_change_that_looks_public_documents_...`.)
-    assert_eq!(unseen.surfaces, surfaces(&[("all-features", &["core-utils"]), ("no-default-features", &["core-utils"])]));
-    assert_eq!(unseen.contexts, names(&["core-utils"]));
+    assert_eq!(unseen.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert!(unseen.contexts.is_empty(), "{:?}", unseen.contexts);
     let core = support::monorepo::package(&unseen.report, "core-utils");
     assert_eq!(finding_surfaces(core, "function_added"), ["all-features"], "{core:#}");
 
-    // Public API behind `std`, which it does: auth-core is documented again on its surface,
-    // and so is validation in its context run (its key holds core-utils' fingerprint there).
+    // The next change looks private: the context run is made again. auth-core's entry holds
+    // core-utils' source key since the last check, which this change alters: documented once
+    // more. validation's context entry still holds (core-utils as it builds it did not change).
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn second_helper() {}\n");
+    let after_public = logged.check();
+    assert_eq!(after_public.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert_eq!(after_public.contexts, names(&["core-utils"]));
+    assert_eq!(verdicts(&after_public.report), verdicts(&unseen.report));
+
+    // And from the one after, the cutoff is back.
+    append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn third_helper() {}\n");
+    let cut_off = logged.check();
+    assert_eq!(cut_off.surfaces, surfaces(&[("all-features", &["core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert_eq!(cut_off.contexts, names(&["core-utils"]));
+    assert_eq!(verdicts(&cut_off.report), verdicts(&after_public.report));
+
+    // Public API behind `std`, which auth-core's run turns on: documented again on its surface.
     append(repo, "packages/core-utils/src/lib.rs", "\n/// With `std`.\n#[cfg(feature = \"std\")]\npub fn std_api() {}\n");
     let seen = logged.check();
     assert_eq!(seen.documented, names(&ALL));
     assert_eq!(seen.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
-    assert_eq!(seen.contexts, names(&["core-utils", "validation"]));
+    assert!(seen.contexts.is_empty(), "{:?}", seen.contexts);
     assert_same_as_uncached(&logged, &seen);
 }
 
@@ -838,6 +855,7 @@ fn a_member_stands_in_with_the_features_its_dependent_s_run_built_it_with_or_not
         extra.surfaces,
         surfaces(&[("all-features", &["auth-core", "core-utils", "validation"]), ("no-default-features", &["core-utils"])])
     );
-    assert_eq!(extra.contexts, names(&["core-utils", "core-utils"]));
+    // (A new `pub` item: the change looks public, and no context run is made.)
+    assert!(extra.contexts.is_empty(), "{:?}", extra.contexts);
     assert_same_as_uncached(&logged, &extra);
 }

@@ -18,6 +18,15 @@
 //! widen, a library built for the host too), or the context run fails, the member's source
 //! key stands in, as before: the cutoff is lost, never a change.
 //!
+//! A member whose change looks public (the shape of its sources changed since the last command
+//! that asked: see [`crate::engine::source_shape`]) gets no context run in that command, and
+//! neither does a member above it: the packages above it are most likely documented again on
+//! every surface anyway, and the context runs would only have told so, one `cargo doc` per
+//! member and feature set later. Their source keys stand in, and the cutoff is back at the
+//! change after the next (the dependents' entries then hold those source keys, which that
+//! change alters). A guess, never a result: either way a key changes whenever what it stands
+//! for may have.
+//!
 //! Context runs happen on the threads of the surface runs that ask for them, never on rayon's
 //! (see [`SurfaceRun::each_package`](super::surfaces::SurfaceRun::each_package)): a thread that
 //! waits for a context run another thread is making must not be one that could be asked to
@@ -40,6 +49,9 @@ pub struct Contexts<'c> {
     target_dir: PathBuf,
     trees: &'c cache::TreeDigests,
     runs: Mutex<BTreeMap<(String, Vec<String>), ContextRun>>,
+    /// By member: whether its change looks public, asked at most once per command (the
+    /// answer records the shapes it is asked against next time).
+    looks_public: Mutex<BTreeMap<String, Arc<OnceLock<bool>>>>,
 }
 
 /// A context run: made once, by the first thread that asks; the others wait for it.
@@ -62,6 +74,7 @@ impl<'c> Contexts<'c> {
             target_dir: target_dir.join("apicheck").join("contexts"),
             trees,
             runs: Mutex::default(),
+            looks_public: Mutex::default(),
         }
     }
 
@@ -86,18 +99,36 @@ impl<'c> Contexts<'c> {
             .entry((member.to_string(), features.to_vec()))
             .or_default()
             .clone();
-        run.get_or_init(|| self.document(member, features).ok()).clone()
+        run.get_or_init(|| self.document(member, features).ok().flatten()).clone()
     }
 
-    fn document(&self, member: &str, features: &[String]) -> Result<ContextApi> {
+    /// `member` documented with `features` in its context run, or `None` when a change to it
+    /// or to a member below it looks public (no run is made).
+    fn document(&self, member: &str, features: &[String]) -> Result<Option<ContextApi>> {
         let package = self.workspace.package(member)?;
         let mut config = self.config.clone();
         config.features = BTreeMap::from([(member.to_string(), features.to_vec())]);
         let target_dir = self.target_dir.join(member).join(cache::list_digest(features));
         let inputs = cache::input_keys(&self.workspace, &[package], &config.features, self.trees)?;
+        for name in std::iter::once(&package.name).chain(inputs.external_dependencies(member)) {
+            if self.looks_public(self.workspace.package(name)?)? {
+                return Ok(None);
+            }
+        }
         let current = super::current::current_apis_in(&self.workspace, &config, &[package], &target_dir, &inputs, Some(self), &|_, _| ())?;
         let (api, (), _) = current.apis.into_iter().next().context("cargo doc returned no rustdoc JSON")?;
         let built = current.built.into_iter().next().flatten().context("the context run recorded no build")?;
-        Ok(ContextApi { fingerprint: api.fingerprint, built })
+        Ok(Some(ContextApi { fingerprint: api.fingerprint, built }))
+    }
+
+    /// Whether `member` changed since the last command that asked, in a way that looks public.
+    /// A member never asked about does not: its context runs are how its cutoff starts.
+    fn looks_public(&self, member: &Package) -> Result<bool> {
+        let guess = self.looks_public.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(member.name.clone()).or_default().clone();
+        if let Some(&guess) = guess.get() {
+            return Ok(guess);
+        }
+        let tree = self.trees.digest(&member.dir)?;
+        Ok(*guess.get_or_init(|| Cache::in_target_dir(&self.target_dir).take_shape_change(member, &tree).unwrap_or(false)))
     }
 }

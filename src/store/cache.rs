@@ -215,7 +215,7 @@ pub struct TreeDigests {
 impl TreeDigests {
     /// The digest of the tree under `dir`. Threads asking for the same tree at the same time
     /// wait for one of them to hash it.
-    fn digest(&self, dir: &Path) -> Result<String> {
+    pub(crate) fn digest(&self, dir: &Path) -> Result<String> {
         let slot = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(dir.to_path_buf()).or_default().clone();
         slot.get_or_init(|| {
             let mut hasher = Sha256::new();
@@ -1157,6 +1157,10 @@ struct DiffEntry {
 struct SourceShapes {
     apicheck_cache: u32,
     files: BTreeMap<String, FileShape>,
+    /// The digest of the package's tree the shapes were taken from, where it is known
+    /// ([`Cache::take_shape_change`]).
+    #[serde(default)]
+    tree: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1190,7 +1194,12 @@ impl SourceShapes {
                 Ok((relative, FileShape { sha256, shape }))
             })
             .collect::<Result<_>>()?;
-        Ok(SourceShapes { apicheck_cache: CACHE_SCHEMA, files })
+        Ok(SourceShapes { apicheck_cache: CACHE_SCHEMA, files, tree: None })
+    }
+
+    /// Each file's shape, by path: what a guess compares (the contents' hashes only spare work).
+    fn shapes(&self) -> Vec<(&String, &Option<String>)> {
+        self.files.iter().map(|(path, file)| (path, &file.shape)).collect()
     }
 }
 
@@ -1217,12 +1226,32 @@ impl Cache {
     pub fn shape_changed(&self, package: &Package) -> bool {
         let Some(recorded) = self.recorded_shapes(package) else { return true };
         match SourceShapes::now(&package.dir, Some(&recorded)) {
-            Ok(now) => {
-                let shapes = |of: &SourceShapes| of.files.iter().map(|(path, file)| (path.clone(), file.shape.clone())).collect::<Vec<_>>();
-                shapes(&now) != shapes(&recorded) || now.files.values().any(|file| file.shape.is_none())
-            }
+            Ok(now) => now.shapes() != recorded.shapes() || now.files.values().any(|file| file.shape.is_none()),
             Err(_) => true,
         }
+    }
+
+    /// Whether the shape of `package`'s Rust files changed since this was last asked of this
+    /// cache (`None`: never asked), recording them as they are now for the next time. For
+    /// context runs (`gate::contexts`), which ask it once per command and member. `tree` is
+    /// the digest of the package's tree now ([`TreeDigests`]): while it is the one asked
+    /// about last, no file is read. A file that does not lex, or an error, counts as a change.
+    pub(crate) fn take_shape_change(&self, package: &Package, tree: &str) -> Option<bool> {
+        let recorded = self.recorded_shapes(package);
+        if recorded.as_ref().is_some_and(|recorded| recorded.tree.as_deref() == Some(tree)) {
+            return Some(false);
+        }
+        let Ok(mut now) = SourceShapes::now(&package.dir, recorded.as_ref()) else { return Some(true) };
+        now.tree = Some(tree.to_string());
+        let changed = recorded.as_ref().map(|recorded| now.shapes() != recorded.shapes() || now.files.values().any(|file| file.shape.is_none()));
+        if recorded.as_ref() != Some(&now) {
+            let written = serde_json::to_vec(&now).context("cannot serialise the source shapes").and_then(|bytes| write_replacing(&self.package_dir(&package.name).join(SHAPES_FILE), &bytes));
+            if written.is_err() {
+                // Asked again next time, against the older record: a change counted twice at most.
+                return Some(true);
+            }
+        }
+        changed
     }
 
     /// Records the shapes of `package`'s Rust files as they are now, once it is documented,
