@@ -1197,9 +1197,11 @@ impl SourceShapes {
         Ok(SourceShapes { apicheck_cache: CACHE_SCHEMA, files, tree: None })
     }
 
-    /// Each file's shape, by path: what a guess compares (the contents' hashes only spare work).
-    fn shapes(&self) -> Vec<(&String, &Option<String>)> {
-        self.files.iter().map(|(path, file)| (path, &file.shape)).collect()
+    /// Whether a file's shape differs from `recorded`'s, or cannot be told (a file that does not
+    /// lex). The contents' hashes are not compared: they only spare work.
+    fn changed_since(&self, recorded: &SourceShapes) -> bool {
+        let shapes = |of: &SourceShapes| of.files.iter().map(|(path, file)| (path.clone(), file.shape.clone())).collect::<Vec<_>>();
+        shapes(self) != shapes(recorded) || self.files.values().any(|file| file.shape.is_none())
     }
 }
 
@@ -1226,7 +1228,7 @@ impl Cache {
     pub fn shape_changed(&self, package: &Package) -> bool {
         let Some(recorded) = self.recorded_shapes(package) else { return true };
         match SourceShapes::now(&package.dir, Some(&recorded)) {
-            Ok(now) => now.shapes() != recorded.shapes() || now.files.values().any(|file| file.shape.is_none()),
+            Ok(now) => now.changed_since(&recorded),
             Err(_) => true,
         }
     }
@@ -1235,7 +1237,8 @@ impl Cache {
     /// cache (`None`: never asked), recording them as they are now for the next time. For
     /// context runs (`gate::contexts`), which ask it once per command and member. `tree` is
     /// the digest of the package's tree now ([`TreeDigests`]): while it is the one asked
-    /// about last, no file is read. A file that does not lex, or an error, counts as a change.
+    /// about last, no file is read and the answer is "no change"; otherwise a file that does not
+    /// lex, or an error, counts as a change.
     pub(crate) fn take_shape_change(&self, package: &Package, tree: &str) -> Option<bool> {
         let recorded = self.recorded_shapes(package);
         if recorded.as_ref().is_some_and(|recorded| recorded.tree.as_deref() == Some(tree)) {
@@ -1243,7 +1246,7 @@ impl Cache {
         }
         let Ok(mut now) = SourceShapes::now(&package.dir, recorded.as_ref()) else { return Some(true) };
         now.tree = Some(tree.to_string());
-        let changed = recorded.as_ref().map(|recorded| now.shapes() != recorded.shapes() || now.files.values().any(|file| file.shape.is_none()));
+        let changed = recorded.as_ref().map(|recorded| now.changed_since(recorded));
         if recorded.as_ref() != Some(&now) {
             let written = serde_json::to_vec(&now).context("cannot serialise the source shapes").and_then(|bytes| write_replacing(&self.package_dir(&package.name).join(SHAPES_FILE), &bytes));
             if written.is_err() {
