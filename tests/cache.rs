@@ -819,9 +819,12 @@ fn each_feature_surface_is_cached_on_its_own_with_the_cutoff_below_its_packages(
     assert_same_as_uncached(&logged, &seen);
 }
 
-/// What stands in is the member's fingerprint as the dependent's run built it, and only when
-/// that run built the member's whole graph alike. validation's `strict` and auth-core's `audit`
-/// turn on core-utils' `extra`, which the default surface leaves off.
+/// What stands in is the member's fingerprint as the dependent's run built it: the member
+/// documented alone with the features that run built it and its member dependencies with, and
+/// only when that run built the member's whole graph alike. validation's `strict` and
+/// auth-core's `audit` turn on core-utils' `extra`, which the default surface leaves off;
+/// multi-tenant-core's `fast-crypto` turns on a feature of toy-crypto, a crate below auth-core
+/// that is not a member (as a registry crate would be).
 #[test]
 fn a_member_stands_in_with_the_features_its_dependent_s_run_built_it_with_or_not_at_all() {
     let logged = Logged::new();
@@ -829,33 +832,42 @@ fn a_member_stands_in_with_the_features_its_dependent_s_run_built_it_with_or_not
     repo.edit("packages/core-utils/Cargo.toml", "[dependencies]", CORE_UTILS_FEATURES);
     repo.edit("packages/validation/Cargo.toml", "[dependencies]", "[features]\nstrict = [\"core-utils/extra\"]\n\n[dependencies]");
     repo.edit("packages/auth-core/Cargo.toml", "[dependencies]", "[features]\naudit = [\"core-utils/extra\"]\n\n[dependencies]");
+    repo.write("vendor/toy-crypto/Cargo.toml", &(repo.read("vendor/toy-crypto/Cargo.toml") + "\n[features]\nfast = []\n"));
+    repo.edit(
+        "packages/multi-tenant-core/Cargo.toml",
+        "[dependencies]",
+        "[features]\nfast-crypto = [\"toy-crypto/fast\"]\n\n[dependencies]\ntoy-crypto = { path = \"../../vendor/toy-crypto\" }",
+    );
     let cold = logged.check();
     assert_eq!(
         cold.surfaces,
-        surfaces(&[("all-features", &["auth-core", "core-utils", "validation"]), ("no-default-features", &["core-utils"])])
+        surfaces(&[("all-features", &["auth-core", "core-utils", "multi-tenant-core", "validation"]), ("no-default-features", &["core-utils"])])
     );
-    // core-utils with `extra` (for both runs), validation alone, and core-utils without `extra`
-    // (for validation's context run).
-    assert_eq!(cold.contexts, names(&["core-utils", "core-utils", "validation"]));
+    // Once per member and feature set: core-utils with `extra` (auth-core's and validation's
+    // runs) and without (multi-tenant-core's); validation as auth-core's run and as
+    // multi-tenant-core's built it (with core-utils as each built it); auth-core as
+    // multi-tenant-core's run built it.
+    assert_eq!(cold.contexts, names(&["auth-core", "core-utils", "core-utils", "validation", "validation"]));
 
-    // A private change to core-utils: validation's all-features run saw nothing of it. In
-    // auth-core's, validation was built against core-utils with `extra`, which validation alone
-    // is not: validation's source key stands in there, and it changed.
+    // A private change to core-utils: no run above it saw anything of it. But multi-tenant-core's
+    // run built toy-crypto with `fast`, which auth-core's context run does not: auth-core's
+    // source key stands in there, and it changed with core-utils below it.
     append(repo, "packages/core-utils/src/lib.rs", "\n#[allow(dead_code)]\nfn private_helper() {}\n");
     let private = logged.check();
-    assert_eq!(private.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
+    assert_eq!(private.surfaces, surfaces(&[("all-features", &["core-utils", "multi-tenant-core"]), ("no-default-features", &["core-utils"])]));
     assert_eq!(private.contexts, names(&["core-utils", "core-utils"]));
     assert_eq!(verdicts(&private.report), verdicts(&cold.report));
 
-    // API behind `extra`: the default surface does not see it, validation's all-features run
-    // does, and is documented again.
+    // API behind `extra`: the default surface does not see it, validation's and auth-core's
+    // all-features runs do, and are documented again. (A new `pub` item: the change looks
+    // public, no context run is made, and so multi-tenant-core, whose run did not see it, is
+    // documented too.)
     append(repo, "packages/core-utils/src/lib.rs", "\n/// Only with `extra`.\n#[cfg(feature = \"extra\")]\npub fn extra_api() {}\n");
     let extra = logged.check();
     assert_eq!(
         extra.surfaces,
-        surfaces(&[("all-features", &["auth-core", "core-utils", "validation"]), ("no-default-features", &["core-utils"])])
+        surfaces(&[("all-features", &["auth-core", "core-utils", "multi-tenant-core", "validation"]), ("no-default-features", &["core-utils"])])
     );
-    // (A new `pub` item: the change looks public, and no context run is made.)
     assert!(extra.contexts.is_empty(), "{:?}", extra.contexts);
     assert_same_as_uncached(&logged, &extra);
 }

@@ -259,6 +259,14 @@ fn configuration_that_names_an_unknown_id_fails_closed_suggesting_the_closest() 
     let manifest = in_file.path().join("Cargo.toml");
     assert_fails_closed(&apicheck(&["deps", "--manifest-path", path_str(&manifest)]), &["acks.toml", "did you mean `struct_removed`?"]);
 
+    // A dependency's feature: cargo would take it in one kind of run and refuse it in another.
+    let dependency_feature = workspace_with("[workspace.metadata.apicheck.features]\ntypo = [\"serde/derive\"]\n");
+    let manifest = dependency_feature.path().join("Cargo.toml");
+    assert_fails_closed(
+        &apicheck(&["deps", "--manifest-path", path_str(&manifest)]),
+        &["`features` gives `typo` the feature `serde/derive` of a dependency", "declare one in its `[features]`"],
+    );
+
     let known = workspace_with("[workspace.metadata.apicheck.lints]\nfunction_removed = \"warn\"\nfunction_missing = \"allow\"\n");
     let manifest = known.path().join("Cargo.toml");
     let output = apicheck(&["deps", "--manifest-path", path_str(&manifest)]);

@@ -35,6 +35,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::*;
+use crate::workspace::DepKind;
 use crate::workspace::cargo::LibraryFeatures;
 
 /// What stands in a key for a member the package's run did not build (an optional dependency
@@ -85,8 +86,27 @@ impl<'c> Contexts<'c> {
         if !built.built(dependency) {
             return Some(NOT_BUILT.to_string());
         }
-        let api = self.api(dependency, built.only_set(dependency)?)?;
+        let api = self.api(dependency, &self.features_as_built(dependency, built)?)?;
         built.agrees_with(&api.built).then_some(api.fingerprint)
+    }
+
+    /// The features that make a context run of `member` build it, and the members it depends
+    /// on directly, as `built` did: its own, and each member dependency's as
+    /// `dependency/feature` (a dependent's run can widen those: on tokio-rs/tracing,
+    /// tracing-subscriber's all-features run builds tracing-core with `valuable`, which tracing
+    /// alone does not ask for). Not an optional dependency's: naming a feature of it turns it
+    /// on. What the run builds deeper down is left to [`LibraryFeatures::agrees_with`].
+    fn features_as_built(&self, member: &str, built: &LibraryFeatures) -> Option<Vec<String>> {
+        let package = self.workspace.package(member).ok()?;
+        let mut features = built.only_set(member)?.to_vec();
+        for dependency in package.dependencies.iter().filter(|dependency| dependency.kind == DepKind::Normal && !dependency.optional) {
+            let Some(set) = dependency.member.as_deref().and_then(|name| built.only_set(name)) else { continue };
+            let used_as = dependency.rename.as_deref().unwrap_or(&dependency.name);
+            features.extend(set.iter().map(|feature| format!("{used_as}/{feature}")));
+        }
+        features.sort();
+        features.dedup();
+        Some(features)
     }
 
     /// `member` documented alone with exactly `features`: from this command's run if one made

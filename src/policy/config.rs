@@ -340,9 +340,15 @@ impl Config {
                 bail!("{place}: the acknowledgement `{}` has an empty `reason`; say why the break is accepted", ack.describe());
             }
         }
-        for package in config.features.keys() {
+        for (package, features) in &config.features {
             if !workspace.members.iter().any(|member| &member.name == package) {
                 bail!("{place}: `features` names `{package}`, which is not a member of the workspace");
+            }
+            if let Some(feature) = features.iter().find(|feature| feature.contains('/')) {
+                bail!(
+                    "{place}: `features` gives `{package}` the feature `{feature}` of a dependency; name features of `{package}` \
+                     itself (declare one in its `[features]` that turns `{feature}` on)"
+                );
             }
         }
         let changelog_escapes = Path::new(&config.changelog)

@@ -169,7 +169,12 @@ pub fn generate_rustdoc(
     for target in targets {
         command.arg(joined("--package", target.spec.as_ref()));
         for feature in &target.features {
-            command.arg(joined("--features", format!("{}/{feature}", target.package).as_ref()));
+            // A feature of one of the package's dependencies (`dependency/feature`, from a
+            // context run: see `gate/contexts.rs`) is named as is, which cargo reads as the
+            // selected package's dependency's when it selects one package. Otherwise it is
+            // qualified like the others, and cargo refuses it.
+            let feature = if feature.contains('/') && targets.len() == 1 { feature.clone() } else { format!("{}/{feature}", target.package) };
+            command.arg(joined("--features", feature.as_ref()));
         }
     }
     let user_flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
