@@ -817,6 +817,18 @@ fn each_feature_surface_is_cached_on_its_own_with_the_cutoff_below_its_packages(
     assert_eq!(seen.surfaces, surfaces(&[("all-features", &["auth-core", "core-utils"]), ("no-default-features", &["core-utils"])]));
     assert!(seen.contexts.is_empty(), "{:?}", seen.contexts);
     assert_same_as_uncached(&logged, &seen);
+
+    // A damaged record of the shapes the context runs were asked about is read as none: the
+    // member counts as never asked, its context runs are made, and the record is written anew.
+    let shapes = logged.repo.path("target/apicheck/contexts/apicheck/cache/core-utils/shapes.json");
+    assert!(shapes.is_file(), "the context runs recorded no shapes at {}", shapes.display());
+    fs::write(&shapes, "{ not json").unwrap();
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Another.\npub fn after_damage() {}\n");
+    let damaged = logged.check();
+    assert_eq!(damaged.contexts, names(&["core-utils", "validation"]));
+    let rewritten: Value = serde_json::from_slice(&fs::read(&shapes).unwrap()).expect("the shapes record is written anew");
+    assert!(rewritten["files"].as_object().is_some_and(|files| !files.is_empty()), "{rewritten}");
+    assert_same_as_uncached(&logged, &damaged);
 }
 
 /// What stands in is the member's fingerprint as the dependent's run built it: the member

@@ -1246,22 +1246,22 @@ impl Cache {
         }
         let Ok(mut now) = SourceShapes::now(&package.dir, recorded.as_ref()) else { return Some(true) };
         now.tree = Some(tree.to_string());
-        let changed = recorded.as_ref().map(|recorded| now.changed_since(recorded));
-        if recorded.as_ref() != Some(&now) {
-            let written = serde_json::to_vec(&now).context("cannot serialise the source shapes").and_then(|bytes| write_replacing(&self.package_dir(&package.name).join(SHAPES_FILE), &bytes));
-            if written.is_err() {
-                // Asked again next time, against the older record: a change counted twice at most.
-                return Some(true);
-            }
+        if self.write_shapes(package, &now).is_err() {
+            // Asked again next time, against the older record: a change counted twice at most.
+            return Some(true);
         }
-        changed
+        recorded.map(|recorded| now.changed_since(&recorded))
     }
 
     /// Records the shapes of `package`'s Rust files as they are now, once it is documented,
     /// for [`Cache::shape_changed`] to compare with at the next change.
     pub(crate) fn record_shapes(&self, package: &Package) -> Result<()> {
         let now = SourceShapes::now(&package.dir, self.recorded_shapes(package).as_ref())?;
-        let bytes = serde_json::to_vec(&now).context("cannot serialise the source shapes")?;
+        self.write_shapes(package, &now)
+    }
+
+    fn write_shapes(&self, package: &Package, shapes: &SourceShapes) -> Result<()> {
+        let bytes = serde_json::to_vec(shapes).context("cannot serialise the source shapes")?;
         write_replacing(&self.package_dir(&package.name).join(SHAPES_FILE), &bytes)
     }
 
