@@ -803,6 +803,9 @@ fn init(args: InitArgs) -> Result<ExitCode> {
             apicheck::gate::adopt::BaselineSource::WorkTree(Some(why)) => format!("from the work tree, as its release could not be documented: {why}"),
         };
         writeln!(out, "recorded baseline {} {} {from}{commit}", r.package, r.version)?;
+        for note in &r.notes {
+            writeln!(out, "  note: {note}")?;
+        }
     }
     for (package, error) in &adoption.not_compared {
         writeln!(out, "could not compare {package} with its baseline: {error}")?;
@@ -904,6 +907,9 @@ fn print_recorded(recorded: &[gate::Recorded], workspace: &Workspace) -> Result<
         let commit = r.commit.as_deref().map(|c| format!(", commit {}", &c[..c.len().min(12)])).unwrap_or_default();
         let dir = r.dir.strip_prefix(&workspace.root).unwrap_or(&r.dir);
         writeln!(out, "recorded baseline {} {} (tag {}{commit}) in {}", r.package, r.version, r.tag, dir.display())?;
+        for note in &r.notes {
+            writeln!(out, "  note: {note}")?;
+        }
     }
     Ok(())
 }

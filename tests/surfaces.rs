@@ -130,3 +130,61 @@ fn a_baseline_from_before_feature_surfaces_compares_the_default_surface_and_note
     let (_, default, _) = apicheck(root.path(), &target, &["api", "units"]);
     assert!(!default.contains("to_text"), "{default}");
 }
+
+#[test]
+fn a_surface_cargo_documents_with_features_it_does_not_ask_for_is_neither_recorded_nor_passed() {
+    // Feature resolver 1 (a virtual workspace without `resolver`) unifies the features that
+    // dev-dependencies ask for: `units`' dev-dependency `helper` asks for its default
+    // features, so `--no-default-features` documents `units` with `std` on, as on
+    // tokio-rs/tracing at tag tracing-log-0.2.0.
+    let root = tempfile::tempdir().unwrap();
+    let target = support::fixture_target_dir("surface-resolver-1");
+    let workspace = |resolver: &str| {
+        format!("[workspace]\nmembers = [\"units\", \"helper\"]\n{resolver}\n[workspace.metadata.apicheck]\npackages = [\"units\"]\n\n[workspace.metadata.apicheck.deps]\ndev-cycles = \"allow\"\n")
+    };
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("Cargo.toml", &workspace(""));
+    write(
+        "units/Cargo.toml",
+        "[package]\nname = \"units\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[features]\ndefault = [\"std\"]\nstd = []\n\n\
+         [dev-dependencies]\nhelper = { path = \"../helper\" }\n",
+    );
+    write("units/src/lib.rs", "pub fn always() {}\n\n#[cfg(feature = \"std\")]\npub fn with_std() {}\n");
+    write("helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nunits = { path = \"../units\" }\n");
+    write("helper/src/lib.rs", "pub use units::always;\n");
+    let surface_baseline = root.path().join("baselines/@surfaces/no-default-features/units");
+
+    let (code, stdout, stderr) = apicheck(root.path(), &target, &["baseline", "--all"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("recorded baseline units 1.0.0"), "{stdout}");
+    assert!(stdout.contains("note: its `no-default-features` feature surface is not recorded"), "{stdout}");
+    assert!(stdout.contains("feature(s) `default`, `std`") && stdout.contains("resolver = \"2\""), "{stdout}");
+    assert!(!surface_baseline.exists(), "a surface documented with `std` on is no baseline of the surface without it");
+
+    // Checking it cannot pass: what cargo documents is not the surface.
+    let (code, stdout, stderr) = apicheck(root.path(), &target, &["check"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(format!("{stdout}{stderr}").contains("the `no-default-features` feature surface: cargo documented `units` with feature(s) `default`, `std`"), "{stdout}{stderr}");
+
+    // With resolver 2 the surface is what it says: a new surface until recorded, then recorded.
+    write("Cargo.toml", &workspace("resolver = \"2\"\n"));
+    let (code, stdout, stderr) = apicheck(root.path(), &target, &["check", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("the `no-default-features` feature surface of `units` has no baseline yet"), "{stdout}");
+    let (code, stdout, stderr) = apicheck(root.path(), &target, &["baseline", "--all"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("note:"), "{stdout}");
+    let recorded = std::fs::read_to_string(surface_baseline.join("api.txt")).unwrap();
+    assert!(recorded.contains("units::always") && !recorded.contains("with_std"), "{recorded}");
+
+    // Recorded again under resolver 1, the surface's earlier baseline goes: it would stand
+    // for a release it does not describe.
+    write("Cargo.toml", &workspace(""));
+    let (code, stdout, stderr) = apicheck(root.path(), &target, &["baseline", "--all"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!surface_baseline.exists(), "{stdout}");
+}

@@ -134,6 +134,28 @@ impl ManifestApi {
         self.features.get("default").is_some_and(|enabled| !enabled.is_empty())
     }
 
+    /// Every feature a build of the package can have on when it asks for `asked` (and for
+    /// `default`, when `default_features`): those and what they turn on, transitively, by the
+    /// names cargo reports a build's features with (an optional dependency's implicit feature
+    /// by its dependency's name). Generous where this manifest alone cannot tell (an optional
+    /// dependency turned on with `dep:` counts as its name too), so a feature outside the set
+    /// is one nothing asked of this package asked for.
+    pub fn features_turned_on(&self, asked: &[String], default_features: bool) -> BTreeSet<String> {
+        let mut roots = asked.to_vec();
+        if default_features && self.features.contains_key("default") {
+            roots.push("default".to_string());
+        }
+        let mut on = BTreeSet::new();
+        for root in roots {
+            for enabled in self.enables(&root) {
+                let (Enabled::Feature(name) | Enabled::Dependency(name)) = enabled;
+                on.insert(name);
+            }
+            on.insert(root);
+        }
+        on
+    }
+
     /// Every feature a user can enable: the `[features]` table's and the implicit ones of
     /// optional dependencies.
     fn nameable_features(&self) -> BTreeSet<&str> {
@@ -395,6 +417,20 @@ mod tests {
         let old = format!("{PACKAGE}[dependencies]\ntokio = {{ version = \"0.1\", optional = true }}\n");
         let new = format!("{PACKAGE}[features]\ntokio = [\"tokio_01\"]\n[dependencies]\ntokio_01 = {{ package = \"tokio\", version = \"0.1\", optional = true }}\n");
         assert_eq!(ids(&old, &new), [("feature_added".into(), "features.tokio_01".into(), Bump::Minor)]);
+    }
+
+    #[test]
+    fn the_features_a_build_can_have_are_those_asked_and_what_they_turn_on() {
+        // tracing-log 0.2.0's features.
+        let (api, _) = ManifestApi::read(&format!(
+            "{PACKAGE}[features]\ndefault = [\"log-tracer\", \"std\"]\nstd = [\"log/std\"]\nlog-tracer = []\ninterest-cache = [\"lru\", \"ahash\"]\n\
+             [dependencies]\nlog = \"0.4\"\nlru = {{ version = \"0.7\", optional = true }}\nahash = {{ version = \"0.7\", optional = true }}\n"
+        ))
+        .unwrap();
+        let names = |list: &[&str]| list.iter().map(|name| name.to_string()).collect::<BTreeSet<String>>();
+        assert_eq!(api.features_turned_on(&[], false), names(&[]));
+        assert_eq!(api.features_turned_on(&[], true), names(&["default", "log-tracer", "std"]));
+        assert_eq!(api.features_turned_on(&["interest-cache".to_string()], false), names(&["ahash", "interest-cache", "lru"]));
     }
 
     #[test]

@@ -303,6 +303,12 @@ fn analyse_surface(
         }
         analysis.public_modules = api.outline.public_modules.clone();
         analysis.glob_reexports = api.outline.glob_reexports.clone();
+        let beyond = surfaces::features_beyond_asked(workspace, config, package, api.documented_features.as_deref())?;
+        if !beyond.is_empty() {
+            analysis.error = Some(surfaces::beyond_asked_error(package, &beyond));
+            analyses.push(analysis);
+            continue;
+        }
         match comparison {
             Comparison::Cached(cached) => {
                 analysis.baseline = Some(cached.baseline.clone());

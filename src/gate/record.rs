@@ -22,6 +22,16 @@ pub struct Recorded {
     pub tag: String,
     pub commit: Option<String>,
     pub dir: PathBuf,
+    /// What was not recorded with it, and why: a feature surface whose documentation was not
+    /// that surface (see [`super::surfaces::features_beyond_asked`]).
+    pub notes: Vec<String>,
+}
+
+/// What recording one package on one feature surface gave.
+enum SurfaceRecord {
+    Recorded(Recorded),
+    /// Not recorded, and its earlier baseline of the surface removed: why.
+    LeftOut { package: String, why: String },
 }
 
 /// `baseline`: records the current API of packages as the baselines of their current versions.
@@ -85,13 +95,27 @@ pub(crate) fn record_apis(
             })
             .collect();
         let recorded = record_surface(workspace, config, baselines, packages, target_dir, commit.clone(), trees, None);
-        let others: Vec<Result<Vec<Recorded>>> =
+        let others: Vec<Result<Vec<SurfaceRecord>>> =
             handles.into_iter().map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
         (recorded, others)
     });
-    let recorded = recorded?;
-    for other in others {
-        other?;
+    let mut recorded: Vec<Recorded> = recorded?
+        .into_iter()
+        .map(|record| match record {
+            SurfaceRecord::Recorded(recorded) => Ok(recorded),
+            SurfaceRecord::LeftOut { package, why } => bail!("cannot record the default surface of `{package}`: {why}"),
+        })
+        .collect::<Result<_>>()?;
+    for (run, other) in runs.iter().zip(others) {
+        for record in other? {
+            let SurfaceRecord::LeftOut { package, why } = record else { continue };
+            if let Some(recorded) = recorded.iter_mut().find(|recorded| recorded.package == package) {
+                recorded.notes.push(format!(
+                    "its `{}` feature surface is not recorded (`check` notes it has no baseline yet): {why}",
+                    run.surface.name()
+                ));
+            }
+        }
     }
     super::surfaces::remove_stale(workspace, &surface_config, &runs, packages)?;
     Ok(recorded)
@@ -108,11 +132,19 @@ fn record_surface(
     commit: Option<String>,
     trees: &cache::TreeDigests,
     contexts: Option<&super::contexts::Contexts<'_>>,
-) -> Result<Vec<Recorded>> {
+) -> Result<Vec<SurfaceRecord>> {
     let inputs = cache::input_keys(workspace, packages, &config.features, trees)?;
     let apis = super::current::current_apis_in(workspace, config, packages, target_dir, &inputs, contexts, &|_, _| ())?.apis;
     let mut recorded = Vec::new();
     for (package, (api, (), _)) in packages.iter().zip(apis) {
+        let beyond = super::surfaces::features_beyond_asked(workspace, config, package, api.documented_features.as_deref())?;
+        if !beyond.is_empty() {
+            // A baseline of the surface from an earlier release would be compared with a
+            // release it does not describe.
+            baselines.remove(&package.name)?;
+            recorded.push(SurfaceRecord::LeftOut { package: package.name.clone(), why: super::surfaces::beyond_asked_error(package, &beyond) });
+            continue;
+        }
         let rustdoc = api.rustdoc_json()?.to_path_buf();
         let rustdoc_format = api.rustdoc_format;
         let model = api.into_model()?;
@@ -133,13 +165,14 @@ fn record_surface(
             model,
         };
         baselines.write(&record, &rustdoc)?;
-        recorded.push(Recorded {
+        recorded.push(SurfaceRecord::Recorded(Recorded {
             package: record.package,
             version: record.version,
             tag: record.tag,
             commit: record.commit,
             dir: baselines.package_dir(&package.name),
-        });
+            notes: Vec::new(),
+        }));
     }
     Ok(recorded)
 }

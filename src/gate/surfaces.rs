@@ -104,6 +104,41 @@ pub(super) fn surface_error(surface: Surface, error: anyhow::Error) -> anyhow::E
     ))
 }
 
+/// On a surface resolved per package: the features cargo documented `package` with
+/// (`documented`, as it reported them) that the surface does not turn on, sorted; empty when it
+/// documented what the surface asks for, and on the default surface, whose features are
+/// unified across the workspace on purpose. A feature beyond those is another package's
+/// request that reached this one, so what cargo documented is not the surface: cargo's
+/// feature resolver 1 unifies the features that dev-dependencies ask for even with
+/// `--no-default-features`. (When cargo reported no features, which it does for every library
+/// it documents, there is nothing to compare.)
+pub(super) fn features_beyond_asked(workspace: &Workspace, config: &Config, package: &Package, documented: Option<&[String]>) -> Result<Vec<String>> {
+    let (Some(default_features), Some(documented)) = (workspace.per_package_default_features(), documented) else {
+        return Ok(Vec::new());
+    };
+    let text = crate::input::read_text(&package.manifest_path, "manifest")?;
+    let (manifest, _) = ManifestApi::read(&text)
+        .with_context(|| format!("cannot read the features of `{}` in {}", package.name, package.manifest_path.display()))?;
+    let asked = config.features.get(&package.name).map(Vec::as_slice).unwrap_or_default();
+    let turned_on = manifest.features_turned_on(asked, default_features);
+    Ok(documented.iter().filter(|feature| !turned_on.contains(*feature)).cloned().collect())
+}
+
+/// Why a surface of `package` documented with `beyond` (see [`features_beyond_asked`]) is
+/// neither compared nor recorded, and what to do.
+pub(super) fn beyond_asked_error(package: &Package, beyond: &[String]) -> String {
+    let features: Vec<String> = beyond.iter().map(|feature| format!("`{feature}`")).collect();
+    format!(
+        "cargo documented `{}` with feature(s) {} that this surface does not turn on: another package asked for them, \
+         so what it documented is not this surface. Cargo's feature resolver 1 does that (it unifies the features \
+         dev-dependencies ask for); a workspace has it when its `[workspace]` table sets no `resolver` and its root \
+         package's edition is older than 2021. Set `resolver = \"2\"` in `[workspace]`, or name the package in `skip` of \
+         [workspace.metadata.apicheck.feature-surfaces]",
+        package.name,
+        features.join(", ")
+    )
+}
+
 /// Runs `analyse_one` on the default surface and on every run of `runs` at the same time (each
 /// its own cargo runs: cargo documents them in parallel), and returns the default surface's
 /// analyses with the other surfaces' merged in.

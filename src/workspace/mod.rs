@@ -326,7 +326,16 @@ impl Workspace {
     /// Whether each package is documented with its features resolved on its own (see
     /// [`Workspace::for_surface`]).
     pub fn resolves_per_package(&self) -> bool {
-        matches!(self.resolution, cargo::FeatureResolution::PerPackage { .. })
+        self.per_package_default_features().is_some()
+    }
+
+    /// Where each package is documented with its features resolved on its own: whether its
+    /// default features are on. `None` where features are unified across the workspace.
+    pub fn per_package_default_features(&self) -> Option<bool> {
+        match self.resolution {
+            cargo::FeatureResolution::PerPackage { default_features } => Some(default_features),
+            cargo::FeatureResolution::Workspace => None,
+        }
     }
 
     /// [`Workspace::rustdoc`], with the features `features` names for a package on too.
