@@ -16,7 +16,8 @@ Workspaces (each in a new temporary directory, deleted afterwards):
   generated  N library packages (bench/scale.py's generator): every one depends on pkg-000 (the
              root); the last one is the leaf.
 
-States, each N runs (every run makes a fresh change of its kind):
+States, each N runs (every run makes a fresh change of its kind; apicheck and its floor take their
+runs in turn, so that the machine's drift weighs on both alike):
 
   no change            nothing changed since the previous check
   leaf changed         a public function appended to the leaf
@@ -129,12 +130,13 @@ class Workspace:
         ]
         print(f"\n{self.label}: {len(self.names)} governed packages in {repo}", flush=True)
         for state, change, must in states:
-            bench.measure(f"apicheck: {state}", runs, change, check, repo, ok=VERDICTS)
+            # apicheck and its floor in turn, each after a fresh change: the machine's drift
+            # over a state's runs then weighs on both alike.
             if must is None:
-                bench.measure(f"floor: {state}", runs, lambda: None,
-                              ["cargo", "metadata", "--no-deps", "--format-version", "1"], repo)
+                floor = (f"floor: {state}", lambda: None, ["cargo", "metadata", "--no-deps", "--format-version", "1"], repo, None, (0,))
             else:
-                bench.measure(f"floor: {state}", runs, change, self.floor(must), repo, DOC_ENV)
+                floor = (f"floor: {state}", change, self.floor(must), repo, DOC_ENV, (0,))
+            bench.measure_interleaved(runs, [(f"apicheck: {state}", change, check, repo, None, VERDICTS), floor])
             if self.args.csc_runs > 0:
                 bench.measure(f"semver-checks warm: {state}", self.args.csc_runs, change, csc, repo, ok=VERDICTS)
             self.must[state] = must

@@ -193,6 +193,21 @@ class Bench:
         print(f"  {name:<34} median {statistics.median(times):8.3f} s   (min {min(times):.3f}, max {max(times):.3f}, "
               f"{len(times)} runs)", flush=True)
 
+    def measure_interleaved(self, runs, entries):
+        """Like `measure` for each of `entries` (name, prepare, cmd, cwd, env, ok), taking their
+        runs in turn (a run of each, then the next round), so that the machine's drift over the
+        rounds falls on all of them alike."""
+        samples = {entry[0]: [] for entry in entries}
+        for _ in range(runs):
+            for name, prepare, cmd, cwd, env, ok in entries:
+                prepare()
+                samples[name].append(timed(cmd, cwd, env, ok))
+        for name, taken in samples.items():
+            self.results[name] = taken
+            times = [s[0] for s in taken]
+            print(f"  {name:<34} median {statistics.median(times):8.3f} s   (min {min(times):.3f}, max {max(times):.3f}, "
+                  f"{len(times)} runs)", flush=True)
+
     def median(self, name):
         return statistics.median(s[0] for s in self.results[name])
 

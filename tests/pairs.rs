@@ -205,3 +205,19 @@ fn equivalent_spellings_give_identical_listings() {
         assert_eq!(before, after, "{case}: equivalent code lists differently");
     }
 }
+
+/// The lints' queries parsed ahead, while a check waits for cargo, are the ones the lints then
+/// run: the same findings as parsed on demand. A file that is not rustdoc JSON is an error.
+#[test]
+fn lint_queries_parsed_ahead_give_the_lints_findings() {
+    let old = &support::pair_side("old")["design_notes_pair"];
+    let new = &support::pair_side("new")["design_notes_pair"];
+    let not_rustdoc = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(not_rustdoc.path(), "{}").unwrap();
+    assert!(apicheck::lints::prepare(not_rustdoc.path()).is_err());
+    apicheck::lints::prepare(old).unwrap();
+    apicheck::lints::prepare(old).unwrap();
+    let mut ids: Vec<String> = apicheck::lints::run(apicheck::lints::catalog().unwrap(), old, new).unwrap().into_iter().map(|f| f.id).collect();
+    ids.sort();
+    assert_eq!(ids, ["constructible_struct_adds_field", "enum_variant_added", "trait_method_added"].map(String::from), "{ids:?}");
+}

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use trustfall::{FieldValue, TransparentValue};
 use trustfall_core::ir::IndexedQuery;
-use trustfall_rustdoc::{VersionedIndex, VersionedRustdocAdapter, load_rustdoc};
+use trustfall_rustdoc::{VersionedIndex, VersionedRustdocAdapter, VersionedStorage, load_rustdoc};
 
 use crate::engine::bump::Bump;
 use crate::engine::findings::{Change, Finding, Level, Source};
@@ -102,6 +102,39 @@ pub fn all_lint_ids() -> Vec<String> {
     SemverQuery::all_queries().into_keys().collect()
 }
 
+/// Loads rustdoc JSON for the lints. trustfall_rustdoc panics on a file shorter than its
+/// format probe reads (it slices the last 23 bytes): that is an error here, like any file it
+/// cannot read.
+fn load(path: &Path) -> Result<VersionedStorage> {
+    let loaded = std::panic::catch_unwind(|| load_rustdoc(path, None))
+        .map_err(|_| anyhow::anyhow!("{} is not rustdoc JSON (too short to hold a format version)", path.display()));
+    loaded?.with_context(|| format!("cannot load {} for cargo-semver-checks' lints", path.display()))
+}
+
+/// Parses the query of every lint of the catalog for the rustdoc format of `rustdoc` (any
+/// crate's JSON in that format), so that a later [`run`] on that format finds them parsed. A
+/// process parses each query once per format, about 40 ms of CPU for the catalog: a caller can
+/// spend it while it waits for the JSON it will compare. Once per format: a second call returns
+/// at once.
+pub fn prepare(rustdoc: &Path) -> Result<()> {
+    static PREPARED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+    let storage = load(rustdoc)?;
+    let format = storage.version();
+    {
+        let mut prepared = PREPARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if prepared.contains(&format) {
+            return Ok(());
+        }
+        prepared.push(format);
+    }
+    let index = VersionedIndex::from_storage(&storage);
+    let adapter = VersionedRustdocAdapter::new(&index, Some(&index)).context("cannot set up cargo-semver-checks' lint adapter")?;
+    for lint in catalog()? {
+        lint.parsed(format, adapter.schema())?;
+    }
+    Ok(())
+}
+
 /// Runs every lint of `lints` on the pair, in parallel, and returns their results as findings.
 pub fn run(lints: &[Lint], baseline: &Path, current: &Path) -> Result<Vec<Finding>> {
     run_timed(lints, baseline, current).map(|(findings, _)| findings)
@@ -109,9 +142,6 @@ pub fn run(lints: &[Lint], baseline: &Path, current: &Path) -> Result<Vec<Findin
 
 /// [`run`], with the time each lint's query took (for benchmarks).
 pub fn run_timed(lints: &[Lint], baseline: &Path, current: &Path) -> Result<(Vec<Finding>, Vec<(String, Duration)>)> {
-    let load = |path: &Path| {
-        load_rustdoc(path, None).with_context(|| format!("cannot load {} for cargo-semver-checks' lints", path.display()))
-    };
     let (baseline_storage, current_storage) = rayon::join(|| load(baseline), || load(current));
     let (baseline_storage, current_storage) = (baseline_storage?, current_storage?);
     if baseline_storage.version() != current_storage.version() {

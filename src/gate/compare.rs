@@ -77,6 +77,25 @@ fn released_manifest_text(workspace: &Workspace, package: &Package, record: &Bas
     )
 }
 
+/// Where the lints read a baseline's stored rustdoc JSON from, decompressed.
+fn extracted_rustdoc(target_dir: &Path, record: &BaselineSummary) -> PathBuf {
+    target_dir.join("apicheck").join("baselines").join(format!("{}-{}.json", record.package, record.version))
+}
+
+/// Parses the lints' queries ahead (see [`crate::engine::lints::prepare`]), for the rustdoc
+/// format of the smallest baseline among `candidates` (package names with the baselines they
+/// are compared with): a guess at the format the toolchain emits. For a caller waiting for
+/// cargo: comparing an API whose fingerprint changed needs them first. Errors are left to
+/// the comparison, which reports what it fails on.
+pub(super) fn prepare_lints(target_dir: &Path, candidates: &[(&str, Baselines)]) {
+    let smallest = candidates.iter().filter_map(|(name, baselines)| Some((baselines.rustdoc_size(name)?, *name, baselines))).min_by_key(|(size, _, _)| *size);
+    let Some((_, name, baselines)) = smallest else { return };
+    let Ok(Some(record)) = baselines.summary(name) else { return };
+    if let Ok(json) = baselines.extract_rustdoc(name, &extracted_rustdoc(target_dir, &record)) {
+        let _ = crate::engine::lints::prepare(&json);
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn compare_with_baseline(
     workspace: &Workspace,
@@ -170,8 +189,7 @@ fn baseline_rustdoc(
     let name = &record.package;
     let scratch = target_dir.join("apicheck");
     if record.rustdoc_format == current_format {
-        let into = scratch.join("baselines").join(format!("{name}-{}.json", record.version));
-        return baselines.extract_rustdoc(name, &into);
+        return baselines.extract_rustdoc(name, &extracted_rustdoc(target_dir, record));
     }
     let repo = Repo::discover(&workspace.root);
     let repo = repo.as_ref().with_context(|| {

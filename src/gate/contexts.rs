@@ -135,7 +135,7 @@ impl<'c> Contexts<'c> {
                 return Ok(None);
             }
         }
-        let current = super::current::current_apis_in(&self.workspace, &config, &[package], &target_dir, &inputs, Some(self), &|_, _| ())?;
+        let current = super::current::current_apis_in(&self.workspace, &config, &[package], &target_dir, &inputs, Some(self), None, &|_, _| ())?;
         let (api, (), _) = current.apis.into_iter().next().context("cargo doc returned no rustdoc JSON")?;
         let built = current.built.into_iter().next().flatten().context("the context run recorded no build")?;
         Ok(Some(ContextApi { fingerprint: api.fingerprint, built }))

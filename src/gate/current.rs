@@ -44,11 +44,14 @@ pub fn current_apis<T: Send>(
     inputs: &cache::KeyInputs,
     then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
 ) -> Result<CurrentApis<T>> {
-    current_apis_in(workspace, config, packages, target_dir, inputs, None, then)
+    current_apis_in(workspace, config, packages, target_dir, inputs, None, None, then)
 }
 
 /// [`current_apis`], with the fingerprints of the set's external dependencies from
-/// `contexts` when given.
+/// `contexts` when given, and `meanwhile` run beside the first cargo run, if there is one:
+/// work that readies what `then` will need, on a core cargo leaves (rustdoc documents one crate
+/// on one core), instead of after it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn current_apis_in<T: Send>(
     workspace: &Workspace,
     config: &Config,
@@ -56,6 +59,7 @@ pub(super) fn current_apis_in<T: Send>(
     target_dir: &Path,
     inputs: &cache::KeyInputs,
     contexts: Option<&Contexts<'_>>,
+    meanwhile: Option<&(dyn Fn() + Sync)>,
     then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
 ) -> Result<CurrentApis<T>> {
     let cache = Cache::in_target_dir(target_dir);
@@ -172,7 +176,11 @@ pub(super) fn current_apis_in<T: Send>(
         };
         // Documents `batch` in one cargo run, and returns once every API of it is stored (and
         // its fingerprint known); `then` goes on in the background.
+        let meanwhile_started = std::sync::Once::new();
         let document = |batch: &[usize]| -> Result<LibraryFeatures> {
+            if let Some(meanwhile) = meanwhile.filter(|_| !batch.is_empty()) {
+                meanwhile_started.call_once(|| scope.spawn(move |_| meanwhile()));
+            }
             let batch_packages: Vec<&Package> = batch.iter().map(|&index| packages[index]).collect();
             rayon::in_place_scope(|stores| {
                 workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, output| {

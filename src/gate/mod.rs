@@ -292,7 +292,14 @@ fn analyse_surface(
             }
         }
     };
-    let current = current::current_apis_in(workspace, config, &packages, &target_dir, &inputs, contexts, &compare)?;
+    // While cargo documents: the lints' queries parsed, which comparing an API whose
+    // fingerprint changed needs first (only a head start: wasted when none changed).
+    let prepare_lints = || {
+        let candidates: Vec<(&str, Baselines)> = packages.iter().map(|package| (package.name.as_str(), baselines_of(&package.name))).collect();
+        compare::prepare_lints(&target_dir, &candidates);
+    };
+    let meanwhile: Option<&(dyn Fn() + Sync)> = if lints_on { Some(&prepare_lints) } else { None };
+    let current = current::current_apis_in(workspace, config, &packages, &target_dir, &inputs, contexts, meanwhile, &compare)?;
     let mut analyses = Vec::new();
     for (package, (api, comparison, documented)) in packages.iter().zip(current.apis) {
         let mut analysis = Analysis::new(package);

@@ -134,7 +134,7 @@ fn record_surface(
     contexts: Option<&super::contexts::Contexts<'_>>,
 ) -> Result<Vec<SurfaceRecord>> {
     let inputs = cache::input_keys(workspace, packages, &config.features, trees)?;
-    let apis = super::current::current_apis_in(workspace, config, packages, target_dir, &inputs, contexts, &|_, _| ())?.apis;
+    let apis = super::current::current_apis_in(workspace, config, packages, target_dir, &inputs, contexts, None, &|_, _| ())?.apis;
     let mut recorded = Vec::new();
     for (package, (api, (), _)) in packages.iter().zip(apis) {
         let beyond = super::surfaces::features_beyond_asked(workspace, config, package, api.documented_features.as_deref())?;

@@ -267,7 +267,7 @@ pub fn surface_api(workspace: &Workspace, config: &Config, package: &Package, su
     let contexts = super::contexts::Contexts::new(&workspace, &config, &target_dir, &trees);
     let inputs = cache::input_keys(&workspace, &[package], &config.features, &trees)?;
     let current =
-        super::current::current_apis_in(&workspace, &config, &[package], &target_dir, &inputs, Some(&contexts), &|_, _| ()).map_err(|error| surface_error(surface, error))?;
+        super::current::current_apis_in(&workspace, &config, &[package], &target_dir, &inputs, Some(&contexts), None, &|_, _| ()).map_err(|error| surface_error(surface, error))?;
     current.apis.into_iter().next().map(|(api, (), _)| api).context("cargo doc returned no rustdoc JSON")
 }
 

@@ -272,6 +272,11 @@ impl Baselines {
         Ok(Some(record))
     }
 
+    /// The size of the stored (compressed) rustdoc JSON of `package`, if it has one.
+    pub fn rustdoc_size(&self, package: &str) -> Option<u64> {
+        fs::metadata(self.stored_dir(package).join(RUSTDOC_FILE)).ok().map(|metadata| metadata.len())
+    }
+
     /// Decompresses the stored rustdoc JSON of `package` to `into` (atomically) and returns it.
     pub fn extract_rustdoc(&self, package: &str, into: &Path) -> Result<PathBuf> {
         let text = self.rustdoc_text(package)?;
