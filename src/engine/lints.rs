@@ -114,8 +114,8 @@ fn load(path: &Path) -> Result<VersionedStorage> {
 /// Parses the query of every lint of the catalog for the rustdoc format of `rustdoc` (any
 /// crate's JSON in that format), so that a later [`run`] on that format finds them parsed. A
 /// process parses each query once per format, about 40 ms of CPU for the catalog: a caller can
-/// spend it while it waits for the JSON it will compare. Once per format: a second call returns
-/// at once.
+/// spend it while it waits for the JSON it will compare. Once per format: a second call for a
+/// format already prepared loads the file and parses nothing.
 pub fn prepare(rustdoc: &Path) -> Result<()> {
     static PREPARED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
     let storage = load(rustdoc)?;

@@ -86,10 +86,16 @@ fn extracted_rustdoc(target_dir: &Path, record: &BaselineSummary) -> PathBuf {
 /// format of the smallest baseline among `candidates` (package names with the baselines they
 /// are compared with): a guess at the format the toolchain emits. For a caller waiting for
 /// cargo: comparing an API whose fingerprint changed needs them first. Errors are left to
-/// the comparison, which reports what it fails on.
+/// the comparison, which reports what it fails on. Once per process: every surface run of a
+/// check asks, and one toolchain emits one format, so the later ones would only load and
+/// index a baseline's JSON again to find the queries parsed.
 pub(super) fn prepare_lints(target_dir: &Path, candidates: &[(&str, Baselines)]) {
+    static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     let smallest = candidates.iter().filter_map(|(name, baselines)| Some((baselines.rustdoc_size(name)?, *name, baselines))).min_by_key(|(size, _, _)| *size);
     let Some((_, name, baselines)) = smallest else { return };
+    if STARTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     let Ok(Some(record)) = baselines.summary(name) else { return };
     if let Ok(json) = baselines.extract_rustdoc(name, &extracted_rustdoc(target_dir, &record)) {
         let _ = crate::engine::lints::prepare(&json);
