@@ -192,6 +192,28 @@ fn a_public_change_documents_the_package_and_the_members_that_depend_on_it() {
     assert_eq!(support::monorepo::finding_ids(support::monorepo::package(&rebaselined.report, "core-utils")), Vec::<&str>::new());
 }
 
+/// A break in a member nothing depends on, documented alone: while cargo documents it, its
+/// baseline is read and loaded for the lints ahead, and its new rustdoc JSON is loaded beside
+/// the cache storing it (see `gate/ahead.rs`; with four threads, cargo's one package leaves a
+/// core to it on any machine). The findings, the lints' among them, are those of a check that
+/// reads everything after cargo: one without the cache, where every member is documented in one
+/// run and none is chosen.
+#[test]
+fn a_break_compared_with_its_baseline_read_ahead_gives_the_findings_of_a_check_without_the_cache() {
+    let logged = Logged::new();
+    logged.check();
+    let repo = &logged.repo;
+    let lib = "packages/domain-shared/src/lib.rs";
+    repo.write(lib, &repo.read(lib).replace("pub const MAX_NAME_LEN", "pub(crate) const MAX_NAME_LEN"));
+    let leaf = logged.check_env(&[("RAYON_NUM_THREADS", "4")]);
+    assert_eq!(leaf.documented, names(&["domain-shared"]));
+    assert_eq!(leaf.code, 1);
+    let package = support::monorepo::package(&leaf.report, "domain-shared");
+    let lints: Vec<&str> = package["findings"].as_array().unwrap().iter().filter_map(|f| f["lint"].as_str()).collect();
+    assert!(!lints.is_empty(), "the lints ran on the JSON loaded ahead: {package}");
+    assert_same_as_uncached(&logged, &leaf);
+}
+
 #[test]
 fn a_private_change_documents_only_that_package() {
     let logged = Logged::new();

@@ -8,7 +8,7 @@
 //! [`Finding`] with the lint id, item path, file and line.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -102,24 +102,90 @@ pub fn all_lint_ids() -> Vec<String> {
     SemverQuery::all_queries().into_keys().collect()
 }
 
-/// Loads rustdoc JSON for the lints. trustfall_rustdoc panics on a file shorter than its
-/// format probe reads (it slices the last 23 bytes): that is an error here, like any file it
-/// cannot read.
-fn load(path: &Path) -> Result<VersionedStorage> {
-    let loaded = std::panic::catch_unwind(|| load_rustdoc(path, None))
-        .map_err(|_| anyhow::anyhow!("{} is not rustdoc JSON (too short to hold a format version)", path.display()));
-    loaded?.with_context(|| format!("cannot load {} for cargo-semver-checks' lints", path.display()))
+/// A rustdoc JSON file loaded for the lints. Loading is a full parse of the file, so a caller
+/// that has the file before it compares (a baseline, or a JSON cargo just wrote) can load it
+/// ahead, beside other work, and hand it to [`run`] later.
+pub struct Loaded {
+    path: PathBuf,
+    storage: VersionedStorage,
+}
+
+impl Loaded {
+    /// Loads `path`. trustfall_rustdoc panics on a file shorter than its format probe reads
+    /// (it slices the last 23 bytes): that is an error here, like any file it cannot read.
+    pub fn load(path: &Path) -> Result<Loaded> {
+        let loaded = std::panic::catch_unwind(|| load_rustdoc(path, None))
+            .map_err(|_| anyhow::anyhow!("{} is not rustdoc JSON (too short to hold a format version)", path.display()));
+        let storage = loaded?.with_context(|| format!("cannot load {} for cargo-semver-checks' lints", path.display()))?;
+        Ok(Loaded { path: path.to_path_buf(), storage })
+    }
+
+    /// The file's rustdoc format version.
+    pub fn format(&self) -> u32 {
+        self.storage.version()
+    }
+}
+
+/// One side of the pair the lints compare: a file, loaded when they run, or one loaded ahead.
+#[derive(Clone, Copy)]
+pub enum Side<'a> {
+    File(&'a Path),
+    Loaded(&'a Loaded),
+}
+
+impl<'a> From<&'a Path> for Side<'a> {
+    fn from(path: &'a Path) -> Side<'a> {
+        Side::File(path)
+    }
+}
+
+impl<'a> From<&'a PathBuf> for Side<'a> {
+    fn from(path: &'a PathBuf) -> Side<'a> {
+        Side::File(path)
+    }
+}
+
+impl<'a> From<&'a Loaded> for Side<'a> {
+    fn from(loaded: &'a Loaded) -> Side<'a> {
+        Side::Loaded(loaded)
+    }
+}
+
+/// A side of the pair, loaded: borrowed when it was loaded ahead, owned when loaded now.
+enum Ready<'a> {
+    Ahead(&'a Loaded),
+    Now(Box<Loaded>),
+}
+
+impl Side<'_> {
+    fn ready(&self) -> Result<Ready<'_>> {
+        match self {
+            Side::File(path) => Loaded::load(path).map(|loaded| Ready::Now(Box::new(loaded))),
+            Side::Loaded(loaded) => Ok(Ready::Ahead(loaded)),
+        }
+    }
+}
+
+impl std::ops::Deref for Ready<'_> {
+    type Target = Loaded;
+    fn deref(&self) -> &Loaded {
+        match self {
+            Ready::Ahead(loaded) => loaded,
+            Ready::Now(loaded) => loaded,
+        }
+    }
 }
 
 /// Parses the query of every lint of the catalog for the rustdoc format of `rustdoc` (any
 /// crate's JSON in that format), so that a later [`run`] on that format finds them parsed. A
 /// process parses each query once per format, about 40 ms of CPU for the catalog: a caller can
 /// spend it while it waits for the JSON it will compare. Once per format: a second call for a
-/// format already prepared loads the file and parses nothing.
-pub fn prepare(rustdoc: &Path) -> Result<()> {
+/// format already prepared parses nothing (but loads a file it is given as a path).
+pub fn prepare<'a>(rustdoc: impl Into<Side<'a>>) -> Result<()> {
     static PREPARED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
-    let storage = load(rustdoc)?;
-    let format = storage.version();
+    let rustdoc = rustdoc.into();
+    let loaded = rustdoc.ready()?;
+    let format = loaded.format();
     {
         let mut prepared = PREPARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if prepared.contains(&format) {
@@ -127,7 +193,7 @@ pub fn prepare(rustdoc: &Path) -> Result<()> {
         }
         prepared.push(format);
     }
-    let index = VersionedIndex::from_storage(&storage);
+    let index = VersionedIndex::from_storage(&loaded.storage);
     let adapter = VersionedRustdocAdapter::new(&index, Some(&index)).context("cannot set up cargo-semver-checks' lint adapter")?;
     for lint in catalog()? {
         lint.parsed(format, adapter.schema())?;
@@ -136,26 +202,33 @@ pub fn prepare(rustdoc: &Path) -> Result<()> {
 }
 
 /// Runs every lint of `lints` on the pair, in parallel, and returns their results as findings.
-pub fn run(lints: &[Lint], baseline: &Path, current: &Path) -> Result<Vec<Finding>> {
+/// A side given as a file is loaded first (both at once).
+pub fn run<'a>(lints: &[Lint], baseline: impl Into<Side<'a>>, current: impl Into<Side<'a>>) -> Result<Vec<Finding>> {
     run_timed(lints, baseline, current).map(|(findings, _)| findings)
 }
 
 /// [`run`], with the time each lint's query took (for benchmarks).
-pub fn run_timed(lints: &[Lint], baseline: &Path, current: &Path) -> Result<(Vec<Finding>, Vec<(String, Duration)>)> {
-    let (baseline_storage, current_storage) = rayon::join(|| load(baseline), || load(current));
-    let (baseline_storage, current_storage) = (baseline_storage?, current_storage?);
+pub fn run_timed<'a>(
+    lints: &[Lint],
+    baseline: impl Into<Side<'a>>,
+    current: impl Into<Side<'a>>,
+) -> Result<(Vec<Finding>, Vec<(String, Duration)>)> {
+    let (baseline, current) = (baseline.into(), current.into());
+    let (baseline, current) = rayon::join(|| baseline.ready(), || current.ready());
+    let (baseline, current) = (baseline?, current?);
+    let (baseline_storage, current_storage) = (&baseline.storage, &current.storage);
     if baseline_storage.version() != current_storage.version() {
         bail!(
             "cannot run cargo-semver-checks' lints: the baseline {} is rustdoc JSON format {} and the current {} \
              is format {}; both must come from the same toolchain (regenerate the baseline, or pass --no-lints)",
-            baseline.display(),
+            baseline.path.display(),
             baseline_storage.version(),
-            current.display(),
+            current.path.display(),
             current_storage.version()
         );
     }
-    let baseline_index = VersionedIndex::from_storage(&baseline_storage);
-    let current_index = VersionedIndex::from_storage(&current_storage);
+    let baseline_index = VersionedIndex::from_storage(baseline_storage);
+    let current_index = VersionedIndex::from_storage(current_storage);
     let adapter = VersionedRustdocAdapter::new(&current_index, Some(&baseline_index))
         .context("cannot set up cargo-semver-checks' lint adapter")?;
     let templates = templates();

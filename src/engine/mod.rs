@@ -31,8 +31,6 @@ pub mod model;
 pub mod rustdoc;
 pub mod source_shape;
 
-use std::path::Path;
-
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
@@ -90,7 +88,7 @@ impl Default for CompareOptions {
 /// rustdoc JSON and `options.lints` is set; merges the findings and computes the required bump.
 pub fn compare(baseline: &ApiFile, current: &ApiFile, options: CompareOptions) -> Result<ApiDiff> {
     let lint_pair = match (baseline, current) {
-        (ApiFile::Rustdoc(old), ApiFile::Rustdoc(new)) if options.lints => Some((old.path.as_path(), new.path.as_path())),
+        (ApiFile::Rustdoc(old), ApiFile::Rustdoc(new)) if options.lints => Some((old.path.as_path().into(), new.path.as_path().into())),
         _ => None,
     };
     let (old, new) = rayon::join(|| baseline.model(), || current.model());
@@ -124,7 +122,7 @@ fn canonical_path(aliases: &std::collections::HashMap<String, String>, path: &st
 
 /// Compares two models, and runs the lints on `lint_pair` (the baseline's and the current
 /// rustdoc JSON) alongside when given.
-pub fn compare_models(old: &ApiModel, new: &ApiModel, lint_pair: Option<(&Path, &Path)>) -> Result<ApiDiff> {
+pub fn compare_models(old: &ApiModel, new: &ApiModel, lint_pair: Option<(lints::Side<'_>, lints::Side<'_>)>) -> Result<ApiDiff> {
     let (model_findings, lint_findings) = rayon::join(
         || diff::diff_models(old, new),
         || -> Result<Vec<Finding>> {

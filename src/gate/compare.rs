@@ -2,7 +2,11 @@
 //! rustdoc JSON rebuilt from the release tag when its format differs), then the findings beside
 //! it: the manifest's and the public dependencies' versions.
 
+use std::sync::Arc;
+
 use super::*;
+use super::ahead::{Ahead, extracted_rustdoc};
+use crate::engine::lints::{self, Loaded};
 
 /// Fills in the findings of a compared package: the cached or computed diff, and the public
 /// dependencies that moved to a new major version.
@@ -77,31 +81,8 @@ fn released_manifest_text(workspace: &Workspace, package: &Package, record: &Bas
     )
 }
 
-/// Where the lints read a baseline's stored rustdoc JSON from, decompressed.
-fn extracted_rustdoc(target_dir: &Path, record: &BaselineSummary) -> PathBuf {
-    target_dir.join("apicheck").join("baselines").join(format!("{}-{}.json", record.package, record.version))
-}
-
-/// Parses the lints' queries ahead (see [`crate::engine::lints::prepare`]), for the rustdoc
-/// format of the smallest baseline among `candidates` (package names with the baselines they
-/// are compared with): a guess at the format the toolchain emits. For a caller waiting for
-/// cargo: comparing an API whose fingerprint changed needs them first. Errors are left to
-/// the comparison, which reports what it fails on. Once per process: every surface run of a
-/// check asks, and one toolchain emits one format, so the later ones would only load and
-/// index a baseline's JSON again to find the queries parsed.
-pub(super) fn prepare_lints(target_dir: &Path, candidates: &[(&str, Baselines)]) {
-    static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let smallest = candidates.iter().filter_map(|(name, baselines)| Some((baselines.rustdoc_size(name)?, *name, baselines))).min_by_key(|(size, _, _)| *size);
-    let Some((_, name, baselines)) = smallest else { return };
-    if STARTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        return;
-    }
-    let Ok(Some(record)) = baselines.summary(name) else { return };
-    if let Ok(json) = baselines.extract_rustdoc(name, &extracted_rustdoc(target_dir, &record)) {
-        let _ = crate::engine::lints::prepare(&json);
-    }
-}
-
+/// Compares `current` with the baseline `record` of its package, whose files had digest
+/// `baseline_digest`: the baseline read ahead (see [`ahead`]) when it was, else read now.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn compare_with_baseline(
     workspace: &Workspace,
@@ -110,24 +91,59 @@ pub(super) fn compare_with_baseline(
     config: &Config,
     current: &CurrentApi,
     record: &BaselineSummary,
+    baseline_digest: &str,
     lints_on: bool,
+    ahead: &Ahead<'_>,
     notes: &mut Vec<String>,
 ) -> Result<CachedDiff> {
-    let (baseline, _) = baselines
-        .load(&record.package)?
-        .with_context(|| format!("the baseline of `{}` went away during the check", record.package))?;
-    let baseline_json = if lints_on {
-        Some(baseline_rustdoc(workspace, baselines, target_dir, config, record, current.rustdoc_format, notes)?)
+    let name = &record.package;
+    let read_ahead = ahead.baseline(name, baseline_digest);
+    let read_now;
+    let (baseline_model, baseline_loaded) = match &read_ahead {
+        Some(read) => (&read.record.model, read.rustdoc.as_ref()),
+        None => {
+            read_now = baselines.load(name)?.with_context(|| format!("the baseline of `{name}` went away during the check"))?.0;
+            (&read_now.model, None)
+        }
+    };
+    let lint_pair = if lints_on {
+        let old = match baseline_loaded {
+            Some(loaded) if record.rustdoc_format == current.rustdoc_format => LintSide::Ahead(loaded),
+            _ => LintSide::File(baseline_rustdoc(workspace, baselines, target_dir, config, record, current.rustdoc_format, notes)?),
+        };
+        let json = current.rustdoc_json()?;
+        let new = match ahead.current(name, json) {
+            Some(loaded) => LintSide::Loaded(loaded),
+            None => LintSide::File(json.to_path_buf()),
+        };
+        Some((old, new))
     } else {
         None
     };
-    let lint_pair = match &baseline_json {
-        Some(old) => Some((old.as_path(), current.rustdoc_json()?)),
-        None => None,
-    };
     let model = current.model()?;
-    let diff = crate::engine::compare_models(&baseline.model, model, lint_pair)?;
+    let sides = lint_pair.as_ref().map(|(old, new)| (old.side(), new.side()));
+    let diff = crate::engine::compare_models(baseline_model, model, sides)?;
     Ok(CachedDiff { baseline: record.clone(), diff, public_dependencies: model.public_dependencies.clone() })
+}
+
+/// Where the lints take one side of the pair from.
+enum LintSide<'a> {
+    /// The baseline's JSON, loaded ahead with the baseline.
+    Ahead(&'a Loaded),
+    /// The current JSON, loaded ahead or by this comparison.
+    Loaded(Arc<Loaded>),
+    /// A file the lints load.
+    File(PathBuf),
+}
+
+impl LintSide<'_> {
+    fn side(&self) -> lints::Side<'_> {
+        match self {
+            LintSide::Ahead(loaded) => lints::Side::Loaded(loaded),
+            LintSide::Loaded(loaded) => lints::Side::Loaded(loaded),
+            LintSide::File(path) => lints::Side::File(path),
+        }
+    }
 }
 
 /// A public dependency (a crate whose items appear in the API) that moved to a new major
@@ -195,7 +211,7 @@ fn baseline_rustdoc(
     let name = &record.package;
     let scratch = target_dir.join("apicheck");
     if record.rustdoc_format == current_format {
-        return baselines.extract_rustdoc(name, &extracted_rustdoc(target_dir, record));
+        return baselines.extract_rustdoc(name, &extracted_rustdoc(target_dir, name, &record.version.to_string()));
     }
     let repo = Repo::discover(&workspace.root);
     let repo = repo.as_ref().with_context(|| {

@@ -47,10 +47,18 @@ pub fn current_apis<T: Send>(
     current_apis_in(workspace, config, packages, target_dir, inputs, None, None, then)
 }
 
+/// Work a caller of [`current_apis_in`] does beside cargo, readying what its `then` will need.
+pub(super) trait WorkAhead: Sync {
+    /// Beside each cargo run, which documents `batch`: on a thread of its own, at the lowest
+    /// scheduling priority (see `lower_this_threads_priority`).
+    fn while_documenting(&self, batch: &[&Package]);
+    /// Once cargo wrote the rustdoc JSON of `package` to `json`, beside the cache storing it
+    /// (which `then` waits for).
+    fn documented(&self, package: &Package, json: &Path);
+}
+
 /// [`current_apis`], with the fingerprints of the set's external dependencies from
-/// `contexts` when given, and `meanwhile` run beside the first cargo run, if there is one:
-/// work that readies what `then` will need, on a core cargo leaves (rustdoc documents one crate
-/// on one core), instead of after it.
+/// `contexts` when given, and `work_ahead`'s work done beside cargo.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn current_apis_in<T: Send>(
     workspace: &Workspace,
@@ -59,7 +67,7 @@ pub(super) fn current_apis_in<T: Send>(
     target_dir: &Path,
     inputs: &cache::KeyInputs,
     contexts: Option<&Contexts<'_>>,
-    meanwhile: Option<&(dyn Fn() + Sync)>,
+    work_ahead: Option<&dyn WorkAhead>,
     then: &(dyn Fn(&Package, &CurrentApi) -> T + Sync),
 ) -> Result<CurrentApis<T>> {
     let cache = Cache::in_target_dir(target_dir);
@@ -106,7 +114,7 @@ pub(super) fn current_apis_in<T: Send>(
         }
         (stand_ins, sourced)
     };
-    let generation = rayon::in_place_scope(|scope| -> Result<()> {
+    let generation = std::thread::scope(|threads| rayon::in_place_scope(|scope| -> Result<()> {
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
         // entry does not hold, and, after the first run (`first_run_pending` false), every one
@@ -176,16 +184,23 @@ pub(super) fn current_apis_in<T: Send>(
         };
         // Documents `batch` in one cargo run, and returns once every API of it is stored (and
         // its fingerprint known); `then` goes on in the background.
-        let meanwhile_started = std::sync::Once::new();
         let document = |batch: &[usize]| -> Result<LibraryFeatures> {
-            if let Some(meanwhile) = meanwhile.filter(|_| !batch.is_empty()) {
-                meanwhile_started.call_once(|| scope.spawn(move |_| meanwhile()));
-            }
             let batch_packages: Vec<&Package> = batch.iter().map(|&index| packages[index]).collect();
+            if let Some(work_ahead) = work_ahead.filter(|_| !batch.is_empty()) {
+                let batch_packages = batch_packages.clone();
+                threads.spawn(move || {
+                    lower_this_threads_priority();
+                    work_ahead.while_documenting(&batch_packages);
+                });
+            }
             rayon::in_place_scope(|stores| {
                 workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, output| {
                     let index = batch[position];
                     let (package, fill, cache, fingerprints) = (packages[index], &fill, &cache, &fingerprints);
+                    if let Some(work_ahead) = work_ahead {
+                        let json = output.json.clone();
+                        scope.spawn(move |_| work_ahead.documented(package, &json));
+                    }
                     stores.spawn(move |_| match cache.store_api(workspace, package, inputs.own_key(&package.name), &output) {
                         Ok(api) => {
                             if inputs.has_fingerprinted_dependents(&package.name) {
@@ -242,7 +257,7 @@ pub(super) fn current_apis_in<T: Send>(
         built_in_run.extend(second.iter().map(|&index| (index, built.clone())));
         documented.extend(&second);
         Ok(())
-    });
+    }));
     generation?;
     let apis = slots
         .into_iter()
@@ -283,4 +298,36 @@ pub(super) fn current_apis_in<T: Send>(
         .map(|index| built_in_run.get(&index).cloned().or_else(|| recorded[index].as_ref().and_then(|entry| entry.built.clone()).map(Arc::new)))
         .collect();
     Ok(CurrentApis { apis, built })
+}
+
+/// Gives the calling thread the lowest scheduling priority (on Linux, where a thread's nice
+/// value is its own), for work beside cargo: cargo leaves a core idle only on an idle machine,
+/// and on two cores cargo's own start (resolving, fingerprinting) runs beside the check's
+/// confirmation of the workspace. At normal priority the work ahead slowed cargo by about as
+/// much as it saved (measured on tokio-rs/tracing and a generated workspace, see `ahead.rs`); at
+/// the lowest it takes what cargo leaves.
+/// For a thread of its own only: an unprivileged process cannot raise the priority again.
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // Only a preference: at normal priority the work is still right.
+        let _ = rustix::process::setpriority_process(None, 19);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_work_ahead_runs_at_the_lowest_priority_and_leaves_its_caller_s_alone() {
+        let before = rustix::process::getpriority_process(None).unwrap();
+        let lowered = std::thread::spawn(|| {
+            super::lower_this_threads_priority();
+            rustix::process::getpriority_process(None).unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(lowered, 19);
+        assert_eq!(rustix::process::getpriority_process(None).unwrap(), before);
+    }
 }

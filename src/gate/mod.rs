@@ -5,6 +5,7 @@
 //! [`adopt`] is `init` and [`release`] is `release`.
 
 pub mod adopt;
+mod ahead;
 mod compare;
 mod contexts;
 mod current;
@@ -272,6 +273,8 @@ fn analyse_surface(
     let cache = Cache::in_target_dir(&target_dir);
     let inputs = cache::input_keys(workspace, &packages, &config.features, trees)?;
 
+    // While cargo documents: what comparing an API whose fingerprint changed needs first.
+    let ahead = ahead::Ahead::new(&packages, &target_dir, lints_on, &baselines_of);
     // Runs on each API as soon as it is there: the cached findings when the API fingerprint
     // and the baseline did not change (a private change documents a package again, but leaves
     // its findings), else the comparison with the baseline.
@@ -287,19 +290,13 @@ fn analyse_surface(
             Ok(None) => Comparison::NoBaseline,
             Ok(Some(record)) => {
                 let mut notes = Vec::new();
-                let result = compare_with_baseline(workspace, &baselines, &target_dir, config, api, &record, lints_on, &mut notes);
+                let result =
+                    compare_with_baseline(workspace, &baselines, &target_dir, config, api, &record, &baseline_digest, lints_on, &ahead, &mut notes);
                 Comparison::Compared { baseline: record, baseline_digest, result, notes }
             }
         }
     };
-    // While cargo documents: the lints' queries parsed, which comparing an API whose
-    // fingerprint changed needs first (only a head start: wasted when none changed).
-    let prepare_lints = || {
-        let candidates: Vec<(&str, Baselines)> = packages.iter().map(|package| (package.name.as_str(), baselines_of(&package.name))).collect();
-        compare::prepare_lints(&target_dir, &candidates);
-    };
-    let meanwhile: Option<&(dyn Fn() + Sync)> = if lints_on { Some(&prepare_lints) } else { None };
-    let current = current::current_apis_in(workspace, config, &packages, &target_dir, &inputs, contexts, meanwhile, &compare)?;
+    let current = current::current_apis_in(workspace, config, &packages, &target_dir, &inputs, contexts, Some(&ahead), &compare)?;
     let mut analyses = Vec::new();
     for (package, (api, comparison, documented)) in packages.iter().zip(current.apis) {
         let mut analysis = Analysis::new(package);
