@@ -17,7 +17,9 @@ Workspaces (each in a new temporary directory, deleted afterwards):
              root); the last one is the leaf.
 
 States, each N runs (every run makes a fresh change of its kind; apicheck and its floor take their
-runs in turn, so that the machine's drift weighs on both alike):
+runs in turn, so that the machine's drift weighs on both alike; the table gives the ratio of the
+medians, and `paired`, the median of each round's ratio, which the drift between rounds does
+not move):
 
   no change            nothing changed since the previous check
   leaf changed         a public function appended to the leaf
@@ -151,12 +153,13 @@ class Workspace:
             must = self.must[state]
             documented = "metadata" if must is None else f"{len(must)} documented"
             ratio = m(f"apicheck: {state}") / m(f"floor: {state}")
+            paired = self.bench.paired_ratio(f"apicheck: {state}", f"floor: {state}")
             csc = ""
             if self.args.csc_runs > 0:
                 csc = (f" | {m(f'semver-checks warm: {state}'):.2f} s ({m(f'semver-checks warm: {state}') / m(f'apicheck: {state}'):.1f}x)"
                        f" | {m('semver-checks cold'):.2f} s ({m('semver-checks cold') / m(f'apicheck: {state}'):.1f}x)")
             yield (f"| {self.label} | {state} | {m(f'apicheck: {state}'):.2f} s | {m(f'floor: {state}'):.2f} s ({documented}) "
-                   f"| {ratio:.2f}x{csc} |")
+                   f"| {ratio:.2f}x | {paired:.2f}x{csc} |")
 
 
 SURFACES_OFF = """
@@ -228,8 +231,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     csc_header = " | semver-checks warm | semver-checks cold" if args.csc_runs > 0 else ""
-    print(f"\n| workspace | state | apicheck | floor (what must be documented) | apicheck / floor{csc_header} |")
-    print("| --- | --- | ---: | ---: | ---: |" + (" ---: | ---: |" if args.csc_runs > 0 else ""))
+    print(f"\n| workspace | state | apicheck | floor (what must be documented) | apicheck / floor | paired{csc_header} |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if args.csc_runs > 0 else ""))
     for row in rows:
         print(row)
 

@@ -211,6 +211,12 @@ class Bench:
     def median(self, name):
         return statistics.median(s[0] for s in self.results[name])
 
+    def paired_ratio(self, name, reference):
+        """The median over rounds of `name`'s time over `reference`'s in the same round, for runs
+        taken in turn (`measure_interleaved`): the drift between rounds cancels out, which the
+        ratio of two medians keeps."""
+        return statistics.median(a[0] / b[0] for a, b in zip(self.results[name], self.results[reference]))
+
     def table(self):
         print("\n| state | median | min | max | own peak RSS | tree peak RSS |")
         print("| --- | ---: | ---: | ---: | ---: | ---: |")

@@ -214,6 +214,30 @@ fn a_break_compared_with_its_baseline_read_ahead_gives_the_findings_of_a_check_w
     assert_same_as_uncached(&logged, &leaf);
 }
 
+/// A public change to core-utils that the members above it do not show: each is documented
+/// again, and its rustdoc JSON comes out byte for byte the one its entry was built from, so its
+/// stored API (`api.json`) is kept, not built and written again, and its entry gets the new key.
+/// The findings are those of a check without the cache, and the next check documents nothing.
+#[test]
+fn a_dependent_whose_rustdoc_json_did_not_change_keeps_its_stored_api() {
+    let logged = Logged::new();
+    logged.check();
+    let repo = &logged.repo;
+    let dependents = ["auth-core", "domain-shared", "multi-tenant-core", "validation"];
+    let stored = |package: &str| {
+        let api = logged.cache_file(package, "api.json");
+        (fs::metadata(&api).unwrap().modified().unwrap(), fs::read(api).unwrap())
+    };
+    let before: Vec<_> = dependents.iter().map(|package| stored(package)).collect();
+    append(repo, "packages/core-utils/src/lib.rs", "\n/// Added.\npub fn added_to_the_root() {}\n");
+    let public = logged.check();
+    assert_eq!(public.documented, names(&ALL));
+    let after: Vec<_> = dependents.iter().map(|package| stored(package)).collect();
+    assert_eq!(after, before, "the dependents' stored APIs were written again");
+    assert_eq!(logged.check().documented, Vec::<String>::new(), "the kept entries have their new keys");
+    assert_same_as_uncached(&logged, &public);
+}
+
 #[test]
 fn a_private_change_documents_only_that_package() {
     let logged = Logged::new();

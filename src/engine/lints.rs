@@ -42,14 +42,14 @@ pub struct Lint {
 
 impl Lint {
     fn parsed(&self, format: u32, schema: &trustfall::Schema) -> Result<Arc<IndexedQuery>> {
-        let mut parsed = self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(query) = parsed.get(&format) {
+        if let Some(query) = self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&format) {
             return Ok(query.clone());
         }
+        // Parsed without the lock: a thread parsing ahead at a low priority (see [`prepare`])
+        // never holds up one that needs the query now; at worst both parse it.
         let query = trustfall_core::frontend::parse(schema, &self.query)
             .with_context(|| format!("cargo-semver-checks lint `{}` does not parse against rustdoc format {format}", self.id))?;
-        parsed.insert(format, query.clone());
-        Ok(query)
+        Ok(self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(format).or_insert(query).clone())
     }
 }
 
@@ -179,9 +179,10 @@ impl std::ops::Deref for Ready<'_> {
 /// Parses the query of every lint of the catalog for the rustdoc format of `rustdoc` (any
 /// crate's JSON in that format), so that a later [`run`] on that format finds them parsed. A
 /// process parses each query once per format, about 40 ms of CPU for the catalog: a caller can
-/// spend it while it waits for the JSON it will compare. Once per format: a second call for a
+/// spend it while it waits for the JSON it will compare, and stop when `stop` says the wait is
+/// over (checked between queries; [`run`] parses the rest). Once per format: a second call for a
 /// format already prepared parses nothing (but loads a file it is given as a path).
-pub fn prepare<'a>(rustdoc: impl Into<Side<'a>>) -> Result<()> {
+pub fn prepare<'a>(rustdoc: impl Into<Side<'a>>, stop: &dyn Fn() -> bool) -> Result<()> {
     static PREPARED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
     let rustdoc = rustdoc.into();
     let loaded = rustdoc.ready()?;
@@ -196,6 +197,9 @@ pub fn prepare<'a>(rustdoc: impl Into<Side<'a>>) -> Result<()> {
     let index = VersionedIndex::from_storage(&loaded.storage);
     let adapter = VersionedRustdocAdapter::new(&index, Some(&index)).context("cannot set up cargo-semver-checks' lint adapter")?;
     for lint in catalog()? {
+        if stop() {
+            break;
+        }
         lint.parsed(format, adapter.schema())?;
     }
     Ok(())

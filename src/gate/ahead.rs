@@ -15,8 +15,11 @@
 //! `current.rs`): on two cores, cargo's own start and the check's confirmation of the workspace
 //! take both.
 //!
-//! Only a head start: a comparison takes what is ready, waits for what is under way, and does
-//! the rest itself, and a guess that was wrong costs a core's idle time. Nothing read ahead is
+//! Only a head start: a comparison takes what is ready and does the rest itself, never waiting
+//! for the low-priority thread (on a busy machine it may get no CPU until the check's other
+//! threads are idle), and a guess that was wrong costs a core's idle time. Once cargo is done,
+//! the thread stops at its next step, so that the check does not wait for it either. (The new
+//! JSON is loaded at normal priority, beside the cache storing it: a comparison waits for that.) Nothing read ahead is
 //! used unless it is what the comparison would read: a baseline read ahead is used only while
 //! its files' digest is the one the comparison keys its findings on.
 //!
@@ -40,7 +43,7 @@ pub(super) struct BaselineRead {
     /// The digest of its files (see [`cache::baseline_digest`]), taken before they were read.
     pub digest: String,
     pub record: BaselineRecord,
-    /// Its rustdoc JSON, decompressed and loaded for the lints (when they run).
+    /// Its rustdoc JSON, decompressed and loaded for the lints (when they run and can load it).
     pub rustdoc: Option<Loaded>,
 }
 
@@ -50,12 +53,11 @@ impl BaselineRead {
     fn read(baselines: &Baselines, target_dir: &Path, package: &str, lints_on: bool) -> Result<Option<BaselineRead>> {
         let digest = cache::baseline_digest(baselines, package);
         let Some((record, _)) = baselines.load(package)? else { return Ok(None) };
-        let rustdoc = if lints_on {
-            let json = baselines.extract_rustdoc(package, &extracted_rustdoc(target_dir, &record.package, &record.version.to_string()))?;
-            Some(Loaded::load(&json)?)
-        } else {
-            None
-        };
+        // A JSON the lints cannot load is left to the comparison, which reports why.
+        let rustdoc = lints_on
+            .then(|| baselines.extract_rustdoc(package, &extracted_rustdoc(target_dir, &record.package, &record.version.to_string())).ok())
+            .flatten()
+            .and_then(|json| Loaded::load(&json).ok());
         Ok(Some(BaselineRead { digest, record, rustdoc }))
     }
 }
@@ -80,6 +82,9 @@ pub(super) struct Ahead<'a> {
     baselines: BTreeMap<String, OnceLock<Option<Arc<BaselineRead>>>>,
     /// By chosen package: its new rustdoc JSON, loaded for the lints.
     current: BTreeMap<String, OnceLock<Option<Arc<Loaded>>>>,
+    /// Set once the cargo runs are over: what is not done ahead by then is left to the
+    /// comparisons, so that the check does not wait for the low-priority thread at its end.
+    stop: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Ahead<'a> {
@@ -93,6 +98,7 @@ impl<'a> Ahead<'a> {
             chosen: Mutex::default(),
             baselines: packages.iter().map(|package| (package.name.clone(), OnceLock::new())).collect(),
             current: packages.iter().map(|package| (package.name.clone(), OnceLock::new())).collect(),
+            stop: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -100,14 +106,16 @@ impl<'a> Ahead<'a> {
         self.chosen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(package)
     }
 
-    /// The baseline of `package` read ahead, if it was chosen (waiting for the read if it is
-    /// under way), and only while its files' digest is still `digest`.
+    /// The baseline of `package` read ahead, if it was and the read is over (a comparison does
+    /// not wait for the low-priority thread: it reads the baseline itself), and only while its
+    /// files' digest is still `digest`.
     pub fn baseline(&self, package: &str, digest: &str) -> Option<Arc<BaselineRead>> {
-        if !self.is_chosen(package) {
-            return None;
-        }
-        let slot = self.baselines.get(package)?;
-        slot.get_or_init(|| self.read_baseline(package)).clone().filter(|read| read.digest == digest)
+        self.baselines.get(package)?.get()?.clone().filter(|read| read.digest == digest)
+    }
+
+    /// Whether the cargo runs are over (see [`super::current::WorkAhead::stop`]).
+    fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The new rustdoc JSON of `package` loaded for the lints, if it was chosen: the one loaded
@@ -134,7 +142,7 @@ impl super::current::WorkAhead for Ahead<'_> {
         };
         self.chosen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).extend(chosen.iter().map(|package| package.name.clone()));
         let mut loaded = None;
-        for package in &chosen {
+        for package in chosen.iter().take_while(|_| !self.stopped()) {
             if let Some(read) = self.baselines[&package.name].get_or_init(|| self.read_baseline(&package.name)) {
                 loaded = loaded.or_else(|| read.rustdoc.as_ref().map(|_| read.clone()));
             }
@@ -144,10 +152,14 @@ impl super::current::WorkAhead for Ahead<'_> {
         }
         match loaded.as_ref().and_then(|read| read.rustdoc.as_ref()) {
             Some(rustdoc) => {
-                let _ = lints::prepare(rustdoc);
+                let _ = lints::prepare(rustdoc, &|| self.stopped());
             }
-            None => prepare_lints(self.target_dir, &self.packages, self.baselines_of),
+            None => prepare_lints(self.target_dir, &self.packages, self.baselines_of, &|| self.stopped()),
         }
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn documented(&self, package: &Package, json: &Path) {
@@ -165,13 +177,13 @@ static LINTS_PREPARED: std::sync::atomic::AtomicBool = std::sync::atomic::Atomic
 /// Parses the lints' queries ahead (see [`lints::prepare`]), for the rustdoc format of the
 /// smallest baseline of `packages`: a guess at the format the toolchain emits. Errors are left
 /// to the comparison, which reports what it fails on.
-fn prepare_lints(target_dir: &Path, packages: &[&Package], baselines_of: &(dyn Fn(&str) -> Baselines + Sync)) {
+fn prepare_lints(target_dir: &Path, packages: &[&Package], baselines_of: &(dyn Fn(&str) -> Baselines + Sync), stop: &dyn Fn() -> bool) {
     let candidates: Vec<(&str, Baselines)> = packages.iter().map(|package| (package.name.as_str(), baselines_of(&package.name))).collect();
     let smallest = candidates.iter().filter_map(|(name, baselines)| Some((baselines.rustdoc_size(name)?, *name, baselines))).min_by_key(|(size, _, _)| *size);
     let Some((_, name, baselines)) = smallest else { return };
     let Ok(Some(record)) = baselines.summary(name) else { return };
     if let Ok(json) = baselines.extract_rustdoc(name, &extracted_rustdoc(target_dir, name, &record.version.to_string())) {
-        let _ = lints::prepare(json.as_path());
+        let _ = lints::prepare(json.as_path(), stop);
     }
 }
 
@@ -202,6 +214,7 @@ mod tests {
             chosen: Mutex::new(["core-utils".to_string()].into()),
             baselines: [("core-utils".to_string(), OnceLock::new())].into(),
             current: [("core-utils".to_string(), OnceLock::new())].into(),
+            stop: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -213,11 +226,13 @@ mod tests {
         let ahead = ahead(temp.path(), &baselines_of);
         let digest = cache::baseline_digest(&baselines, "core-utils");
 
+        assert!(ahead.baseline("core-utils", &digest).is_none(), "a comparison does not wait for a read not done");
+        ahead.baselines["core-utils"].get_or_init(|| ahead.read_baseline("core-utils"));
         let read = ahead.baseline("core-utils", &digest).expect("the chosen package's baseline is read");
         assert_eq!(read.record.package, "core-utils");
         let rustdoc = read.rustdoc.as_ref().expect("its rustdoc JSON is loaded for the lints");
         assert_eq!(rustdoc.format(), read.record.rustdoc_format);
-        assert!(ahead.baseline("validation", &digest).is_none(), "a package not chosen is read by its comparison");
+        assert!(ahead.baseline("validation", &digest).is_none(), "a package not read ahead is read by its comparison");
 
         // An `apicheck baseline` replaced the files after they were read: the comparison reads
         // them again, and keys its findings on what it read.

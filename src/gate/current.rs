@@ -55,6 +55,9 @@ pub(super) trait WorkAhead: Sync {
     /// Once cargo wrote the rustdoc JSON of `package` to `json`, beside the cache storing it
     /// (which `then` waits for).
     fn documented(&self, package: &Package, json: &Path);
+    /// The cargo runs are over: the work beside them should end at its next step, as the
+    /// generation waits for it before it returns.
+    fn stop(&self);
 }
 
 /// [`current_apis`], with the fingerprints of the set's external dependencies from
@@ -115,6 +118,8 @@ pub(super) fn current_apis_in<T: Send>(
         (stand_ins, sourced)
     };
     let generation = std::thread::scope(|threads| rayon::in_place_scope(|scope| -> Result<()> {
+        // However the cargo runs end, the work beside them ends at its next step.
+        let _stop_work_ahead = StopOnDrop(work_ahead);
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
         // entry does not hold, and, after the first run (`first_run_pending` false), every one
@@ -298,6 +303,17 @@ pub(super) fn current_apis_in<T: Send>(
         .map(|index| built_in_run.get(&index).cloned().or_else(|| recorded[index].as_ref().and_then(|entry| entry.built.clone()).map(Arc::new)))
         .collect();
     Ok(CurrentApis { apis, built })
+}
+
+/// Tells the work ahead to stop when dropped.
+struct StopOnDrop<'a>(Option<&'a dyn WorkAhead>);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(work_ahead) = self.0 {
+            work_ahead.stop();
+        }
+    }
 }
 
 /// Gives the calling thread the lowest scheduling priority (on Linux, where a thread's nice

@@ -1328,6 +1328,9 @@ impl Cache {
     /// directory), the API is returned from `generated`, not cached, with a note that says so.
     pub(crate) fn store_api(&self, workspace: &Workspace, package: &Package, own_key: &str, documented: &Documented) -> Result<CurrentApi> {
         let generated = documented.json.as_path();
+        if let Some(api) = self.same_rustdoc_as_before(workspace, package, own_key, documented) {
+            return Ok(api);
+        }
         // The file's hash beside the parse: the two are the bulk of the work, and independent.
         let (rustdoc_sha256, json) = rayon::join(
             || sha256_file(generated).with_context(|| format!("cannot read {}", generated.display())),
@@ -1370,6 +1373,47 @@ impl Cache {
             documented_features: documented.features.clone(),
             untracked,
             in_cache,
+        })
+    }
+
+    /// [`Cache::store_api`] for rustdoc JSON byte for byte the one the package's entry was built
+    /// from (a dependent documented again after a change below it that it does not show): the
+    /// model, fingerprint and outline are functions of those bytes, the package's name and its
+    /// features (the version is in the bytes), so the entry's are kept and the JSON is not
+    /// parsed again, which is most of the cost of storing it. The entry gets the new own key and
+    /// what this run's documentation read. `None` when the bytes differ (told apart by size
+    /// first, then by hash, which costs a read of the file only when the sizes match) or the
+    /// entry cannot be kept; then the JSON is stored as new.
+    fn same_rustdoc_as_before(&self, workspace: &Workspace, package: &Package, own_key: &str, documented: &Documented) -> Option<CurrentApi> {
+        let generated = documented.json.as_path();
+        let dir = self.package_dir(&package.name);
+        let before = self.inputs_entry(&package.name)?;
+        let same_entry = before.apicheck_cache == CACHE_SCHEMA && before.package == package.name && before.features == documented.features;
+        if !same_entry || fs::metadata(generated).ok()?.len() != before.sizes.rustdoc || EntrySizes::of(&dir)? != before.sizes {
+            return None;
+        }
+        if sha256_file(generated)? != before.rustdoc_sha256 {
+            return None;
+        }
+        // The inputs entry goes first, so that an interrupted store leaves no entry that matches.
+        fs::remove_file(dir.join(INPUTS_FILE)).ok()?;
+        let rustdoc = dir.join(RUSTDOC_FILE);
+        fs::copy(generated, &rustdoc).ok()?;
+        let inputs = ExtraInputs::read(workspace, &self.target_dir, package, documented).ok()?;
+        let sizes = EntrySizes::of(&dir)?;
+        let entry = InputsEntry { own_key: own_key.to_string(), key: None, sourced: Vec::new(), built: None, sizes, inputs, ..before };
+        write_replacing(&dir.join(INPUTS_FILE), &serde_json::to_vec(&entry).ok()?).ok()?;
+        Some(CurrentApi {
+            model: OnceLock::new(),
+            stored: Some(StoredApi { package: package.name.clone(), dir, rustdoc_sha256: entry.rustdoc_sha256, rustdoc_checked: OnceLock::new() }),
+            rustdoc,
+            rustdoc_format: entry.rustdoc_format,
+            fingerprint: entry.fingerprint,
+            outline: entry.outline,
+            evaluates_constants: entry.evaluates_constants,
+            documented_features: entry.features,
+            untracked: None,
+            in_cache: true,
         })
     }
 
