@@ -238,6 +238,27 @@ fn a_dependent_whose_rustdoc_json_did_not_change_keeps_its_stored_api() {
     assert_same_as_uncached(&logged, &public);
 }
 
+/// A member the run documents for its own sake, which a package declares as an optional
+/// dependency that is off: the run compiles nothing of it for that package, so the package's
+/// entry does not look for the dep-info of its check build (there is none: nothing depends on
+/// multi-tenant-core), and the next check documents nothing. (It did, once, after every run
+/// that documented both: the entry could not be keyed.)
+#[test]
+fn an_optional_member_dependency_that_is_off_is_not_read_when_the_run_documents_it() {
+    let logged = Logged::new();
+    let repo = &logged.repo;
+    repo.edit(
+        "packages/domain-shared/Cargo.toml",
+        "validation = { workspace = true }",
+        "validation = { workspace = true }\nmulti-tenant-core = { workspace = true, optional = true }",
+    );
+    let cold = logged.check();
+    assert_eq!(cold.documented, names(&ALL));
+    let notes = support::monorepo::package(&cold.report, "domain-shared")["notes"].to_string();
+    assert!(!notes.contains("not cached"), "{notes}");
+    assert_eq!(logged.check().documented, Vec::<String>::new());
+}
+
 #[test]
 fn a_private_change_documents_only_that_package() {
     let logged = Logged::new();

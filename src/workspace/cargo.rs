@@ -122,6 +122,8 @@ pub fn generate_rustdoc(
     on_ready: &(dyn Fn(usize, Documented) + Sync),
 ) -> Result<LibraryFeatures> {
     let mut built = LibraryFeatures::default();
+    // The path packages whose library this run compiled (checked) so far, for `Documented`.
+    let mut checked: BTreeSet<String> = BTreeSet::new();
     if targets.is_empty() {
         return Ok(built);
     }
@@ -226,6 +228,9 @@ pub fn generate_rustdoc(
                     features.sort();
                     if is_path_package(&artifact.package_id.repr) {
                         built.by_package.entry(name.clone()).or_default().insert(features.clone());
+                        if !is_doc {
+                            checked.insert(name.clone());
+                        }
                     }
                     built.by_id.entry(artifact.package_id.repr.clone()).or_default().insert(features.clone());
                     if let Some(index) = targets.iter().position(|t| t.package == name)
@@ -236,8 +241,7 @@ pub fn generate_rustdoc(
                         && json_path(&targets[index]).is_file()
                     {
                         handed_over[index] = true;
-                        let built_packages = built.by_package.keys().cloned().collect();
-                        on_ready(index, Documented { json: json_path(&targets[index]), features: Some(features), built_packages });
+                        on_ready(index, Documented { json: json_path(&targets[index]), features: Some(features), built_packages: checked.clone() });
                     }
                 }
                 _ => {}
@@ -268,7 +272,7 @@ pub fn generate_rustdoc(
         if !path.is_file() {
             bail!("`cargo doc` succeeded but wrote no {} for package `{}`", path.display(), target.package);
         }
-        on_ready(index, Documented { json: path, features: None, built_packages: built.by_package.keys().cloned().collect() });
+        on_ready(index, Documented { json: path, features: None, built_packages: checked.clone() });
     }
     Ok(built)
 }
@@ -280,9 +284,10 @@ pub struct Documented {
     /// The features it was documented with, as cargo reported them (every feature on,
     /// those other features turn on included), sorted; `None` when cargo did not report it.
     pub features: Option<Vec<String>>,
-    /// The path packages whose library the run had built (or documented) when it reported
-    /// this one: every one its documentation read, as cargo builds a package's dependencies
-    /// first. An optional dependency that is off is not among them.
+    /// The path packages whose library the run had compiled (checked) when it reported this
+    /// one: every one its documentation read, as cargo builds a package's dependencies first.
+    /// An optional dependency that is off is not among them, even when the run documents it
+    /// for its own sake (then it has no check build to read the dep-info of).
     pub built_packages: BTreeSet<String>,
 }
 
