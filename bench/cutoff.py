@@ -46,12 +46,10 @@ import tempfile
 from pathlib import Path
 
 from scale import generate
-from workspace import RUSTDOC_FLAGS, Bench, apicheck_binary, git, run
+from workspace import RUSTDOC_FLAGS, UNIFICATION, Bench, apicheck_binary, git, run
 
 TRACING_REPO = "https://github.com/tokio-rs/tracing"
 TRACING_COMMIT = "f40ccdaa"
-# apicheck documents with features unified across the workspace; the floor does the same work.
-UNIFICATION = ["-Zfeature-unification", "--config", 'resolver.feature-unification="workspace"']
 DOC_ENV = {"RUSTC_BOOTSTRAP": "1", "RUSTDOCFLAGS": RUSTDOC_FLAGS}
 VERDICTS = (0, 1)
 

@@ -46,6 +46,8 @@ NEW = {
 # A package no other member depends on: a typical one-package pull request.
 CHANGED = "tracing-appender"
 RUSTDOC_FLAGS = "-Z unstable-options --output-format json --document-private-items --document-hidden-items --cap-lints allow"
+# apicheck documents with features unified across the workspace; the floor does the same work.
+UNIFICATION = ["-Zfeature-unification", "--config", 'resolver.feature-unification="workspace"']
 CSC_VERSION = "0.51.0"
 
 

@@ -9,19 +9,19 @@
 //! cargo wrote such a package's JSON, it is loaded for the lints beside the cache storing it.
 //!
 //! Measured on a public change to a package nobody depends on (tokio-rs/tracing's
-//! tracing-appender, and the leaf of a generated 50-package workspace; rounds of apicheck and
-//! of `cargo doc` of that package alone, taken in turn): apicheck's time beyond cargo's went
-//! from about 68 and 46 ms to 60 and 30 ms. It pays only at the lowest priority (see
-//! `current.rs`): on two cores, cargo's own start and the check's confirmation of the workspace
-//! take both.
+//! tracing-appender, and the leaf of a generated 50-package workspace), rounds taken in turn
+//! with `cargo doc` of that package: with no work ahead, 1.17–1.26× its time; with the work
+//! ahead at normal priority, 1.13–1.23× (it slowed cargo's own start, which on two cores runs
+//! beside the check's confirmation of the workspace); at the lowest priority (see
+//! `current.rs`), 1.08–1.11×, about 30–60 ms beyond cargo.
 //!
 //! Only a head start: a comparison takes what is ready and does the rest itself, never waiting
 //! for the low-priority thread (on a busy machine it may get no CPU until the check's other
 //! threads are idle), and a guess that was wrong costs a core's idle time. Once cargo is done,
-//! the thread stops at its next step, so that the check does not wait for it either. (The new
-//! JSON is loaded at normal priority, beside the cache storing it: a comparison waits for that.) Nothing read ahead is
-//! used unless it is what the comparison would read: a baseline read ahead is used only while
-//! its files' digest is the one the comparison keys its findings on.
+//! the thread stops at its next step, so that the check does not wait for it either. The new
+//! JSON is loaded at normal priority, beside the cache storing it: a comparison waits for that.
+//! Nothing read ahead is used unless it is what the comparison would read: a baseline read
+//! ahead is used only while its files' digest is the one the comparison keys its findings on.
 //!
 //! The reads ahead run without rayon (no `join` inside a slot's initializer): a comparison
 //! waiting on a slot blocks its thread, and rayon could otherwise hand that thread the
