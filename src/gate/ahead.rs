@@ -77,10 +77,10 @@ pub(super) struct Ahead<'a> {
     packages: Vec<&'a Package>,
     /// The packages whose comparison is readied ahead.
     chosen: Mutex<BTreeSet<String>>,
-    /// By chosen package: its baseline, read ahead (`None`: it could not be, and the
-    /// comparison reads it again to report why).
+    /// By package: its baseline, once read ahead (`None`: it could not be, and the comparison
+    /// reads it again to report why).
     baselines: BTreeMap<String, OnceLock<Option<Arc<BaselineRead>>>>,
-    /// By chosen package: its new rustdoc JSON, loaded for the lints.
+    /// By package: its new rustdoc JSON, once loaded for the lints (chosen packages only).
     current: BTreeMap<String, OnceLock<Option<Arc<Loaded>>>>,
     /// Set once the cargo runs are over: what is not done ahead by then is left to the
     /// comparisons, so that the check does not wait for the low-priority thread at its end.
@@ -239,6 +239,21 @@ mod tests {
         let model = baselines.package_dir("core-utils").join("model.json");
         std::fs::write(&model, std::fs::read_to_string(&model).unwrap() + "\n").unwrap();
         assert!(ahead.baseline("core-utils", &cache::baseline_digest(&baselines, "core-utils")).is_none());
+    }
+
+    /// A stored rustdoc JSON the lints cannot load leaves the model read ahead, and the JSON to
+    /// the comparison, which loads it from the file and reports why it cannot.
+    #[test]
+    fn a_baseline_json_the_lints_cannot_load_is_left_to_the_comparison() {
+        let temp = tempfile::tempdir().unwrap();
+        let baselines = chosen_core_utils(temp.path());
+        let stored = baselines.package_dir("core-utils").join("rustdoc.json.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut encoder, b"{}").unwrap();
+        std::fs::write(&stored, encoder.finish().unwrap()).unwrap();
+        let read = BaselineRead::read(&baselines, temp.path(), "core-utils", true).unwrap().expect("a baseline");
+        assert_eq!(read.record.package, "core-utils");
+        assert!(read.rustdoc.is_none());
     }
 
     #[test]
