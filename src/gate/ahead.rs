@@ -73,7 +73,7 @@ pub(super) struct Ahead<'a> {
     lints_on: bool,
     baselines_of: &'a (dyn Fn(&str) -> Baselines + Sync),
     cache: Cache,
-    /// The run's packages, for the lints' queries when no package is chosen.
+    /// The run's packages, for the lints' queries when no chosen package's baseline JSON loads.
     packages: Vec<&'a Package>,
     /// The packages whose comparison is readied ahead.
     chosen: Mutex<BTreeSet<String>>,
@@ -127,6 +127,12 @@ impl<'a> Ahead<'a> {
         self.current.get(package)?.get_or_init(|| Loaded::load(json).ok().map(Arc::new)).clone()
     }
 
+    /// Hands what was read ahead, the baselines' models and loaded JSON files, to the thread
+    /// pool to free (see [`cache::free_in_background`]).
+    pub fn free_in_background(self) {
+        cache::free_in_background((self.baselines, self.current));
+    }
+
     fn read_baseline(&self, package: &str) -> Option<Arc<BaselineRead>> {
         BaselineRead::read(&(self.baselines_of)(package), self.target_dir, package, self.lints_on).ok().flatten().map(Arc::new)
     }
@@ -147,7 +153,10 @@ impl super::current::WorkAhead for Ahead<'_> {
                 loaded = loaded.or_else(|| read.rustdoc.as_ref().map(|_| read.clone()));
             }
         }
-        if !self.lints_on || LINTS_PREPARED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        // With no package chosen every change looks private: its findings most likely come from
+        // the cache, and the queries would be parsed for nothing (the comparison parses them
+        // when the guess was wrong).
+        if chosen.is_empty() || !self.lints_on || LINTS_PREPARED.swap(true, std::sync::atomic::Ordering::Relaxed) {
             return;
         }
         match loaded.as_ref().and_then(|read| read.rustdoc.as_ref()) {

@@ -298,7 +298,9 @@ fn analyse_surface(
     };
     let current = current::current_apis_in(workspace, config, &packages, &target_dir, &inputs, contexts, Some(&ahead), &compare)?;
     let mut analyses = Vec::new();
-    for (package, (api, comparison, documented)) in packages.iter().zip(current.apis) {
+    let (apis, comparisons): (Vec<CurrentApi>, Vec<(Comparison, bool)>) =
+        current.apis.into_iter().map(|(api, comparison, documented)| (api, (comparison, documented))).unzip();
+    for ((package, api), (comparison, documented)) in packages.iter().zip(&apis).zip(comparisons) {
         let mut analysis = Analysis::new(package);
         analysis.documented = documented;
         analysis.notes.extend(api.untracked.clone());
@@ -334,7 +336,7 @@ fn analyse_surface(
                                 "not cached: the baseline of `{name}` changed while it was compared (an `apicheck baseline` \
                                  at the same time?); run `apicheck check` again to check against the new one"
                             ));
-                        } else if let Err(error) = cache.store_diff(name, &cache::diff_key(&api, &baseline_digest, lints_on), &cached) {
+                        } else if let Err(error) = cache.store_diff(name, &cache::diff_key(api, &baseline_digest, lints_on), &cached) {
                             analysis.notes.push(format!("not cached: {error:#}; the next run compares `{name}` again"));
                         }
                         finish(workspace, &mut analysis, cached);
@@ -345,6 +347,9 @@ fn analyse_surface(
         }
         analyses.push(analysis);
     }
+    // What the comparisons read: freeing it is all that is left to do with it.
+    cache::free_in_background(apis);
+    ahead.free_in_background();
     Ok(analyses)
 }
 

@@ -567,9 +567,16 @@ fn sha256_file(path: &Path) -> Option<String> {
 /// that a dependent can see (an auto trait, a constant's value) is. And the features it was
 /// documented with: the fingerprint stands for the package built with those.
 ///
-/// Returned with whether the JSON evaluates constants (see [`holds_evaluated_value`]): both
-/// read every item another crate sees, serialised once for the two.
-fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::Crate, features: Option<&[String]>) -> Result<(String, bool)> {
+/// `digests` are `krate`'s [`item_digests`]. Returned with whether the JSON evaluates
+/// constants (see [`holds_evaluated_value`]): both read every item another crate sees,
+/// serialised once for the two.
+fn api_fingerprint(
+    package: &Package,
+    model_json: &[u8],
+    digests: Vec<([u8; 32], bool)>,
+    krate: &rustdoc_types::Crate,
+    features: Option<&[String]>,
+) -> (String, bool) {
     let mut hasher = Sha256::new();
     field(&mut hasher, "package", package.name.as_bytes());
     field(&mut hasher, "version", package.version.to_string().as_bytes());
@@ -578,7 +585,6 @@ fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::
         None => field(&mut hasher, "features unknown", &[]),
     }
     field(&mut hasher, "model", model_json);
-    let digests = item_digests(krate)?;
     let evaluates_constants = digests.iter().any(|(_, evaluated)| *evaluated);
     let mut items: Vec<[u8; 32]> = digests.into_iter().map(|(digest, _)| digest).collect();
     items.sort_unstable();
@@ -589,7 +595,15 @@ fn api_fingerprint(package: &Package, model_json: &[u8], krate: &rustdoc_types::
     let mut crates: Vec<String> = krate.external_crates.values().map(|external| format!("{} {:?}", external.name, external.html_root_url)).collect();
     crates.sort();
     field(&mut hasher, "external crates", crates.join("\n").as_bytes());
-    Ok((hex(&hasher.finalize()), evaluates_constants))
+    (hex(&hasher.finalize()), evaluates_constants)
+}
+
+/// Drops `value` on the thread pool: freeing the parsed rustdoc JSON or the model of a big
+/// crate takes milliseconds (tens of thousands of allocations) that whoever needs the result
+/// next should not wait for. What is still queued when the process exits is never freed, which
+/// costs nothing.
+pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
 
 /// For every item of `krate` another crate sees, in no particular order: the SHA-256 of its
@@ -1337,14 +1351,24 @@ impl Cache {
             || read_rustdoc(generated),
         );
         let (rustdoc_sha256, json) = (rustdoc_sha256?, json?);
-        let model = ApiModel::from_rustdoc(&json.krate);
-        let model_json = serde_json::to_vec(&model).context("cannot serialise an API model")?;
-        let (fingerprint, outline) =
-            rayon::join(|| api_fingerprint(package, &model_json, &json.krate, documented.features.as_deref()), || model.outline());
-        let (fingerprint, evaluates_constants) = fingerprint?;
+        // The model (one thread) beside the items' digests (the others): neither needs the other
+        // until the fingerprint hashes both.
+        let (model, digests) = rayon::join(
+            || -> Result<_> {
+                let model = ApiModel::from_rustdoc(&json.krate);
+                let model_json = serde_json::to_vec(&model).context("cannot serialise an API model")?;
+                let outline = model.outline();
+                Ok((model, model_json, outline))
+            },
+            || item_digests(&json.krate),
+        );
+        let ((model, model_json, outline), digests) = (model?, digests?);
+        let (fingerprint, evaluates_constants) = api_fingerprint(package, &model_json, digests, &json.krate, documented.features.as_deref());
+        let rustdoc_format = json.format_version();
+        free_in_background(json);
         let stored = StoredEntry {
             header: ApiHeader { apicheck_cache: CACHE_SCHEMA, package: package.name.clone(), rustdoc_sha256 },
-            rustdoc_format: json.format_version(),
+            rustdoc_format,
             own_key,
             fingerprint: &fingerprint,
             evaluates_constants,

@@ -192,10 +192,13 @@ pub fn generate_rustdoc(
     command.stderr(if show_progress { Stdio::inherit() } else { Stdio::piped() });
 
     let mut child = command.spawn().context("cannot run `cargo doc`: is cargo on PATH?")?;
-    // Once cargo is at work: whether the workspace this run was planned on is the one cargo
-    // reads (see `remembered.rs`). When it is not, nothing is handed over: the run is waited
-    // for, not killed (its rustdoc processes would go on writing), and its outputs dropped.
-    let confirmed = confirm();
+    // Whether the workspace this run was planned on is the one cargo reads (see
+    // `remembered.rs`), asked once cargo reports its first unit: its own start (reading the
+    // workspace, fingerprinting every unit) is then over, and the confirmation's processes run
+    // beside rustdoc instead of taking a core from that start. When it is not, nothing is handed
+    // over: the run is waited for, not killed (its rustdoc processes would go on writing), and
+    // its outputs dropped.
+    let mut confirmed: Option<Result<()>> = None;
     let stderr_reader = child.stderr.take().map(|mut stderr| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -207,6 +210,7 @@ pub fn generate_rustdoc(
     if let Some(stdout) = child.stdout.take() {
         for message in Message::parse_stream(BufReader::new(stdout)) {
             let message = message.context("cannot read `cargo doc`'s output")?;
+            let confirmed = confirmed.get_or_insert_with(confirm);
             match message {
                 Message::CompilerMessage(compiler)
                     if matches!(compiler.message.level, DiagnosticLevel::Error | DiagnosticLevel::Ice) =>
@@ -250,7 +254,7 @@ pub fn generate_rustdoc(
     }
     let status = child.wait().context("cannot wait for `cargo doc`")?;
     let stderr_text = stderr_reader.and_then(|reader| reader.join().ok()).unwrap_or_default();
-    confirmed?;
+    confirmed.unwrap_or_else(confirm)?;
 
     if !status.success() || !errors_by_package.is_empty() {
         if let Some((package, errors)) = errors_by_package.iter().next() {
