@@ -1356,9 +1356,8 @@ impl Cache {
         let (model, digests) = rayon::join(
             || -> Result<_> {
                 let model = ApiModel::from_rustdoc(&json.krate);
-                let model_json = serde_json::to_vec(&model).context("cannot serialise an API model")?;
-                let outline = model.outline();
-                Ok((model, model_json, outline))
+                let (model_json, outline) = rayon::join(|| serde_json::to_vec(&model), || model.outline());
+                Ok((model, model_json.context("cannot serialise an API model")?, outline))
             },
             || item_digests(&json.krate),
         );

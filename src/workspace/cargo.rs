@@ -101,6 +101,20 @@ pub fn toolchain(dir: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// When [`generate_rustdoc`] confirms the workspace, whose `cargo metadata` and `rustc -vV`
+/// take a core for about 40 ms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmAt {
+    /// As soon as cargo is started: beside its own start.
+    Start,
+    /// Once cargo reports its first unit: its own start (reading the workspace, fingerprinting
+    /// every unit, on one core) is over, and the confirmation runs beside rustdoc instead. On
+    /// tokio-rs/tracing that start is about 100 ms, and the confirmation slowed it by about 10.
+    /// For a run whose first unit is a documented package (nothing it depends on is reported
+    /// before), the confirmation would wait for that package: use `Start`.
+    FirstUnit,
+}
+
 /// Generates rustdoc JSON for `targets`, all in one `cargo doc` run (cargo documents them in
 /// parallel), on stable Rust through `RUSTC_BOOTSTRAP=1`. Calls `on_ready` with a target's
 /// index and JSON path as soon as cargo reports it documented, while the run goes on, so the
@@ -109,7 +123,8 @@ pub fn toolchain(dir: &Path) -> Result<String> {
 ///
 /// When any package fails to document, the error names it and carries the compiler's
 /// messages, and the caller must drop whatever `on_ready` received. `confirm` runs once cargo
-/// is started; when it fails, nothing is handed over and its error is returned after the run.
+/// is started, or has reported its first unit (see [`ConfirmAt`]); when it fails, nothing is
+/// handed over and its error is returned after the run.
 ///
 /// Returns the features each path package's library was built with in the run (see
 /// [`LibraryFeatures`]).
@@ -118,7 +133,7 @@ pub fn generate_rustdoc(
     targets: &[DocTarget],
     resolution: FeatureResolution,
     target_dir: &Path,
-    confirm: &dyn Fn() -> Result<()>,
+    (confirm, confirm_at): (&dyn Fn() -> Result<()>, ConfirmAt),
     on_ready: &(dyn Fn(usize, Documented) + Sync),
 ) -> Result<LibraryFeatures> {
     let mut built = LibraryFeatures::default();
@@ -193,12 +208,12 @@ pub fn generate_rustdoc(
 
     let mut child = command.spawn().context("cannot run `cargo doc`: is cargo on PATH?")?;
     // Whether the workspace this run was planned on is the one cargo reads (see
-    // `remembered.rs`), asked once cargo reports its first unit: its own start (reading the
-    // workspace, fingerprinting every unit) is then over, and the confirmation's processes run
-    // beside rustdoc instead of taking a core from that start. When it is not, nothing is handed
-    // over: the run is waited for, not killed (its rustdoc processes would go on writing), and
-    // its outputs dropped.
-    let mut confirmed: Option<Result<()>> = None;
+    // `remembered.rs`). When it is not, nothing is handed over: the run is waited for, not
+    // killed (its rustdoc processes would go on writing), and its outputs dropped.
+    let mut confirmed: Option<Result<()>> = match confirm_at {
+        ConfirmAt::Start => Some(confirm()),
+        ConfirmAt::FirstUnit => None,
+    };
     let stderr_reader = child.stderr.take().map(|mut stderr| {
         std::thread::spawn(move || {
             let mut text = String::new();

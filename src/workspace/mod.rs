@@ -375,7 +375,14 @@ impl Workspace {
             None => Ok(()),
             Some(_) => bail!("the workspace changed since the last check (cargo reads other manifests): this run is started again"),
         };
-        cargo::generate_rustdoc(&self.manifest_path, &targets, self.resolution, target_dir.unwrap_or(&self.target_dir), &confirm, on_ready)
+        // Cargo reports the units the libraries it documents depend on (built, or found fresh)
+        // before it documents them; without one, its first message is a documented package's.
+        let confirm_at = if packages.iter().any(|p| p.dependencies.iter().any(|d| d.kind == DepKind::Normal && !d.optional)) {
+            cargo::ConfirmAt::FirstUnit
+        } else {
+            cargo::ConfirmAt::Start
+        };
+        cargo::generate_rustdoc(&self.manifest_path, &targets, self.resolution, target_dir.unwrap_or(&self.target_dir), (&confirm, confirm_at), on_ready)
     }
 
     /// `Cargo.lock` as it is now, parsed again only when its bytes changed (cargo may write it
