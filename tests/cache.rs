@@ -507,6 +507,39 @@ fn a_workspace_changed_since_the_recorded_one_is_checked_as_it_is_now() {
     assert!(stderr.contains("cannot read the Cargo workspace"), "{stderr}");
 }
 
+/// A workspace that changed before a cargo run planned on the record of it: the confirmation
+/// fails during that run, and the check is made again on the workspace as it is now, keeping
+/// nothing of the stale run. Both times the confirmation can come: once cargo reported its
+/// first unit (validation depends on core-utils), and at cargo's start (core-utils depends on
+/// nothing, so cargo reports nothing before it is documented).
+#[test]
+fn a_workspace_that_changed_under_a_cargo_run_is_checked_as_it_is_now() {
+    for changed_package in ["validation", "core-utils"] {
+        let logged = Logged::new();
+        logged.check();
+        append(&logged.repo, &format!("packages/{changed_package}/src/lib.rs"), "\n#[allow(dead_code)]\nfn private_helper() {}\n");
+        logged.repo.write(
+            "packages/extra-kit/Cargo.toml",
+            "[package]\nname = \"extra-kit\"\nversion = \"0.1.0\"\nedition.workspace = true\ndescription = \"Extras.\"\nlicense = \"MIT\"\n",
+        );
+        logged.repo.write("packages/extra-kit/src/lib.rs", "//! Extras.\n\n/// A kit.\npub fn kit() {}\n");
+        let changed = logged.check();
+        let planned = changed.runs.first().cloned().unwrap_or_default();
+        assert!(
+            planned.contains(&changed_package.to_string()) && !planned.contains(&"extra-kit".to_string()),
+            "no cargo run was planned on the record: {:?}",
+            changed.runs
+        );
+        assert!(changed.runs.iter().skip(1).any(|run| run.contains(&"extra-kit".to_string())), "no run on the workspace as it is now: {:?}", changed.runs);
+        let checked: Vec<&str> = changed.report["packages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert!(checked.contains(&"extra-kit"), "the new member is not checked: {checked:?}");
+        assert_eq!(logged.check().documented, Vec::<String>::new(), "after changing {changed_package}");
+        fs::remove_dir_all(logged.repo.path("target/apicheck")).unwrap();
+        let uncached = logged.check();
+        assert_eq!(verdicts(&uncached.report), verdicts(&changed.report), "after changing {changed_package}");
+    }
+}
+
 /// Asserts that checking again without the cache gives the report of `run`.
 fn assert_same_as_uncached(logged: &Logged, run: &Run) {
     fs::remove_dir_all(logged.repo.path("target/apicheck")).unwrap();

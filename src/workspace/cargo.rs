@@ -133,7 +133,8 @@ pub fn generate_rustdoc(
     targets: &[DocTarget],
     resolution: FeatureResolution,
     target_dir: &Path,
-    (confirm, confirm_at): (&dyn Fn() -> Result<()>, ConfirmAt),
+    confirm: &dyn Fn() -> Result<()>,
+    confirm_at: ConfirmAt,
     on_ready: &(dyn Fn(usize, Documented) + Sync),
 ) -> Result<LibraryFeatures> {
     let mut built = LibraryFeatures::default();

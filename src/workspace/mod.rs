@@ -382,7 +382,7 @@ impl Workspace {
         } else {
             cargo::ConfirmAt::Start
         };
-        cargo::generate_rustdoc(&self.manifest_path, &targets, self.resolution, target_dir.unwrap_or(&self.target_dir), (&confirm, confirm_at), on_ready)
+        cargo::generate_rustdoc(&self.manifest_path, &targets, self.resolution, target_dir.unwrap_or(&self.target_dir), &confirm, confirm_at, on_ready)
     }
 
     /// `Cargo.lock` as it is now, parsed again only when its bytes changed (cargo may write it
