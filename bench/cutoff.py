@@ -91,7 +91,8 @@ class Workspace:
         self.base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
                                    check=True).stdout.strip()
         self.counter = iter(range(1_000_000))
-        self.bench = Bench()
+        # Times only: no memory sampler beside the runs.
+        self.bench = Bench(memory=False)
         # By state: what must be documented after its change (None: nothing).
         self.must = {}
 

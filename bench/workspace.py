@@ -170,29 +170,34 @@ def descendants(root):
     return tree
 
 
-def timed(cmd, cwd, env=None, ok=(0,)):
-    """Wall seconds, own peak RSS (MiB), tree peak RSS (MiB) of one run."""
+def timed(cmd, cwd, env=None, ok=(0,), memory=True):
+    """Wall seconds, own peak RSS (MiB), tree peak RSS (MiB) of one run; without `memory`, no
+    sampler runs beside it (its thread takes CPU from the run's) and the peaks are 0."""
     start = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    sampler = Sampler(process.pid)
+    sampler = Sampler(process.pid) if memory else None
     _, stderr = process.communicate()
     elapsed = time.perf_counter() - start
-    sampler.stop()
+    if sampler:
+        sampler.stop()
     if process.returncode not in ok:
         sys.exit(f"error: `{' '.join(map(str, cmd))}` exited with {process.returncode}:\n{stderr[-3000:]}")
-    return elapsed, sampler.own / 1024, sampler.tree / 1024
+    return elapsed, (sampler.own / 1024 if sampler else 0), (sampler.tree / 1024 if sampler else 0)
 
 
 class Bench:
-    def __init__(self):
+    def __init__(self, memory=True):
+        """`memory`: sample each run's peak memory (for `table`); a benchmark that reports only
+        times leaves it off, so that no sampler takes CPU from the runs it times."""
         self.results = {}
+        self.memory = memory
 
     def measure(self, name, runs, prepare, cmd, cwd, env=None, ok=(0,)):
         samples = []
         for _ in range(runs):
             prepare()
-            samples.append(timed(cmd, cwd, env, ok))
+            samples.append(timed(cmd, cwd, env, ok, self.memory))
         self.results[name] = samples
         times = [s[0] for s in samples]
         print(f"  {name:<34} median {statistics.median(times):8.3f} s   (min {min(times):.3f}, max {max(times):.3f}, "
@@ -206,7 +211,7 @@ class Bench:
         for _ in range(runs):
             for name, prepare, cmd, cwd, env, ok in entries:
                 prepare()
-                samples[name].append(timed(cmd, cwd, env, ok))
+                samples[name].append(timed(cmd, cwd, env, ok, self.memory))
         for name, taken in samples.items():
             self.results[name] = taken
             times = [s[0] for s in taken]

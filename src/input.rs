@@ -35,22 +35,23 @@ pub(crate) fn max_input_bytes() -> Result<u64> {
 pub(crate) fn read_text(path: &Path, what: &str) -> Result<String> {
     let limit = max_input_bytes()?;
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if let Ok(metadata) = file.metadata()
-        && metadata.len() > limit
-    {
+    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    if size > limit {
         bail!("{}", too_large(path, what, "is", limit));
     }
-    read_text_from(file, path, what, "is")
+    // Sized at once: a rustdoc JSON file is megabytes, read in one allocation, not doubled into.
+    read_within(file, path, what, "is", limit, size)
 }
 
 /// The text `reader` yields for the file at `path` (a compressed file's contents, `verb` =
 /// "decompresses to"), when it is no larger than the limit.
 pub(crate) fn read_text_from(reader: impl Read, path: &Path, what: &str, verb: &str) -> Result<String> {
-    read_within(reader, path, what, verb, max_input_bytes()?)
+    read_within(reader, path, what, verb, max_input_bytes()?, 0)
 }
 
-fn read_within(reader: impl Read, path: &Path, what: &str, verb: &str, limit: u64) -> Result<String> {
-    let mut bytes = Vec::new();
+/// `reader`'s text, at most `limit` bytes, read into a buffer of `expected` bytes to start with.
+fn read_within(reader: impl Read, path: &Path, what: &str, verb: &str, limit: u64, expected: u64) -> Result<String> {
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(limit)).unwrap_or(0).saturating_add(1));
     reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
     if bytes.len() as u64 > limit {
         bail!("{}", too_large(path, what, verb, limit));
@@ -113,9 +114,9 @@ mod tests {
     #[test]
     fn a_reader_that_never_ends_is_cut_at_the_limit() {
         let limit = 3 * 1024 * 1024;
-        let error = read_within(std::io::repeat(b'x'), Path::new("/dev/zero"), "rustdoc JSON", "is", limit).unwrap_err();
+        let error = read_within(std::io::repeat(b'x'), Path::new("/dev/zero"), "rustdoc JSON", "is", limit, 0).unwrap_err();
         assert!(format!("{error}").contains("/dev/zero is larger than 3 MiB, the most apicheck reads of a rustdoc JSON"), "{error}");
-        let whole = read_within(std::io::repeat(b'x').take(limit), Path::new("exactly-3-mib"), "rustdoc JSON", "is", limit).unwrap();
+        let whole = read_within(std::io::repeat(b'x').take(limit), Path::new("exactly-3-mib"), "rustdoc JSON", "is", limit, limit).unwrap();
         assert_eq!(whole.len() as u64, limit);
     }
 }

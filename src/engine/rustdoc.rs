@@ -69,16 +69,20 @@ impl ApiFile {
 
 /// Reads and parses a rustdoc JSON file, refusing unsupported format versions.
 pub fn read_rustdoc(path: &Path) -> Result<RustdocJson> {
-    let text = read_text(path)?;
+    rustdoc_from_text(path, &read_text(path)?)
+}
+
+/// Parses `text`, read from `path`, as [`read_rustdoc`] does.
+pub fn rustdoc_from_text(path: &Path, text: &str) -> Result<RustdocJson> {
     // The usual case first, in one pass: rustdoc JSON of a supported format. The probe, a
     // second pass, only words the error.
-    if let Ok(krate) = serde_json::from_str::<rustdoc_types::Crate>(&text)
+    if let Ok(krate) = serde_json::from_str::<rustdoc_types::Crate>(text)
         && SUPPORTED_FORMATS.contains(&krate.format_version)
     {
         return Ok(RustdocJson { path: path.to_path_buf(), krate });
     }
-    match probe(path, &text)? {
-        Probe::Rustdoc(format) => parse_rustdoc(path, &text, format),
+    match probe(path, text)? {
+        Probe::Rustdoc(format) => parse_rustdoc(path, text, format),
         Probe::Model(_) => bail!("{} is an apicheck model, not rustdoc JSON", path.display()),
     }
 }

@@ -84,6 +84,8 @@ pub(super) fn current_apis_in<T: Send>(
     let fill = |index: usize, result: Result<(CurrentApi, T, bool)>| {
         *slots[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result);
     };
+    // By documented package: what `Cache::store_api` wrote of its API, which it published before.
+    let written: Vec<Mutex<Option<cache::WrittenEntry>>> = packages.iter().map(|_| Mutex::default()).collect();
     // The fingerprint of every package whose API is known.
     let fingerprints: Mutex<BTreeMap<String, String>> = Mutex::default();
     let mut settled = vec![false; packages.len()];
@@ -117,13 +119,31 @@ pub(super) fn current_apis_in<T: Send>(
         }
         (stand_ins, sourced)
     };
+    // The packages taken from the cache before the first run, waiting for `then` (see `resolve`).
+    let deferred: Mutex<Vec<(usize, CurrentApi)>> = Mutex::default();
     let generation = std::thread::scope(|threads| rayon::in_place_scope(|scope| -> Result<()> {
+        let spawn_then = |index: usize, api: CurrentApi| {
+            let (package, fill) = (packages[index], &fill);
+            scope.spawn(move |_| {
+                let made = then(package, &api);
+                fill(index, Ok((api, made, false)));
+            });
+        };
+        let spawn_deferred = || {
+            for (index, api) in std::mem::take(&mut *deferred.lock().unwrap_or_else(|poisoned| poisoned.into_inner())) {
+                spawn_then(index, api);
+            }
+        };
         // However the cargo runs end, the work beside them ends at its next step.
         let _stop_work_ahead = StopOnDrop(work_ahead);
         // Walks the packages dependencies first and takes from the cache each whose key is
         // known and still the one its entry holds. Returns those to document: every one whose
         // entry does not hold, and, after the first run (`first_run_pending` false), every one
         // whose key is still not known.
+        //
+        // `then` on those taken from the cache starts at once after the first run, or, before
+        // it, once cargo's own start is over (`deferred`): hashing their baselines beside that
+        // start, on a machine of two cores, delays cargo's first rustdoc by more than it saves.
         let resolve = |settled: &mut Vec<bool>, worked_ahead: &[bool], first_run_pending: bool| -> Vec<usize> {
             let mut to_document = Vec::new();
             for name in inputs.dependencies_first() {
@@ -179,11 +199,11 @@ pub(super) fn current_apis_in<T: Send>(
                 };
                 settled[index] = true;
                 fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.clone(), api.fingerprint.clone());
-                let (package, fill) = (packages[index], &fill);
-                scope.spawn(move |_| {
-                    let made = then(package, &api);
-                    fill(index, Ok((api, made, false)));
-                });
+                if first_run_pending {
+                    deferred.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((index, api));
+                } else {
+                    spawn_then(index, api);
+                }
             }
             to_document
         };
@@ -199,27 +219,34 @@ pub(super) fn current_apis_in<T: Send>(
                 });
             }
             rayon::in_place_scope(|stores| {
-                workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &|position, output| {
+                workspace.rustdoc_each(&batch_packages, &config.features, Some(target_dir), &spawn_deferred, &|position, output| {
                     let index = batch[position];
                     let (package, fill, cache, fingerprints) = (packages[index], &fill, &cache, &fingerprints);
                     if let Some(work_ahead) = work_ahead {
                         let json = output.json.clone();
                         scope.spawn(move |_| work_ahead.documented(package, &json));
                     }
-                    stores.spawn(move |_| match cache.store_api(workspace, package, inputs.own_key(&package.name), &output) {
-                        Ok(api) => {
-                            if inputs.has_fingerprinted_dependents(&package.name) {
-                                // For the guess at its next change; without it, the guess is
-                                // "public", which costs time only.
-                                let _ = cache.record_shapes(package);
-                            }
+                    let written = &written;
+                    stores.spawn(move |_| {
+                        // `then` starts as soon as the API is known, beside its entry's write.
+                        let published = |api: CurrentApi| {
                             fingerprints.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(package.name.clone(), api.fingerprint.clone());
                             scope.spawn(move |_| {
                                 let made = then(package, &api);
                                 fill(index, Ok((api, made, true)));
                             });
+                        };
+                        match cache.store_api(workspace, package, inputs.own_key(&package.name), &output, published) {
+                            Ok(entry) => {
+                                *written[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(entry);
+                                if inputs.has_fingerprinted_dependents(&package.name) {
+                                    // For the guess at its next change; without it, the guess is
+                                    // "public", which costs time only.
+                                    let _ = cache.record_shapes(package);
+                                }
+                            }
+                            Err(error) => fill(index, Err(error)),
                         }
-                        Err(error) => fill(index, Err(error)),
                     });
                 })
             })
@@ -253,7 +280,10 @@ pub(super) fn current_apis_in<T: Send>(
                 ahead[index].get_or_init(|| prepare(index, entry));
             });
         }
-        let built = Arc::new(document(&first)?);
+        let built = document(&first);
+        // Those cargo's start did not hand over (no run, or one that failed before it).
+        spawn_deferred();
+        let built = Arc::new(built?);
         built_in_run.extend(first.iter().map(|&index| (index, built.clone())));
         documented.extend(&first);
         first.iter().for_each(|&index| settled[index] = true);
@@ -264,10 +294,15 @@ pub(super) fn current_apis_in<T: Send>(
         Ok(())
     }));
     generation?;
-    let apis = slots
+    let mut apis = slots
         .into_iter()
         .map(|slot| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).context("cargo doc returned no rustdoc JSON")?)
         .collect::<Result<Vec<_>>>()?;
+    for ((api, _, _), entry) in apis.iter_mut().zip(written) {
+        if let Some(entry) = entry.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            api.entry_written(entry);
+        }
+    }
 
     // Every fingerprint is known now: the documented packages get their keys.
     let now = if !documented.is_empty() && std::fs::read(&lockfile).ok() != lock_before {

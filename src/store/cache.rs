@@ -50,7 +50,8 @@ use crate::store::baseline::{BaselineSummary, Baselines, write_replacing};
 use crate::workspace::cargo::{Documented, LibraryFeatures};
 use crate::workspace::depinfo::{self, Unit};
 use crate::engine::model::{ApiModel, ApiOutline};
-use crate::engine::rustdoc::read_rustdoc;
+use crate::engine::rustdoc::rustdoc_from_text;
+use crate::input::read_text;
 use crate::workspace::{DepKind, Lockfile, Package, Workspace};
 
 /// Version of the cache entries' layout and contents; entries of another are ignored. 4: the
@@ -964,6 +965,15 @@ struct StoredEntry<'a> {
     outline: &'a ApiOutline,
 }
 
+/// What [`Cache::store_api`] wrote of a package's API: where its rustdoc JSON is kept, why later
+/// runs will not use the entry (if they will not), and whether it is in the cache.
+#[derive(Debug)]
+pub struct WrittenEntry {
+    rustdoc: PathBuf,
+    untracked: Option<String>,
+    in_cache: bool,
+}
+
 /// A package's current API, from the cache or just generated. A cached one holds what its
 /// inputs entry recorded; its model and its rustdoc JSON are read when first asked for
 /// ([`CurrentApi::model`], [`CurrentApi::rustdoc_json`]), so that a package whose findings are
@@ -1048,6 +1058,13 @@ impl CurrentApi {
     pub fn into_model(self) -> Result<ApiModel> {
         self.model()?;
         self.model.into_inner().context("an API without a model")
+    }
+
+    /// The API [`Cache::store_api`] published, once its entry is `written`.
+    pub fn entry_written(&mut self, written: WrittenEntry) {
+        self.rustdoc = written.rustdoc;
+        self.untracked = written.untracked;
+        self.in_cache = written.in_cache;
     }
 
     /// Its rustdoc JSON: for a cached API, only while the file is the one its entry recorded.
@@ -1333,24 +1350,38 @@ impl Cache {
 
     /// Copies freshly generated rustdoc JSON into the entry of `package` under own key
     /// `own_key`, with the model built from it, its fingerprint and what else its
-    /// documentation read (see `ExtraInputs`), and returns the API. The entry is not used
-    /// until [`Cache::set_key`] gives it its key. (A copy: rustdoc truncates and rewrites its
-    /// output in place, which would change a hard-linked entry.) Call it once cargo has
-    /// documented `package`, while the dep-info files of that run are there.
+    /// documentation read (see `ExtraInputs`). The entry is not used until [`Cache::set_key`]
+    /// gives it its key. (A copy: rustdoc truncates and rewrites its output in place, which
+    /// would change a hard-linked entry.) Call it once cargo has documented `package`, while
+    /// the dep-info files of that run are there.
+    ///
+    /// `published` gets the API as soon as it is known, before the entry is written, so that
+    /// the comparison and the dependents' keys do not wait for the write: its rustdoc JSON is
+    /// then `generated` (which no later cargo run of this check rewrites: a package is
+    /// documented in one run), and it is not in the cache yet. Returns what was written, which
+    /// [`CurrentApi::entry_written`] gives the API.
     ///
     /// The cache is optional: when the entry cannot be written (a read-only or full target
-    /// directory), the API is returned from `generated`, not cached, with a note that says so.
-    pub(crate) fn store_api(&self, workspace: &Workspace, package: &Package, own_key: &str, documented: &Documented) -> Result<CurrentApi> {
+    /// directory), the API stays the one from `generated`, not cached, with a note that says so.
+    pub(crate) fn store_api(
+        &self,
+        workspace: &Workspace,
+        package: &Package,
+        own_key: &str,
+        documented: &Documented,
+        published: impl FnOnce(CurrentApi),
+    ) -> Result<WrittenEntry> {
         let generated = documented.json.as_path();
         if let Some(api) = self.same_rustdoc_as_before(workspace, package, own_key, documented) {
-            return Ok(api);
+            let written = WrittenEntry { rustdoc: api.rustdoc.clone(), untracked: None, in_cache: true };
+            published(api);
+            return Ok(written);
         }
-        // The file's hash beside the parse: the two are the bulk of the work, and independent.
-        let (rustdoc_sha256, json) = rayon::join(
-            || sha256_file(generated).with_context(|| format!("cannot read {}", generated.display())),
-            || read_rustdoc(generated),
-        );
-        let (rustdoc_sha256, json) = (rustdoc_sha256?, json?);
+        // Read once: its hash beside the parse, the two the bulk of the work, and independent.
+        let text = read_text(generated, "rustdoc JSON")?;
+        let (rustdoc_sha256, json) = rayon::join(|| hex(&Sha256::digest(text.as_bytes())), || rustdoc_from_text(generated, &text));
+        let json = json?;
+        drop(text);
         // The model (one thread) beside the items' digests (the others): neither needs the other
         // until the fingerprint hashes both.
         let (model, digests) = rayon::join(
@@ -1373,29 +1404,29 @@ impl Cache {
             evaluates_constants,
             outline: &outline,
         };
-        let (rustdoc, untracked, in_cache) = match self.write_api_entry(workspace, package, &stored, &model_json, documented) {
-            Ok((rustdoc, untracked)) => (rustdoc, untracked, true),
-            Err(error) => (
-                generated.to_path_buf(),
-                Some(format!(
+        published(CurrentApi {
+            model: OnceLock::from(model),
+            stored: None,
+            rustdoc: generated.to_path_buf(),
+            rustdoc_format,
+            fingerprint: fingerprint.clone(),
+            outline: outline.clone(),
+            evaluates_constants,
+            documented_features: documented.features.clone(),
+            untracked: None,
+            in_cache: false,
+        });
+        Ok(match self.write_api_entry(workspace, package, &stored, &model_json, documented) {
+            Ok((rustdoc, untracked)) => WrittenEntry { rustdoc, untracked, in_cache: true },
+            Err(error) => WrittenEntry {
+                rustdoc: generated.to_path_buf(),
+                untracked: Some(format!(
                     "not cached: {error:#}; this run checked `{}` without the cache, and the next one documents it again \
                      (make the target directory writable to keep the cache)",
                     package.name
                 )),
-                false,
-            ),
-        };
-        Ok(CurrentApi {
-            model: OnceLock::from(model),
-            stored: None,
-            rustdoc,
-            rustdoc_format: stored.rustdoc_format,
-            fingerprint,
-            outline,
-            evaluates_constants,
-            documented_features: documented.features.clone(),
-            untracked,
-            in_cache,
+                in_cache: false,
+            },
         })
     }
 

@@ -346,7 +346,7 @@ impl Workspace {
         target_dir: Option<&Path>,
     ) -> Result<Vec<PathBuf>> {
         let paths: Vec<Mutex<Option<PathBuf>>> = packages.iter().map(|_| Mutex::default()).collect();
-        self.rustdoc_each(packages, features, target_dir, &|index, documented| {
+        self.rustdoc_each(packages, features, target_dir, &|| {}, &|index, documented| {
             *paths[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(documented.json);
         })?;
         paths
@@ -357,13 +357,16 @@ impl Workspace {
 
     /// Generates the rustdoc JSON of `packages` in one cargo run, and calls `on_ready` with a
     /// package's index and JSON as soon as that package is documented, while cargo goes on
-    /// with the others. On an error, drop what `on_ready` received. Returns the features each
+    /// with the others. On an error, drop what `on_ready` received. `underway` runs once, when
+    /// cargo's own start is over (at its first unit, see [`cargo::ConfirmAt`]), unless the run
+    /// fails first: work that would slow that start waits for it. Returns the features each
     /// member's library was built with in the run.
     pub(crate) fn rustdoc_each(
         &self,
         packages: &[&Package],
         features: &BTreeMap<String, Vec<String>>,
         target_dir: Option<&Path>,
+        underway: &dyn Fn(),
         on_ready: &(dyn Fn(usize, cargo::Documented) + Sync),
     ) -> Result<cargo::LibraryFeatures> {
         let lock = self.lockfile()?;
@@ -371,9 +374,12 @@ impl Workspace {
             .iter()
             .map(|p| p.doc_target(features.get(&p.name).map(Vec::as_slice).unwrap_or_default(), lock.names_several(&p.name)))
             .collect::<Result<Vec<_>>>()?;
-        let confirm = || match self.confirm()? {
-            None => Ok(()),
-            Some(_) => bail!("the workspace changed since the last check (cargo reads other manifests): this run is started again"),
+        let confirm = || {
+            underway();
+            match self.confirm()? {
+                None => Ok(()),
+                Some(_) => bail!("the workspace changed since the last check (cargo reads other manifests): this run is started again"),
+            }
         };
         // Cargo reports the units the libraries it documents depend on (built, or found fresh)
         // before it documents them; without one, its first message is a documented package's.
